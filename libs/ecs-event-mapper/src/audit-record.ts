@@ -1,0 +1,159 @@
+/**
+ * The AuditRecord contract, schema version 1.
+ *
+ * One AuditRecord is one state change of one ECS resource, or one ECS API call (or one
+ * placement failure inside an API call). It is plain JSON: every timestamp is an ISO-8601 UTC
+ * string with milliseconds (`2026-11-20T03:00:05.123Z`), so string order is time order.
+ * Optional fields are absent, never `null`. New optional fields may be added within a schema
+ * version; renaming or removing a field, or changing its meaning, bumps `schemaVersion`.
+ */
+
+/** The schema version written into every record. */
+export const AUDIT_RECORD_SCHEMA_VERSION = 1 as const;
+
+/** What a record is about. */
+export type RecordType = 'task' | 'container-instance' | 'service-action' | 'deployment' | 'api-call';
+
+/** Where the record came from: an ECS event on EventBridge, or a CloudTrail record. */
+export type RecordSource = 'eventbridge' | 'cloudtrail';
+
+/**
+ * - `in-progress`: a task or deployment that has not finished yet;
+ * - `succeeded`: finished well (every container exited 0, deployment completed);
+ * - `failed`: see {@link FailureCategory};
+ * - `stopped`: stopped on purpose (by a user, or by the service scheduler) with no container failure;
+ * - `info`: a fact, neither success nor failure (steady state, API calls, draining instances).
+ */
+export type OutcomeStatus = 'in-progress' | 'succeeded' | 'failed' | 'stopped' | 'info';
+
+/** Why something failed. Reasons ecslog does not recognise are `other`, never an error. */
+export type FailureCategory =
+  | 'essential-container-exited'
+  | 'out-of-memory'
+  | 'image-pull'
+  | 'resource-initialization'
+  | 'health-check'
+  | 'spot-interruption'
+  | 'placement'
+  | 'start-failure'
+  | 'infrastructure'
+  | 'deployment-failed'
+  | 'api-error'
+  | 'other';
+
+/** Every failure category, in a stable order (for reports and generators). */
+export const FAILURE_CATEGORIES: readonly FailureCategory[] = [
+  'essential-container-exited',
+  'out-of-memory',
+  'image-pull',
+  'resource-initialization',
+  'health-check',
+  'spot-interruption',
+  'placement',
+  'start-failure',
+  'infrastructure',
+  'deployment-failed',
+  'api-error',
+  'other',
+];
+
+/** The verdict on a record, with one human line explaining it. */
+export interface Outcome {
+  status: OutcomeStatus;
+  /** Present exactly when `status` is `failed`. */
+  category?: FailureCategory;
+  /** One human line, e.g. "container web killed: out of memory (exit 137)". */
+  summary: string;
+}
+
+/** A container of a task, as far as the event tells. */
+export interface ContainerState {
+  name: string;
+  image?: string;
+  lastStatus?: string;
+  /** Only once the container has exited. */
+  exitCode?: number;
+  reason?: string;
+}
+
+/** One audited state change or API call. */
+export interface AuditRecord {
+  schemaVersion: typeof AUDIT_RECORD_SCHEMA_VERSION;
+  /**
+   * Deterministic identity of the state change: the same change always gets the same id, however
+   * often it is delivered, replayed or backfilled, and two different changes never share one.
+   * Shapes: `task:<taskArn>:v<version>`, `container-instance:<arn>:v<version>`,
+   * `service-action:<eventBridgeId>`, `deployment:<eventBridgeId>`,
+   * `api-call:<cloudTrailEventId>` and `api-call:<cloudTrailEventId>:task:<n>` /
+   * `api-call:<cloudTrailEventId>:failure:<n>` for the tasks and placement failures of one call.
+   */
+  recordId: string;
+  recordType: RecordType;
+  source: RecordSource;
+  /** When the change happened (the resource's `updatedAt`/`createdAt`, else the event time). */
+  eventTime: string;
+  account: string;
+  region: string;
+  clusterArn: string;
+  clusterName: string;
+  /** The task, container instance or service the record is about (for failures, what failed). */
+  resourceArn: string;
+
+  taskId?: string;
+  taskDefinitionArn?: string;
+  family?: string;
+  revision?: number;
+  serviceName?: string;
+  /** `service:NAME` or `family:NAME` as ECS reports it. */
+  group?: string;
+  startedBy?: string;
+  launchType?: string;
+  capacityProviderName?: string;
+  availabilityZone?: string;
+  cpu?: string;
+  memory?: string;
+  /** The resource's status: a task's lastStatus, a container instance's status. */
+  lastStatus?: string;
+  desiredStatus?: string;
+  /** ECS's per-resource change counter: higher is later. */
+  version?: number;
+  createdAt?: string;
+  pullStartedAt?: string;
+  pullStoppedAt?: string;
+  startedAt?: string;
+  stoppingAt?: string;
+  stoppedAt?: string;
+  /** pullStartedAt → pullStoppedAt. */
+  pullMs?: number;
+  /** createdAt → startedAt. */
+  pendingMs?: number;
+  /** startedAt → stoppedAt. */
+  runMs?: number;
+  stopCode?: string;
+  /** Verbatim, untruncated. */
+  stoppedReason?: string;
+  containers?: ContainerState[];
+
+  /** Container instances. */
+  ec2InstanceId?: string;
+  agentConnected?: boolean;
+  runningTasksCount?: number;
+  pendingTasksCount?: number;
+
+  /** Service actions and deployments (ECS event name), or the API call's name. */
+  eventName?: string;
+  /** INFO, WARN, ERROR for service actions and deployments. */
+  eventType?: string;
+  deploymentId?: string;
+  /** Verbatim reason: a service action's or deployment's reason, a placement failure's reason. */
+  reason?: string;
+  /** Tasks a service action names. */
+  taskArns?: string[];
+
+  /** API calls: the caller's ARN (or the AWS service that called). */
+  caller?: string;
+  errorCode?: string;
+  errorMessage?: string;
+
+  outcome: Outcome;
+}

@@ -1,0 +1,159 @@
+import type { ContainerState, FailureCategory, Outcome } from './audit-record';
+
+/** What classification needs to know about a task. */
+export interface TaskStopFacts {
+  lastStatus: string;
+  desiredStatus?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  capacityProviderName?: string;
+  containers: readonly ContainerState[];
+}
+
+interface ReasonPattern {
+  category: FailureCategory;
+  pattern: RegExp;
+  /** How the summary names the problem, e.g. "image pull failed". */
+  label: string;
+}
+
+/**
+ * Recognised failure reasons, from the ECS developer guide's stopped-task error pages, in
+ * precedence order: the first pattern matching a container reason or the task's stoppedReason
+ * wins. A task killed for memory reports OutOfMemoryError on the container even when the task
+ * reason is the generic "Essential container in task exited", so container reasons and the
+ * specific causes come before generic ones.
+ */
+const REASON_PATTERNS: readonly ReasonPattern[] = [
+  { category: 'out-of-memory', pattern: /OutOfMemory|out of memory|OOMKilled/i, label: 'out of memory' },
+  {
+    category: 'image-pull',
+    pattern: /CannotPullContainer|CannotPullImageManifest|pull image manifest|ref pull has been retried|image pull/i,
+    label: 'image pull failed',
+  },
+  {
+    category: 'resource-initialization',
+    pattern:
+      /ResourceInitializationError|CannotCreateVolumeError|Timeout waiting for (?:network interface|EphemeralStorage) provisioning/i,
+    label: 'resource initialization failed',
+  },
+  {
+    category: 'health-check',
+    pattern: /failed (?:container |ELB |load balancer )?health checks?/i,
+    label: 'health check failed',
+  },
+  { category: 'spot-interruption', pattern: /\bspot\b.*\binterrupt|\binterrupt.*\bspot\b/i, label: 'Spot capacity reclaimed' },
+  {
+    category: 'start-failure',
+    pattern:
+      /CannotStartContainerError|CannotCreateContainerError|CannotInspectContainerError|ContainerRuntimeTimeoutError|DockerTimeoutError|Could not transition to running|failed to start/i,
+    label: 'failed to start',
+  },
+  {
+    category: 'infrastructure',
+    pattern:
+      /CannotStopContainerError|ContainerRuntimeError|InternalError|Host EC2 \(instance [^)]*\) (?:stopped|terminated)|instance .*terminated|deregistration forced|performing maintenance|underlying infrastructure|hardware/i,
+    label: 'infrastructure',
+  },
+];
+
+/** Stop codes that mean a person or the service scheduler stopped the task on purpose. */
+const DELIBERATE_STOP_CODES: Readonly<Record<string, string>> = {
+  UserInitiated: 'stopped by user',
+  ServiceSchedulerInitiated: 'stopped by service scheduler',
+};
+
+/** Stop codes that name the category on their own, whatever the reason text says. */
+const STOP_CODE_CATEGORIES: Readonly<Record<string, FailureCategory>> = {
+  SpotInterruption: 'spot-interruption',
+  TerminationNotice: 'infrastructure',
+  InfrastructureHealth: 'infrastructure',
+  TaskFailedToStart: 'start-failure',
+};
+
+/** Exit codes a container gets from being told to stop (0, SIGINT, SIGKILL, SIGTERM). */
+const STOP_SIGNAL_EXIT_CODES = new Set([0, 130, 137, 143]);
+
+/**
+ * The outcome of a task state change.
+ *
+ * Not yet STOPPED → `in-progress`. STOPPED → the first that applies:
+ * 1. a recognised failure reason on a container or the task (see {@link REASON_PATTERNS});
+ * 2. a stop code that names a category (SpotInterruption, TerminationNotice, TaskFailedToStart, …);
+ * 3. a deliberate stop (UserInitiated, ServiceSchedulerInitiated) → `stopped`;
+ * 4. a container that exited non-zero → `essential-container-exited`;
+ * 5. containers that all exited 0 → `succeeded`;
+ * 6. otherwise `failed`/`other`, with the reason verbatim in the summary.
+ *
+ * @example
+ * classifyStop({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited',
+ *   containers: [{ name: 'web', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }] })
+ * // → { status: 'failed', category: 'out-of-memory', summary: 'container web killed: out of memory (exit 137)' }
+ */
+export function classifyStop(task: TaskStopFacts): Outcome {
+  if (task.lastStatus !== 'STOPPED') {
+    const desired = task.desiredStatus && task.desiredStatus !== task.lastStatus ? ` (desired ${task.desiredStatus})` : '';
+    return { status: 'in-progress', summary: `${task.lastStatus}${desired}` };
+  }
+
+  const byReason = failureFromReasons(task);
+  if (byReason) return byReason;
+
+  const codeCategory = stopCodeCategory(task);
+  if (codeCategory) {
+    return failed(codeCategory, `${task.stopCode}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}`);
+  }
+
+  const deliberate = task.stopCode ? DELIBERATE_STOP_CODES[task.stopCode] : undefined;
+  if (deliberate) {
+    const unexpected = task.containers.find((c) => c.exitCode !== undefined && !STOP_SIGNAL_EXIT_CODES.has(c.exitCode));
+    const note = unexpected ? ` (container ${unexpected.name} exited ${unexpected.exitCode})` : '';
+    return { status: 'stopped', summary: `${deliberate}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}${note}` };
+  }
+
+  const exited = task.containers.filter((c) => c.exitCode !== undefined);
+  const nonZero = exited.find((c) => c.exitCode !== 0);
+  if (nonZero) {
+    const reason = nonZero.reason ? `: ${nonZero.reason}` : '';
+    return failed('essential-container-exited', `container ${nonZero.name} exited with code ${nonZero.exitCode}${reason}`);
+  }
+  if (exited.length > 0 && exited.length === task.containers.length) {
+    const names = exited.length === 1 ? `container ${exited[0]?.name}` : `all ${exited.length} containers`;
+    return { status: 'succeeded', summary: `${names} exited 0` };
+  }
+
+  const why = [task.stopCode, task.stoppedReason].filter(Boolean).join(': ');
+  return failed('other', why ? `stopped: ${why}` : 'stopped with no reason given');
+}
+
+/** A termination notice on Spot capacity is a Spot interruption; elsewhere, infrastructure. */
+function stopCodeCategory(task: TaskStopFacts): FailureCategory | undefined {
+  if (task.stopCode === 'TerminationNotice' && /spot/i.test(task.capacityProviderName ?? '')) return 'spot-interruption';
+  return task.stopCode ? STOP_CODE_CATEGORIES[task.stopCode] : undefined;
+}
+
+/** Matches a failure reason against {@link REASON_PATTERNS}, for any ECS-reported reason text. */
+export function classifyReason(reason: string): FailureCategory | undefined {
+  return REASON_PATTERNS.find((p) => p.pattern.test(reason))?.category;
+}
+
+function failureFromReasons(task: TaskStopFacts): Outcome | undefined {
+  for (const { category, pattern, label } of REASON_PATTERNS) {
+    const container = task.containers.find((c) => c.reason !== undefined && pattern.test(c.reason));
+    if (container) return failed(category, containerSummary(container, category, label));
+    if (task.stoppedReason !== undefined && pattern.test(task.stoppedReason)) {
+      return failed(category, `${label}: ${task.stoppedReason}`);
+    }
+  }
+  return undefined;
+}
+
+function containerSummary(container: ContainerState, category: FailureCategory, label: string): string {
+  const exit = container.exitCode !== undefined ? ` (exit ${container.exitCode})` : '';
+  if (category === 'out-of-memory') return `container ${container.name} killed: out of memory${exit}`;
+  return `container ${container.name}: ${label}${exit}: ${container.reason}`;
+}
+
+function failed(category: FailureCategory, summary: string): Outcome {
+  return { status: 'failed', category, summary };
+}

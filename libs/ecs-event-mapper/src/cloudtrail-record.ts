@@ -1,0 +1,296 @@
+import type { AuditRecord, Outcome } from './audit-record';
+import { AUDIT_RECORD_SCHEMA_VERSION } from './audit-record';
+import { clusterArnOf, clusterNameInResourceArn, clusterNameOf, parseArn, serviceNameOf, taskDefinitionOf, taskIdOf } from './ecs-arn';
+import type { FieldReader } from './field-reader';
+import type { MapResult, Problem } from './map-result';
+import { ignored, mapped } from './map-result';
+import { toSummaryLine } from './summary-line';
+import type { TaskFields } from './task-fields';
+import { readTask, withoutUndefined } from './task-fields';
+
+export const ECS_EVENT_SOURCE = 'ecs.amazonaws.com';
+
+/**
+ * Calls the ECS container agent makes in volume on EC2 hosts. They repeat what the Task and
+ * Container Instance State Change events already say, so they are not audited.
+ */
+const AGENT_CALLS = new Set([
+  'SubmitTaskStateChange',
+  'SubmitContainerStateChange',
+  'SubmitAttachmentStateChanges',
+  'DiscoverPollEndpoint',
+  'Poll',
+  'StartTelemetrySession',
+  'PutSystemLogEvents',
+]);
+
+/** Calls whose omitted `cluster` parameter means the cluster named "default". */
+const DEFAULT_CLUSTER_CALLS = new Set([
+  'RunTask',
+  'StartTask',
+  'StopTask',
+  'CreateService',
+  'UpdateService',
+  'DeleteService',
+  'CreateTaskSet',
+  'UpdateTaskSet',
+  'DeleteTaskSet',
+  'UpdateServicePrimaryTaskSet',
+  'RegisterContainerInstance',
+  'DeregisterContainerInstance',
+  'UpdateContainerInstancesState',
+  'UpdateContainerAgent',
+  'ExecuteCommand',
+  'UpdateTaskProtection',
+  'DeleteCluster',
+  'UpdateCluster',
+  'UpdateClusterSettings',
+  'PutClusterCapacityProviders',
+]);
+
+const READ_ONLY_PREFIXES = ['Describe', 'List', 'Get'];
+
+/**
+ * RunTask/StartTask failure reasons that mean "no room" (RESOURCE:CPU, RESOURCE:MEMORY,
+ * RESOURCE:PORTS, RESOURCE:ENI, RESOURCE:GPU, Fargate's "Capacity is unavailable at this time").
+ * Other reasons (AGENT, ATTRIBUTE, LOCATION, MISSING, INACTIVE) are start failures.
+ */
+const PLACEMENT_REASON = /^RESOURCE:|Capacity is unavailable/i;
+
+interface CallContext {
+  eventId: string;
+  eventName: string;
+  eventTime: string;
+  account: string;
+  region: string;
+  partition: string;
+  caller: string | undefined;
+  clusterArn: string;
+  clusterName: string;
+  request: FieldReader | undefined;
+  response: FieldReader | undefined;
+}
+
+/**
+ * Maps one CloudTrail record of an ECS API call (from a log file, LookupEvents, or the
+ * `detail` of an "AWS API Call via CloudTrail" event).
+ *
+ * RunTask/StartTask give one record per started task (`in-progress`) and one per entry of
+ * `failures[]` (`failed`/`placement`, or `start-failure` for reasons such as AGENT or MISSING),
+ * so a call that started 3 tasks and failed 2 placements gives 5 records. A call with
+ * `errorCode` gives one `failed`/`api-error` record. Other mutating calls give one `info` record.
+ */
+export function mapCloudTrailRecord(trail: FieldReader, problems: Problem[]): MapResult | undefined {
+  const eventSource = trail.requiredString('eventSource');
+  const eventName = trail.requiredString('eventName');
+  if (eventSource && eventSource !== ECS_EVENT_SOURCE) return ignored(`CloudTrail event source ${eventSource} is not audited`);
+  if (isReadOnly(trail, eventName)) return ignored(`${eventName} is a read-only call`);
+  if (AGENT_CALLS.has(eventName)) return ignored(`${eventName} is an ECS agent report, covered by ECS state change events`);
+
+  const eventId = trail.requiredString('eventID');
+  const eventTime = trail.requiredTimestamp('eventTime');
+  const region = trail.requiredString('awsRegion');
+  const identity = trail.lenientObject('userIdentity');
+  const account = trail.string('recipientAccountId') ?? identity?.string('accountId') ?? '';
+  if (!account && !problems.some((p) => p.path === 'recipientAccountId')) trail.problem('recipientAccountId', 'is required');
+  const request = trail.lenientObject('requestParameters');
+  const response = trail.lenientObject('responseElements');
+  if (problems.length > 0) return undefined;
+
+  const partition = (identity?.string('arn') && parseArn(identity.string('arn') ?? '')?.partition) || 'aws';
+  const clusterArn = clusterOfCall(eventName, request, response, partition, region, account);
+  const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
+  if (!clusterArn || !clusterName) return ignored(`${eventName} is an account-level call (no cluster)`);
+
+  const context: CallContext = {
+    eventId,
+    eventName,
+    eventTime,
+    account,
+    region,
+    partition,
+    caller: callerOf(identity),
+    clusterArn,
+    clusterName,
+    request,
+    response,
+  };
+
+  const errorCode = trail.string('errorCode');
+  if (errorCode) {
+    const errorMessage = trail.string('errorMessage');
+    return mapped([apiErrorRecord(context, errorCode, errorMessage)]);
+  }
+  if (eventName === 'RunTask' || eventName === 'StartTask') return mapped(taskLaunchRecords(context));
+  if (eventName === 'StopTask') return mapped([stopTaskRecord(context)]);
+  return mapped([callRecord(context, subjectArn(context), {}, { status: 'info', summary: `${eventName}${byCaller(context)}` })]);
+}
+
+function isReadOnly(trail: FieldReader, eventName: string): boolean {
+  const readOnly = trail.raw('readOnly');
+  if (readOnly === true || readOnly === 'true') return true;
+  if (readOnly === false || readOnly === 'false') return false;
+  return READ_ONLY_PREFIXES.some((prefix) => eventName.startsWith(prefix));
+}
+
+function clusterOfCall(
+  eventName: string,
+  request: FieldReader | undefined,
+  response: FieldReader | undefined,
+  partition: string,
+  region: string,
+  account: string,
+): string | undefined {
+  const named = request?.string('cluster') ?? (eventName === 'CreateCluster' ? request?.string('clusterName') : undefined);
+  if (named) return clusterArnOf(named, partition, region, account);
+  const responseCluster =
+    response?.object('service')?.string('clusterArn') ??
+    response?.object('task')?.string('clusterArn') ??
+    response?.object('cluster')?.string('clusterArn') ??
+    response?.objects('tasks')[0]?.string('clusterArn');
+  if (responseCluster) return clusterArnOf(responseCluster, partition, region, account);
+  const resourceArn = request?.string('resourceArn');
+  const inResource = resourceArn ? (clusterNameOf(resourceArn) ?? clusterNameInResourceArn(resourceArn)) : undefined;
+  if (inResource) return clusterArnOf(inResource, partition, region, account);
+  return DEFAULT_CLUSTER_CALLS.has(eventName) ? clusterArnOf('default', partition, region, account) : undefined;
+}
+
+/** The caller's ARN; for AWS services acting on their own, the service's name. */
+function callerOf(identity: FieldReader | undefined): string | undefined {
+  if (!identity) return undefined;
+  return identity.string('arn') ?? identity.string('invokedBy') ?? identity.string('principalId');
+}
+
+function byCaller(context: CallContext): string {
+  return context.caller ? ` by ${context.caller}` : '';
+}
+
+function taskLaunchRecords(context: CallContext): AuditRecord[] {
+  const requested = requestedTaskFields(context.request);
+  const tasks = (context.response?.objects('tasks') ?? []).filter((task) => task.has('taskArn'));
+  const failures = context.response?.objects('failures') ?? [];
+  const records: AuditRecord[] = tasks.map((taskReader, index) => {
+    const { taskArn, clusterArn: _clusterArn, ...task } = readTask(taskReader);
+    const fields = { ...requested, ...task };
+    const what = fields.family ? ` (${fields.family}${fields.revision ? `:${fields.revision}` : ''})` : '';
+    return callRecord(context, taskArn, fields, {
+      status: 'in-progress',
+      summary: `${context.eventName}${byCaller(context)} started task ${fields.taskId ?? taskArn}${what}`,
+    }, `task:${index}`);
+  });
+  failures.forEach((failure, index) => {
+    const reason = failure.string('reason') ?? 'unknown';
+    const detail = failure.string('detail');
+    const arn = failure.string('arn');
+    const category = PLACEMENT_REASON.test(reason) ? 'placement' : 'start-failure';
+    const what = requested.family ? `task ${requested.family}` : 'task';
+    const where = arn ? ` on ${arn}` : '';
+    records.push(
+      callRecord(context, arn ?? context.clusterArn, { ...requested, reason, errorMessage: detail }, {
+        status: 'failed',
+        category,
+        summary: `${context.eventName}${byCaller(context)} could not place ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
+      }, `failure:${index}`),
+    );
+  });
+  if (records.length === 0) {
+    records.push(callRecord(context, context.clusterArn, requested, {
+      status: 'info',
+      summary: `${context.eventName}${byCaller(context)} returned no tasks and no failures`,
+    }));
+  }
+  return records;
+}
+
+/** What the RunTask/StartTask request says about the tasks it asks for. */
+function requestedTaskFields(request: FieldReader | undefined): Partial<TaskFields> {
+  if (!request) return {};
+  const taskDefinition = request.string('taskDefinition');
+  const definition = taskDefinition ? taskDefinitionOf(taskDefinition) : undefined;
+  const group = request.string('group');
+  return withoutUndefined({
+    taskDefinitionArn: taskDefinition && parseArn(taskDefinition) ? taskDefinition : undefined,
+    family: definition?.family,
+    revision: definition?.revision,
+    group,
+    serviceName: group?.startsWith('service:') ? group.slice('service:'.length) : undefined,
+    startedBy: request.string('startedBy'),
+    launchType: request.string('launchType'),
+  });
+}
+
+function stopTaskRecord(context: CallContext): AuditRecord {
+  const responseTask = context.response?.object('task');
+  const task = responseTask?.has('taskArn') ? readTask(responseTask) : undefined;
+  const requestedTask = context.request?.string('task');
+  const taskArn = task?.taskArn || taskArnOf(requestedTask, context);
+  const reason = context.request?.string('reason');
+  const { taskArn: _taskArn, clusterArn: _clusterArn, ...fields } = task ?? { taskArn: '' };
+  const taskId = fields.taskId ?? (taskArn ? taskIdOf(taskArn) : undefined);
+  return callRecord(context, taskArn ?? context.clusterArn, { ...fields, taskId, reason }, {
+    status: 'info',
+    summary: `StopTask${byCaller(context)} stopped task ${taskId ?? requestedTask ?? '?'}${reason ? `: ${reason}` : ''}`,
+  });
+}
+
+/** A task given as an id or an ARN, as an ARN. */
+function taskArnOf(task: string | undefined, context: CallContext): string | undefined {
+  if (!task) return undefined;
+  if (parseArn(task)) return task;
+  const id = taskIdOf(task);
+  return id ? `arn:${context.partition}:ecs:${context.region}:${context.account}:task/${context.clusterName}/${id}` : undefined;
+}
+
+function apiErrorRecord(context: CallContext, errorCode: string, errorMessage: string | undefined): AuditRecord {
+  const requested = context.eventName === 'RunTask' || context.eventName === 'StartTask' ? requestedTaskFields(context.request) : {};
+  return callRecord(context, subjectArn(context), { ...requested, errorCode, errorMessage }, {
+    status: 'failed',
+    category: 'api-error',
+    summary: `${context.eventName}${byCaller(context)} failed: ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`,
+  });
+}
+
+/** What a generic call is about: the service, task definition, container instance or cluster. */
+function subjectArn(context: CallContext): string {
+  const { request, response } = context;
+  const fromResponse =
+    response?.object('service')?.string('serviceArn') ??
+    response?.object('taskSet')?.string('serviceArn') ??
+    response?.object('containerInstance')?.string('containerInstanceArn') ??
+    response?.object('cluster')?.string('clusterArn');
+  if (fromResponse) return fromResponse;
+  const service = request?.string('service') ?? (context.eventName === 'CreateService' ? request?.string('serviceName') : undefined);
+  if (service) {
+    return parseArn(service)
+      ? service
+      : `arn:${context.partition}:ecs:${context.region}:${context.account}:service/${context.clusterName}/${service}`;
+  }
+  return request?.string('resourceArn') ?? request?.string('containerInstance') ?? context.clusterArn;
+}
+
+function callRecord(
+  context: CallContext,
+  resourceArn: string,
+  fields: Partial<AuditRecord>,
+  outcome: Outcome,
+  part?: string,
+): AuditRecord {
+  const serviceName = fields.serviceName ?? (resourceArn ? serviceNameOf(resourceArn) : undefined);
+  return withoutUndefined({
+    schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+    recordId: part ? `api-call:${context.eventId}:${part}` : `api-call:${context.eventId}`,
+    recordType: 'api-call',
+    source: 'cloudtrail',
+    eventTime: context.eventTime,
+    account: context.account,
+    region: context.region,
+    clusterArn: context.clusterArn,
+    clusterName: context.clusterName,
+    resourceArn,
+    ...withoutUndefined(fields),
+    serviceName,
+    eventName: context.eventName,
+    caller: context.caller,
+    outcome: { ...outcome, summary: toSummaryLine(outcome.summary) },
+  });
+}

@@ -1,0 +1,197 @@
+import type { AuditRecord, Outcome } from './audit-record';
+import { AUDIT_RECORD_SCHEMA_VERSION } from './audit-record';
+import { classifyReason, classifyStop } from './classify-stop';
+import { clusterNameInResourceArn, clusterNameOf, parseArn, serviceNameOf } from './ecs-arn';
+import type { EventBridgeEnvelope } from './eventbridge-envelope';
+import type { FieldReader } from './field-reader';
+import type { Problem } from './map-result';
+import { toSummaryLine } from './summary-line';
+import { readTask, withoutUndefined } from './task-fields';
+
+/**
+ * Mappers for the four ECS state-change detail-types. Each returns one record, or undefined
+ * when problems were recorded (the caller turns those into an `invalid` result).
+ */
+
+export function mapTaskStateChange(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+  const { taskArn, clusterArn = '', ...task } = readTask(detail);
+  detail.requirePresent('clusterArn', 'lastStatus', 'version');
+  const updatedAt = detail.timestamp('updatedAt');
+  const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
+  if (clusterArn && !clusterName) detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
+  if (problems.length > 0 || !clusterName) return undefined;
+  const outcome = classifyStop({
+    lastStatus: task.lastStatus ?? '',
+    desiredStatus: task.desiredStatus,
+    stopCode: task.stopCode,
+    stoppedReason: task.stoppedReason,
+    capacityProviderName: task.capacityProviderName,
+    containers: task.containers ?? [],
+  });
+  return record({
+    recordId: `task:${taskArn}:v${task.version}`,
+    recordType: 'task',
+    eventTime: updatedAt ?? envelope.time,
+    envelope,
+    clusterArn,
+    clusterName,
+    resourceArn: taskArn,
+    fields: task,
+    outcome,
+  });
+}
+
+export function mapContainerInstanceStateChange(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+  const containerInstanceArn = detail.requiredString('containerInstanceArn');
+  const clusterArn = detail.requiredString('clusterArn');
+  const version = detail.requiredInteger('version');
+  const status = detail.string('status');
+  const agentConnected = detail.boolean('agentConnected');
+  const statusReason = detail.string('statusReason');
+  const ec2InstanceId = detail.string('ec2InstanceId');
+  const fields = {
+    ec2InstanceId,
+    agentConnected,
+    lastStatus: status,
+    version,
+    reason: statusReason,
+    runningTasksCount: detail.integer('runningTasksCount'),
+    pendingTasksCount: detail.integer('pendingTasksCount'),
+  };
+  const updatedAt = detail.timestamp('updatedAt');
+  const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
+  if (clusterArn && !clusterName) detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
+  if (problems.length > 0 || !clusterName) return undefined;
+  const instance = ec2InstanceId ? `${ec2InstanceId} ` : '';
+  const agent = agentConnected === false ? ', agent disconnected' : '';
+  const why = statusReason ? `: ${statusReason}` : '';
+  return record({
+    recordId: `container-instance:${containerInstanceArn}:v${version}`,
+    recordType: 'container-instance',
+    eventTime: updatedAt ?? envelope.time,
+    envelope,
+    clusterArn,
+    clusterName,
+    resourceArn: containerInstanceArn,
+    fields,
+    outcome: { status: 'info', summary: `container instance ${instance}${status ?? 'changed'}${agent}${why}` },
+  });
+}
+
+/** Service Action events that report a failure, and its category. */
+const SERVICE_ACTION_FAILURES: Readonly<Record<string, Outcome['category']>> = {
+  SERVICE_TASK_PLACEMENT_FAILURE: 'placement',
+  SERVICE_TASK_START_IMPAIRED: 'start-failure',
+  SERVICE_TASK_CONFIGURATION_FAILURE: 'start-failure',
+  SERVICE_DISCOVERY_INSTANCE_UNHEALTHY: 'health-check',
+};
+
+export function mapServiceAction(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+  const eventName = detail.requiredString('eventName');
+  const eventType = detail.string('eventType');
+  const reason = detail.string('reason');
+  const serviceArn = serviceArnOf(envelope, detail);
+  const clusterArn = detail.string('clusterArn') ?? clusterArnInResourceArn(serviceArn);
+  const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
+  if (!clusterName) detail.problem('clusterArn', 'is required (neither detail.clusterArn nor resources[0] names the cluster)');
+  const createdAt = detail.timestamp('createdAt');
+  const taskArns = detail.strings('taskArns');
+  if (problems.length > 0 || !clusterArn || !clusterName) return undefined;
+  const serviceName = serviceArn ? serviceNameOf(serviceArn) : undefined;
+  const subject = serviceName ? `service ${serviceName}` : 'service';
+  const because = reason ? `: ${reason}` : '';
+  const failure = SERVICE_ACTION_FAILURES[eventName] ?? (eventType === 'ERROR' ? (reason ? classifyReason(reason) : undefined) ?? 'other' : undefined);
+  const outcome: Outcome = failure
+    ? { status: 'failed', category: failure, summary: `${subject} ${eventName}${because}` }
+    : { status: 'info', summary: `${subject} ${eventName}${because}` };
+  return record({
+    recordId: `service-action:${envelope.id}`,
+    recordType: 'service-action',
+    eventTime: createdAt ?? envelope.time,
+    envelope,
+    clusterArn,
+    clusterName,
+    resourceArn: serviceArn ?? clusterArn,
+    fields: { serviceName, eventName, eventType, reason, taskArns: taskArns?.length ? taskArns : undefined },
+    outcome,
+  });
+}
+
+export function mapDeploymentStateChange(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+  const eventName = detail.requiredString('eventName');
+  const eventType = detail.string('eventType');
+  const deploymentId = detail.string('deploymentId');
+  const reason = detail.string('reason');
+  const updatedAt = detail.timestamp('updatedAt');
+  const serviceArn = serviceArnOf(envelope, detail);
+  if (!serviceArn) problems.push({ path: 'resources[0]', message: 'must be the service ARN' });
+  const clusterArn = detail.string('clusterArn') ?? clusterArnInResourceArn(serviceArn);
+  const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
+  if (serviceArn && !clusterName) {
+    problems.push({ path: 'resources[0]', message: `service ARN does not name its cluster (short ARN format): ${serviceArn}` });
+  }
+  if (problems.length > 0 || !serviceArn || !clusterArn || !clusterName) return undefined;
+  const serviceName = serviceNameOf(serviceArn);
+  const subject = `deployment ${deploymentId ?? ''} of service ${serviceName ?? serviceArn}`.replace('  ', ' ');
+  const because = reason ? `: ${reason}` : '';
+  const outcome: Outcome =
+    eventName === 'SERVICE_DEPLOYMENT_FAILED'
+      ? { status: 'failed', category: 'deployment-failed', summary: `${subject} failed${because}` }
+      : eventName === 'SERVICE_DEPLOYMENT_COMPLETED'
+        ? { status: 'succeeded', summary: `${subject} completed${because}` }
+        : eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS'
+          ? { status: 'in-progress', summary: `${subject} in progress${because}` }
+          : { status: 'info', summary: `${subject}: ${eventName}${because}` };
+  return record({
+    recordId: `deployment:${envelope.id}`,
+    recordType: 'deployment',
+    eventTime: updatedAt ?? envelope.time,
+    envelope,
+    clusterArn,
+    clusterName,
+    resourceArn: serviceArn,
+    fields: { serviceName, eventName, eventType, deploymentId, reason },
+    outcome,
+  });
+}
+
+/** The service ARN of a service-level event: `resources[0]`, or `detail.serviceArn` if present. */
+function serviceArnOf(envelope: EventBridgeEnvelope, detail: FieldReader): string | undefined {
+  const candidates = [detail.string('serviceArn'), ...envelope.resources];
+  return candidates.find((arn) => arn !== undefined && parseArn(arn)?.resource.startsWith('service/'));
+}
+
+function clusterArnInResourceArn(resourceArn: string | undefined): string | undefined {
+  const arn = resourceArn ? parseArn(resourceArn) : undefined;
+  const cluster = resourceArn ? clusterNameInResourceArn(resourceArn) : undefined;
+  return arn && cluster ? `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${cluster}` : undefined;
+}
+
+interface RecordParts {
+  recordId: string;
+  recordType: AuditRecord['recordType'];
+  eventTime: string;
+  envelope: EventBridgeEnvelope;
+  clusterArn: string;
+  clusterName: string;
+  resourceArn: string;
+  fields: Partial<AuditRecord>;
+  outcome: Outcome;
+}
+
+function record(parts: RecordParts): AuditRecord {
+  return withoutUndefined({
+    schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+    recordId: parts.recordId,
+    recordType: parts.recordType,
+    source: 'eventbridge',
+    eventTime: parts.eventTime,
+    account: parts.envelope.account,
+    region: parts.envelope.region,
+    clusterArn: parts.clusterArn,
+    clusterName: parts.clusterName,
+    resourceArn: parts.resourceArn,
+    ...parts.fields,
+    outcome: { ...parts.outcome, summary: toSummaryLine(parts.outcome.summary) },
+  });
+}

@@ -1,0 +1,182 @@
+import type { Problem } from './map-result';
+import { parseTimestamp } from './timestamps';
+
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads fields of an untrusted JSON object, remembering every problem with its JSON path.
+ *
+ * Tolerance rules (AWS adds fields and enum values without notice):
+ * - unknown fields are ignored; enum-like values are kept as the strings they are;
+ * - `null` counts as absent;
+ * - scalars are accepted where a string is expected (`cpu: 256` reads as "256"), and
+ *   integer strings where a number is expected (`version: "4"` reads as 4);
+ * - a wrong structure (an object where a string belongs), a missing required field or an
+ *   unreadable timestamp is a problem.
+ * Lenient readers (`lenient: true`) drop unreadable optional values instead of reporting
+ * them: used for CloudTrail's nested response objects, which are best-effort by design.
+ */
+export class FieldReader {
+  constructor(
+    private readonly fields: JsonObject,
+    private readonly path: string,
+    private readonly problems: Problem[],
+    private readonly lenient = false,
+  ) {}
+
+  /** A reader over `input`, or undefined (with a problem recorded) when it is not an object. */
+  static of(input: unknown, path: string, problems: Problem[], lenient = false): FieldReader | undefined {
+    if (isJsonObject(input)) return new FieldReader(input, path, problems, lenient);
+    problems.push({ path, message: `must be an object, got ${describeType(input)}` });
+    return undefined;
+  }
+
+  pathOf(key: string): string {
+    return this.path ? `${this.path}.${key}` : key;
+  }
+
+  raw(key: string): unknown {
+    return this.fields[key];
+  }
+
+  has(key: string): boolean {
+    const value = this.fields[key];
+    return value !== undefined && value !== null;
+  }
+
+  string(key: string): string | undefined {
+    const value = this.fields[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string') return value === '' ? undefined : value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    this.report(key, `must be a string, got ${describeType(value)}`);
+    return undefined;
+  }
+
+  requiredString(key: string): string {
+    const value = this.string(key);
+    if (value === undefined && !this.hasProblemAt(key)) this.problem(key, 'is required');
+    return value ?? '';
+  }
+
+  integer(key: string): number | undefined {
+    const value = this.fields[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+    if (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim())) return Number(value.trim());
+    this.report(key, `must be an integer, got ${describeValue(value)}`);
+    return undefined;
+  }
+
+  requiredInteger(key: string): number {
+    const value = this.integer(key);
+    if (value === undefined && !this.hasProblemAt(key)) this.problem(key, 'is required');
+    return value ?? 0;
+  }
+
+  boolean(key: string): boolean | undefined {
+    const value = this.fields[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    this.report(key, `must be a boolean, got ${describeValue(value)}`);
+    return undefined;
+  }
+
+  timestamp(key: string): string | undefined {
+    const value = this.fields[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    const parsed = parseTimestamp(value);
+    if (parsed === undefined) this.report(key, `is not a timestamp: ${describeValue(value)}`);
+    return parsed;
+  }
+
+  requiredTimestamp(key: string): string {
+    const value = this.timestamp(key);
+    if (value === undefined && !this.hasProblemAt(key)) this.problem(key, 'is required');
+    return value ?? '';
+  }
+
+  /** A reader over a nested object; undefined when absent (or, with a problem, not an object). */
+  object(key: string): FieldReader | undefined {
+    const value = this.fields[key];
+    if (value === undefined || value === null) return undefined;
+    if (isJsonObject(value)) return new FieldReader(value, this.pathOf(key), this.problems, this.lenient);
+    this.report(key, `must be an object, got ${describeType(value)}`);
+    return undefined;
+  }
+
+  /** A lenient reader over a nested object: its unreadable optional values are dropped. */
+  lenientObject(key: string): FieldReader | undefined {
+    const value = this.fields[key];
+    return isJsonObject(value) ? new FieldReader(value, this.pathOf(key), this.problems, true) : undefined;
+  }
+
+  /** Readers over an array of objects; non-object elements are reported (or, lenient, skipped). */
+  objects(key: string): FieldReader[] {
+    const value = this.fields[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      this.report(key, `must be an array, got ${describeType(value)}`);
+      return [];
+    }
+    const readers: FieldReader[] = [];
+    value.forEach((element, index) => {
+      const path = `${this.pathOf(key)}[${index}]`;
+      if (isJsonObject(element)) readers.push(new FieldReader(element, path, this.problems, this.lenient));
+      else if (!this.lenient) this.problems.push({ path, message: `must be an object, got ${describeType(element)}` });
+    });
+    return readers;
+  }
+
+  /** The string elements of an array (other elements are reported, or, lenient, skipped). */
+  strings(key: string): string[] | undefined {
+    const value = this.fields[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) {
+      this.report(key, `must be an array, got ${describeType(value)}`);
+      return undefined;
+    }
+    const strings: string[] = [];
+    value.forEach((element, index) => {
+      if (typeof element === 'string') strings.push(element);
+      else if (!this.lenient)
+        this.problems.push({ path: `${this.pathOf(key)}[${index}]`, message: `must be a string, got ${describeType(element)}` });
+    });
+    return strings;
+  }
+
+  /** Records "is required" for each key that is absent (type errors are the readers' concern). */
+  requirePresent(...keys: string[]): void {
+    for (const key of keys) if (!this.has(key) && !this.hasProblemAt(key)) this.problem(key, 'is required');
+  }
+
+  problem(key: string, message: string): void {
+    this.problems.push({ path: this.pathOf(key), message });
+  }
+
+  private report(key: string, message: string): void {
+    if (!this.lenient) this.problem(key, message);
+  }
+
+  private hasProblemAt(key: string): boolean {
+    const path = this.pathOf(key);
+    return this.problems.some((p) => p.path === path);
+  }
+}
+
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describeType(value);
+}

@@ -1,0 +1,30 @@
+/**
+ * @ecslog/ecs-event-mapper — what an ECS event means to the audit log. Pure: no I/O, no
+ * clock, no AWS SDK; never throws on input.
+ *
+ * @example
+ * import { mapEvent, toLakeRow } from '@ecslog/ecs-event-mapper';
+ * const result = mapEvent(JSON.parse(line));
+ * if (result.kind === 'mapped') rows.push(...result.records.map(toLakeRow));
+ */
+export { mapEvent, ECS_EVENTBRIDGE_SOURCE } from './map-event';
+export type { MapResult, Mapped, Ignored, Invalid, Problem } from './map-result';
+export { describeProblems } from './map-result';
+export type {
+  AuditRecord,
+  ContainerState,
+  FailureCategory,
+  Outcome,
+  OutcomeStatus,
+  RecordSource,
+  RecordType,
+} from './audit-record';
+export { AUDIT_RECORD_SCHEMA_VERSION, FAILURE_CATEGORIES } from './audit-record';
+export { classifyStop, classifyReason } from './classify-stop';
+export type { TaskStopFacts } from './classify-stop';
+export { ECS_DETAIL_TYPES } from './eventbridge-envelope';
+export type { EcsDetailType } from './eventbridge-envelope';
+export { ECS_EVENT_SOURCE } from './cloudtrail-record';
+export { LAKE_COLUMNS, LAKE_PARTITION_COLUMN, lakePartition, toLakeRow } from './lake-row';
+export type { LakeColumn, LakeColumnType, LakeContainer, LakeRow } from './lake-row';
+export { parseTimestamp } from './timestamps';

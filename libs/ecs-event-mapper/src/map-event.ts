@@ -1,0 +1,112 @@
+import { mapCloudTrailRecord } from './cloudtrail-record';
+import {
+  mapContainerInstanceStateChange,
+  mapDeploymentStateChange,
+  mapServiceAction,
+  mapTaskStateChange,
+} from './ecs-events';
+import type { EcsDetailType, EventBridgeEnvelope } from './eventbridge-envelope';
+import { isEcsDetailType, readEnvelope } from './eventbridge-envelope';
+import type { AuditRecord } from './audit-record';
+import type { FieldReader } from './field-reader';
+import { describeType, FieldReader as Reader, isJsonObject } from './field-reader';
+import type { MapResult, Problem } from './map-result';
+import { ignored, invalid, mapped } from './map-result';
+
+/** The EventBridge source of ECS events. */
+export const ECS_EVENTBRIDGE_SOURCE = 'aws.ecs';
+
+type DetailMapper = (envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) => AuditRecord | undefined;
+
+const STATE_CHANGE_MAPPERS: Record<Exclude<EcsDetailType, 'AWS API Call via CloudTrail'>, DetailMapper> = {
+  'ECS Task State Change': mapTaskStateChange,
+  'ECS Container Instance State Change': mapContainerInstanceStateChange,
+  'ECS Service Action': mapServiceAction,
+  'ECS Deployment State Change': mapDeploymentStateChange,
+};
+
+/**
+ * Decides what one input means to the audit log. Never throws.
+ *
+ * Accepts an EventBridge event from `aws.ecs` (the four ECS detail-types and "AWS API Call via
+ * CloudTrail"), a bare CloudTrail record (log files, LookupEvents' `CloudTrailEvent`), or a
+ * LookupEvents `Event` whose `CloudTrailEvent` is the record as a JSON string.
+ *
+ * @example
+ * const result = mapEvent(JSON.parse(body));
+ * if (result.kind === 'mapped') for (const record of result.records) write(record);
+ * else if (result.kind === 'invalid') quarantine(result.input, result.problems);
+ */
+export function mapEvent(input: unknown): MapResult {
+  try {
+    return mapUntrusted(input);
+  } catch (error) {
+    // Defence in depth: mapping is written not to throw; if it ever does, the input is kept.
+    const message = error instanceof Error ? error.message : String(error);
+    return invalid([{ path: '', message: `could not be mapped: ${message}` }], input);
+  }
+}
+
+function mapUntrusted(input: unknown): MapResult {
+  if (!isJsonObject(input)) {
+    return invalid([{ path: '', message: `must be a JSON object (an EventBridge event or CloudTrail record), got ${describeType(input)}` }], input);
+  }
+  if ('detail-type' in input || 'detail' in input) return mapEventBridgeEvent(input);
+  if ('eventSource' in input || 'eventVersion' in input) return mapBareCloudTrailRecord(input, input);
+  if (typeof input['CloudTrailEvent'] === 'string') return mapLookupEventsEvent(input['CloudTrailEvent'], input);
+  if (Array.isArray(input['Records'])) {
+    return invalid([{ path: 'Records', message: 'is a CloudTrail log file: map each of its Records' }], input);
+  }
+  return invalid([{ path: '', message: 'is neither an EventBridge event (detail-type, detail) nor a CloudTrail record (eventSource, eventName)' }], input);
+}
+
+function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
+  const problems: Problem[] = [];
+  const event = new Reader(input, '', problems);
+  const source = event.string('source');
+  if (source !== ECS_EVENTBRIDGE_SOURCE) {
+    return source === undefined
+      ? invalid([{ path: 'source', message: 'is required' }], input)
+      : ignored(`EventBridge source ${source} is not audited`);
+  }
+  const detailType = event.string('detail-type');
+  if (detailType !== undefined && !isEcsDetailType(detailType)) return ignored(`detail-type "${detailType}" is not audited`);
+  const envelope = readEnvelope(event);
+  if (!envelope.detail || problems.length > 0) return invalid(problems, input);
+
+  if (envelope.detailType === 'AWS API Call via CloudTrail') {
+    const result = mapCloudTrailRecord(envelope.detail, problems);
+    return settle(result, problems, input);
+  }
+  const mapper = STATE_CHANGE_MAPPERS[envelope.detailType as keyof typeof STATE_CHANGE_MAPPERS];
+  const record = mapper(envelope, envelope.detail, problems);
+  return settle(record && mapped([record]), problems, input);
+}
+
+function mapBareCloudTrailRecord(record: Record<string, unknown>, input: unknown): MapResult {
+  const problems: Problem[] = [];
+  return settle(mapCloudTrailRecord(new Reader(record, '', problems), problems), problems, input);
+}
+
+function mapLookupEventsEvent(cloudTrailEvent: string, input: Record<string, unknown>): MapResult {
+  let record: unknown;
+  try {
+    record = JSON.parse(cloudTrailEvent);
+  } catch (error) {
+    return invalid([{ path: 'CloudTrailEvent', message: `is not valid JSON: ${(error as Error).message}` }], input);
+  }
+  if (!isJsonObject(record)) {
+    return invalid([{ path: 'CloudTrailEvent', message: `must hold a JSON object, got ${describeType(record)}` }], input);
+  }
+  const problems: Problem[] = [];
+  const result = mapCloudTrailRecord(new Reader(record, 'CloudTrailEvent', problems), problems);
+  return settle(result, problems, input);
+}
+
+/** Problems always win: a half-read event is invalid, never partly mapped. */
+function settle(result: MapResult | undefined, problems: Problem[], input: unknown): MapResult {
+  if (problems.length > 0 || result === undefined) {
+    return invalid(problems.length > 0 ? problems : [{ path: '', message: 'could not be mapped' }], input);
+  }
+  return result;
+}

@@ -1,0 +1,81 @@
+/**
+ * Tolerant timestamp parsing. ECS events carry ISO-8601 strings; CloudTrail may nest
+ * SDK-rendered dates ("Nov 20, 2026, 3:00:05 AM") or epoch numbers. Everything comes out as
+ * ISO-8601 UTC with milliseconds, or `undefined` when the value is not a timestamp.
+ * Zone-less values are read as UTC (AWS never renders local time), never in the host's zone.
+ */
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const MONTH_DAY_YEAR =
+  /^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?(?:\s*(?:UTC|GMT|Z))?$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** Epoch values below this are seconds, above it milliseconds (1e11 s is the year 5138). */
+const SECONDS_LIMIT = 1e11;
+/** 9999-12-31T23:59:59.999Z: later instants have no four-digit ISO year. */
+const MAX_EPOCH_MS = 253_402_300_799_999;
+
+/** Parses an ISO string, an SDK-style "Mon D, YYYY, h:mm:ss AM" string or epoch seconds/ms. */
+export function parseTimestamp(value: unknown): string | undefined {
+  if (typeof value === 'number') return fromEpoch(value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return fromEpoch(Number(text));
+  const iso = ISO.exec(text);
+  if (iso) return fromIso(iso);
+  const mdy = MONTH_DAY_YEAR.exec(text);
+  if (mdy) return fromMonthDayYear(mdy);
+  return undefined;
+}
+
+/** Milliseconds between two ISO timestamps, or undefined when either is missing or b < a. */
+export function durationMs(from: string | undefined, to: string | undefined): number | undefined {
+  if (from === undefined || to === undefined) return undefined;
+  const ms = Date.parse(to) - Date.parse(from);
+  return ms >= 0 ? ms : undefined;
+}
+
+function fromEpoch(n: number): string | undefined {
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  const ms = n < SECONDS_LIMIT ? Math.round(n * 1000) : Math.round(n);
+  return ms <= MAX_EPOCH_MS ? new Date(ms).toISOString() : undefined;
+}
+
+function fromIso(m: RegExpExecArray): string | undefined {
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
+  const ms = Math.round(Number(`0.${frac}`) * 1000);
+  const local = utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
+  if (local === undefined) return undefined;
+  return fromEpoch(local - zoneOffsetMs(zone));
+}
+
+function fromMonthDayYear(m: RegExpExecArray): string | undefined {
+  const [, monthName = '', d, y, h, mi, s = '0', meridiem] = m;
+  const month = MONTHS.indexOf(monthName.toLowerCase()) + 1;
+  if (month === 0) return undefined;
+  let hour = Number(h);
+  if (meridiem !== undefined) {
+    if (hour < 1 || hour > 12) return undefined;
+    const pm = meridiem.toLowerCase() === 'pm';
+    hour = (hour % 12) + (pm ? 12 : 0);
+  }
+  const t = utc(Number(y), month, Number(d), hour, Number(mi), Number(s), 0);
+  return t === undefined ? undefined : new Date(t).toISOString();
+}
+
+/** Epoch ms of a UTC calendar time, or undefined if any part is out of range (no rollover). */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) {
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return undefined;
+  const t = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms);
+  return new Date(t).getUTCDate() === d ? t : undefined;
+}
+
+function zoneOffsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  return sign * (hours * 60 + minutes) * 60_000;
+}
