@@ -17,7 +17,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -25,7 +25,10 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+            {
+              sourceTag: 'type:adapter',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'],
+            },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain'] },
@@ -44,8 +47,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'http', 'https', 'zlib', 'child_process'], message: 'ecs-event-mapper is pure: no I/O.' },
-            { group: ['@aws-sdk/*', '@smithy/*', 'aws-lambda', '@aws-lambda-powertools/*'], message: 'ecs-event-mapper depends on no AWS package.' },
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'https', 'zlib', 'child_process'],
+              message: 'ecs-event-mapper is pure: no I/O.',
+            },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-lambda', '@aws-lambda-powertools/*'],
+              message: 'ecs-event-mapper depends on no AWS package.',
+            },
           ],
         },
       ],
@@ -72,7 +81,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', '**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,

@@ -3,7 +3,9 @@
 const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
 
-const swcConfig = JSON.parse(require('node:fs').readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+const swcConfig = JSON.parse(
+  require('node:fs').readFileSync(path.join(__dirname, '.swcrc'), 'utf8'),
+);
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
@@ -18,5 +20,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['<rootDir>/**/*.spec.ts'],
+  globalSetup: path.join(__dirname, 'tools/jest/fast-check-global-setup.cjs'),
+  setupFiles: [path.join(__dirname, 'tools/jest/fast-check-setup.cjs')],
   clearMocks: true,
 };

@@ -12,7 +12,8 @@
 export const AUDIT_RECORD_SCHEMA_VERSION = 1 as const;
 
 /** What a record is about. */
-export type RecordType = 'task' | 'container-instance' | 'service-action' | 'deployment' | 'api-call';
+export type RecordType =
+  'task' | 'container-instance' | 'service-action' | 'deployment' | 'api-call';
 
 /** Where the record came from: an ECS event on EventBridge, or a CloudTrail record. */
 export type RecordSource = 'eventbridge' | 'cloudtrail';

@@ -19,16 +19,21 @@ interface ReasonPattern {
 
 /**
  * Recognised failure reasons, from the ECS developer guide's stopped-task error pages, in
- * precedence order: the first pattern matching a container reason or the task's stoppedReason
- * wins. A task killed for memory reports OutOfMemoryError on the container even when the task
- * reason is the generic "Essential container in task exited", so container reasons and the
- * specific causes come before generic ones.
+ * precedence order. Each reason text (every container's, and the task's stoppedReason) is
+ * classified by its leftmost match; among the texts, the category earliest in this list wins.
+ * A task killed for memory reports OutOfMemoryError on the container even when the task
+ * reason is the generic "Essential container in task exited", so the specific causes come first.
  */
 const REASON_PATTERNS: readonly ReasonPattern[] = [
-  { category: 'out-of-memory', pattern: /OutOfMemory|out of memory|OOMKilled/i, label: 'out of memory' },
+  {
+    category: 'out-of-memory',
+    pattern: /OutOfMemory|out of memory|OOMKilled/i,
+    label: 'out of memory',
+  },
   {
     category: 'image-pull',
-    pattern: /CannotPullContainer|CannotPullImageManifest|pull image manifest|ref pull has been retried|image pull/i,
+    pattern:
+      /CannotPullContainer|CannotPullImageManifest|pull image manifest|ref pull has been retried|image pull/i,
     label: 'image pull failed',
   },
   {
@@ -42,7 +47,11 @@ const REASON_PATTERNS: readonly ReasonPattern[] = [
     pattern: /failed (?:container |ELB |load balancer )?health checks?/i,
     label: 'health check failed',
   },
-  { category: 'spot-interruption', pattern: /\bspot\b.*\binterrupt|\binterrupt.*\bspot\b/i, label: 'Spot capacity reclaimed' },
+  {
+    category: 'spot-interruption',
+    pattern: /\bspot\b.*\binterrupt|\binterrupt.*\bspot\b/i,
+    label: 'Spot capacity reclaimed',
+  },
   {
     category: 'start-failure',
     pattern:
@@ -92,7 +101,10 @@ const STOP_SIGNAL_EXIT_CODES = new Set([0, 130, 137, 143]);
  */
 export function classifyStop(task: TaskStopFacts): Outcome {
   if (task.lastStatus !== 'STOPPED') {
-    const desired = task.desiredStatus && task.desiredStatus !== task.lastStatus ? ` (desired ${task.desiredStatus})` : '';
+    const desired =
+      task.desiredStatus && task.desiredStatus !== task.lastStatus
+        ? ` (desired ${task.desiredStatus})`
+        : '';
     return { status: 'in-progress', summary: `${task.lastStatus}${desired}` };
   }
 
@@ -101,24 +113,36 @@ export function classifyStop(task: TaskStopFacts): Outcome {
 
   const codeCategory = stopCodeCategory(task);
   if (codeCategory) {
-    return failed(codeCategory, `${task.stopCode}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}`);
+    return failed(
+      codeCategory,
+      `${task.stopCode}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}`,
+    );
   }
 
   const deliberate = task.stopCode ? DELIBERATE_STOP_CODES[task.stopCode] : undefined;
   if (deliberate) {
-    const unexpected = task.containers.find((c) => c.exitCode !== undefined && !STOP_SIGNAL_EXIT_CODES.has(c.exitCode));
+    const unexpected = task.containers.find(
+      (c) => c.exitCode !== undefined && !STOP_SIGNAL_EXIT_CODES.has(c.exitCode),
+    );
     const note = unexpected ? ` (container ${unexpected.name} exited ${unexpected.exitCode})` : '';
-    return { status: 'stopped', summary: `${deliberate}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}${note}` };
+    return {
+      status: 'stopped',
+      summary: `${deliberate}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}${note}`,
+    };
   }
 
   const exited = task.containers.filter((c) => c.exitCode !== undefined);
   const nonZero = exited.find((c) => c.exitCode !== 0);
   if (nonZero) {
     const reason = nonZero.reason ? `: ${nonZero.reason}` : '';
-    return failed('essential-container-exited', `container ${nonZero.name} exited with code ${nonZero.exitCode}${reason}`);
+    return failed(
+      'essential-container-exited',
+      `container ${nonZero.name} exited with code ${nonZero.exitCode}${reason}`,
+    );
   }
   if (exited.length > 0 && exited.length === task.containers.length) {
-    const names = exited.length === 1 ? `container ${exited[0]?.name}` : `all ${exited.length} containers`;
+    const names =
+      exited.length === 1 ? `container ${exited[0]?.name}` : `all ${exited.length} containers`;
     return { status: 'succeeded', summary: `${names} exited 0` };
   }
 
@@ -128,29 +152,61 @@ export function classifyStop(task: TaskStopFacts): Outcome {
 
 /** A termination notice on Spot capacity is a Spot interruption; elsewhere, infrastructure. */
 function stopCodeCategory(task: TaskStopFacts): FailureCategory | undefined {
-  if (task.stopCode === 'TerminationNotice' && /spot/i.test(task.capacityProviderName ?? '')) return 'spot-interruption';
+  if (task.stopCode === 'TerminationNotice' && /spot/i.test(task.capacityProviderName ?? ''))
+    return 'spot-interruption';
   return task.stopCode ? STOP_CODE_CATEGORIES[task.stopCode] : undefined;
 }
 
-/** Matches a failure reason against {@link REASON_PATTERNS}, for any ECS-reported reason text. */
+/**
+ * The failure category a reason text names, or undefined. When a text names several causes
+ * ("CannotStartContainerError: ResourceInitializationError: …"), the outermost — leftmost —
+ * wins; at the same position, the earlier pattern.
+ */
 export function classifyReason(reason: string): FailureCategory | undefined {
-  return REASON_PATTERNS.find((p) => p.pattern.test(reason))?.category;
+  return matchReason(reason)?.category;
 }
 
-function failureFromReasons(task: TaskStopFacts): Outcome | undefined {
-  for (const { category, pattern, label } of REASON_PATTERNS) {
-    const container = task.containers.find((c) => c.reason !== undefined && pattern.test(c.reason));
-    if (container) return failed(category, containerSummary(container, category, label));
-    if (task.stoppedReason !== undefined && pattern.test(task.stoppedReason)) {
-      return failed(category, `${label}: ${task.stoppedReason}`);
+function matchReason(reason: string): ReasonPattern | undefined {
+  let best: ReasonPattern | undefined;
+  let bestIndex = Infinity;
+  for (const candidate of REASON_PATTERNS) {
+    const index = reason.search(candidate.pattern);
+    if (index >= 0 && index < bestIndex) {
+      best = candidate;
+      bestIndex = index;
     }
   }
-  return undefined;
+  return best;
 }
 
-function containerSummary(container: ContainerState, category: FailureCategory, label: string): string {
+/** The most specific recognised reason among the containers' and the task's. */
+function failureFromReasons(task: TaskStopFacts): Outcome | undefined {
+  let best: { match: ReasonPattern; container?: ContainerState } | undefined;
+  const consider = (text: string | undefined, container?: ContainerState) => {
+    const match = text === undefined ? undefined : matchReason(text);
+    if (match && (!best || precedence(match) < precedence(best.match))) best = { match, container };
+  };
+  for (const container of task.containers) consider(container.reason, container);
+  consider(task.stoppedReason);
+  if (!best) return undefined;
+  const { match, container } = best;
+  return container
+    ? failed(match.category, containerSummary(container, match.category, match.label))
+    : failed(match.category, `${match.label}: ${task.stoppedReason}`);
+}
+
+function precedence(pattern: ReasonPattern): number {
+  return REASON_PATTERNS.indexOf(pattern);
+}
+
+function containerSummary(
+  container: ContainerState,
+  category: FailureCategory,
+  label: string,
+): string {
   const exit = container.exitCode !== undefined ? ` (exit ${container.exitCode})` : '';
-  if (category === 'out-of-memory') return `container ${container.name} killed: out of memory${exit}`;
+  if (category === 'out-of-memory')
+    return `container ${container.name} killed: out of memory${exit}`;
   return `container ${container.name}: ${label}${exit}: ${container.reason}`;
 }
 

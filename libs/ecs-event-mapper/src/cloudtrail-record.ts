@@ -1,6 +1,14 @@
 import type { AuditRecord, Outcome } from './audit-record';
 import { AUDIT_RECORD_SCHEMA_VERSION } from './audit-record';
-import { clusterArnOf, clusterNameInResourceArn, clusterNameOf, parseArn, serviceNameOf, taskDefinitionOf, taskIdOf } from './ecs-arn';
+import {
+  clusterArnOf,
+  clusterNameInResourceArn,
+  clusterNameOf,
+  parseArn,
+  serviceNameOf,
+  taskDefinitionOf,
+  taskIdOf,
+} from './ecs-arn';
 import type { FieldReader } from './field-reader';
 import type { MapResult, Problem } from './map-result';
 import { ignored, mapped } from './map-result';
@@ -80,27 +88,35 @@ interface CallContext {
  * so a call that started 3 tasks and failed 2 placements gives 5 records. A call with
  * `errorCode` gives one `failed`/`api-error` record. Other mutating calls give one `info` record.
  */
-export function mapCloudTrailRecord(trail: FieldReader, problems: Problem[]): MapResult | undefined {
+export function mapCloudTrailRecord(
+  trail: FieldReader,
+  problems: Problem[],
+): MapResult | undefined {
   const eventSource = trail.requiredString('eventSource');
   const eventName = trail.requiredString('eventName');
-  if (eventSource && eventSource !== ECS_EVENT_SOURCE) return ignored(`CloudTrail event source ${eventSource} is not audited`);
+  if (eventSource && eventSource !== ECS_EVENT_SOURCE)
+    return ignored(`CloudTrail event source ${eventSource} is not audited`);
   if (isReadOnly(trail, eventName)) return ignored(`${eventName} is a read-only call`);
-  if (AGENT_CALLS.has(eventName)) return ignored(`${eventName} is an ECS agent report, covered by ECS state change events`);
+  if (AGENT_CALLS.has(eventName))
+    return ignored(`${eventName} is an ECS agent report, covered by ECS state change events`);
 
   const eventId = trail.requiredString('eventID');
   const eventTime = trail.requiredTimestamp('eventTime');
   const region = trail.requiredString('awsRegion');
   const identity = trail.lenientObject('userIdentity');
   const account = trail.string('recipientAccountId') ?? identity?.string('accountId') ?? '';
-  if (!account && !problems.some((p) => p.path === 'recipientAccountId')) trail.problem('recipientAccountId', 'is required');
+  if (!account && !problems.some((p) => p.path === 'recipientAccountId'))
+    trail.problem('recipientAccountId', 'is required');
   const request = trail.lenientObject('requestParameters');
   const response = trail.lenientObject('responseElements');
   if (problems.length > 0) return undefined;
 
-  const partition = (identity?.string('arn') && parseArn(identity.string('arn') ?? '')?.partition) || 'aws';
+  const partition =
+    (identity?.string('arn') && parseArn(identity.string('arn') ?? '')?.partition) || 'aws';
   const clusterArn = clusterOfCall(eventName, request, response, partition, region, account);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
-  if (!clusterArn || !clusterName) return ignored(`${eventName} is an account-level call (no cluster)`);
+  if (!clusterArn || !clusterName)
+    return ignored(`${eventName} is an account-level call (no cluster)`);
 
   const context: CallContext = {
     eventId,
@@ -121,9 +137,17 @@ export function mapCloudTrailRecord(trail: FieldReader, problems: Problem[]): Ma
     const errorMessage = trail.string('errorMessage');
     return mapped([apiErrorRecord(context, errorCode, errorMessage)]);
   }
-  if (eventName === 'RunTask' || eventName === 'StartTask') return mapped(taskLaunchRecords(context));
+  if (eventName === 'RunTask' || eventName === 'StartTask')
+    return mapped(taskLaunchRecords(context));
   if (eventName === 'StopTask') return mapped([stopTaskRecord(context)]);
-  return mapped([callRecord(context, subjectArn(context), {}, { status: 'info', summary: `${eventName}${byCaller(context)}` })]);
+  return mapped([
+    callRecord(
+      context,
+      subjectArn(context),
+      {},
+      { status: 'info', summary: `${eventName}${byCaller(context)}` },
+    ),
+  ]);
 }
 
 function isReadOnly(trail: FieldReader, eventName: string): boolean {
@@ -141,7 +165,9 @@ function clusterOfCall(
   region: string,
   account: string,
 ): string | undefined {
-  const named = request?.string('cluster') ?? (eventName === 'CreateCluster' ? request?.string('clusterName') : undefined);
+  const named =
+    request?.string('cluster') ??
+    (eventName === 'CreateCluster' ? request?.string('clusterName') : undefined);
   if (named) return clusterArnOf(named, partition, region, account);
   const responseCluster =
     response?.object('service')?.string('clusterArn') ??
@@ -150,9 +176,13 @@ function clusterOfCall(
     response?.objects('tasks')[0]?.string('clusterArn');
   if (responseCluster) return clusterArnOf(responseCluster, partition, region, account);
   const resourceArn = request?.string('resourceArn');
-  const inResource = resourceArn ? (clusterNameOf(resourceArn) ?? clusterNameInResourceArn(resourceArn)) : undefined;
+  const inResource = resourceArn
+    ? (clusterNameOf(resourceArn) ?? clusterNameInResourceArn(resourceArn))
+    : undefined;
   if (inResource) return clusterArnOf(inResource, partition, region, account);
-  return DEFAULT_CLUSTER_CALLS.has(eventName) ? clusterArnOf('default', partition, region, account) : undefined;
+  return DEFAULT_CLUSTER_CALLS.has(eventName)
+    ? clusterArnOf('default', partition, region, account)
+    : undefined;
 }
 
 /** The caller's ARN; for AWS services acting on their own, the service's name. */
@@ -172,11 +202,19 @@ function taskLaunchRecords(context: CallContext): AuditRecord[] {
   const records: AuditRecord[] = tasks.map((taskReader, index) => {
     const { taskArn, clusterArn: _clusterArn, ...task } = readTask(taskReader);
     const fields = { ...requested, ...task };
-    const what = fields.family ? ` (${fields.family}${fields.revision ? `:${fields.revision}` : ''})` : '';
-    return callRecord(context, taskArn, fields, {
-      status: 'in-progress',
-      summary: `${context.eventName}${byCaller(context)} started task ${fields.taskId ?? taskArn}${what}`,
-    }, `task:${index}`);
+    const what = fields.family
+      ? ` (${fields.family}${fields.revision ? `:${fields.revision}` : ''})`
+      : '';
+    return callRecord(
+      context,
+      taskArn,
+      fields,
+      {
+        status: 'in-progress',
+        summary: `${context.eventName}${byCaller(context)} started task ${fields.taskId ?? taskArn}${what}`,
+      },
+      `task:${index}`,
+    );
   });
   failures.forEach((failure, index) => {
     const reason = failure.string('reason') ?? 'unknown';
@@ -186,18 +224,26 @@ function taskLaunchRecords(context: CallContext): AuditRecord[] {
     const what = requested.family ? `task ${requested.family}` : 'task';
     const where = arn ? ` on ${arn}` : '';
     records.push(
-      callRecord(context, arn ?? context.clusterArn, { ...requested, reason, errorMessage: detail }, {
-        status: 'failed',
-        category,
-        summary: `${context.eventName}${byCaller(context)} could not place ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
-      }, `failure:${index}`),
+      callRecord(
+        context,
+        arn ?? context.clusterArn,
+        { ...requested, reason, errorMessage: detail },
+        {
+          status: 'failed',
+          category,
+          summary: `${context.eventName}${byCaller(context)} could not place ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
+        },
+        `failure:${index}`,
+      ),
     );
   });
   if (records.length === 0) {
-    records.push(callRecord(context, context.clusterArn, requested, {
-      status: 'info',
-      summary: `${context.eventName}${byCaller(context)} returned no tasks and no failures`,
-    }));
+    records.push(
+      callRecord(context, context.clusterArn, requested, {
+        status: 'info',
+        summary: `${context.eventName}${byCaller(context)} returned no tasks and no failures`,
+      }),
+    );
   }
   return records;
 }
@@ -227,10 +273,15 @@ function stopTaskRecord(context: CallContext): AuditRecord {
   const reason = context.request?.string('reason');
   const { taskArn: _taskArn, clusterArn: _clusterArn, ...fields } = task ?? { taskArn: '' };
   const taskId = fields.taskId ?? (taskArn ? taskIdOf(taskArn) : undefined);
-  return callRecord(context, taskArn ?? context.clusterArn, { ...fields, taskId, reason }, {
-    status: 'info',
-    summary: `StopTask${byCaller(context)} stopped task ${taskId ?? requestedTask ?? '?'}${reason ? `: ${reason}` : ''}`,
-  });
+  return callRecord(
+    context,
+    taskArn ?? context.clusterArn,
+    { ...fields, taskId, reason },
+    {
+      status: 'info',
+      summary: `StopTask${byCaller(context)} stopped task ${taskId ?? requestedTask ?? '?'}${reason ? `: ${reason}` : ''}`,
+    },
+  );
 }
 
 /** A task given as an id or an ARN, as an ARN. */
@@ -238,16 +289,30 @@ function taskArnOf(task: string | undefined, context: CallContext): string | und
   if (!task) return undefined;
   if (parseArn(task)) return task;
   const id = taskIdOf(task);
-  return id ? `arn:${context.partition}:ecs:${context.region}:${context.account}:task/${context.clusterName}/${id}` : undefined;
+  return id
+    ? `arn:${context.partition}:ecs:${context.region}:${context.account}:task/${context.clusterName}/${id}`
+    : undefined;
 }
 
-function apiErrorRecord(context: CallContext, errorCode: string, errorMessage: string | undefined): AuditRecord {
-  const requested = context.eventName === 'RunTask' || context.eventName === 'StartTask' ? requestedTaskFields(context.request) : {};
-  return callRecord(context, subjectArn(context), { ...requested, errorCode, errorMessage }, {
-    status: 'failed',
-    category: 'api-error',
-    summary: `${context.eventName}${byCaller(context)} failed: ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`,
-  });
+function apiErrorRecord(
+  context: CallContext,
+  errorCode: string,
+  errorMessage: string | undefined,
+): AuditRecord {
+  const requested =
+    context.eventName === 'RunTask' || context.eventName === 'StartTask'
+      ? requestedTaskFields(context.request)
+      : {};
+  return callRecord(
+    context,
+    subjectArn(context),
+    { ...requested, errorCode, errorMessage },
+    {
+      status: 'failed',
+      category: 'api-error',
+      summary: `${context.eventName}${byCaller(context)} failed: ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`,
+    },
+  );
 }
 
 /** What a generic call is about: the service, task definition, container instance or cluster. */
@@ -259,13 +324,17 @@ function subjectArn(context: CallContext): string {
     response?.object('containerInstance')?.string('containerInstanceArn') ??
     response?.object('cluster')?.string('clusterArn');
   if (fromResponse) return fromResponse;
-  const service = request?.string('service') ?? (context.eventName === 'CreateService' ? request?.string('serviceName') : undefined);
+  const service =
+    request?.string('service') ??
+    (context.eventName === 'CreateService' ? request?.string('serviceName') : undefined);
   if (service) {
     return parseArn(service)
       ? service
       : `arn:${context.partition}:ecs:${context.region}:${context.account}:service/${context.clusterName}/${service}`;
   }
-  return request?.string('resourceArn') ?? request?.string('containerInstance') ?? context.clusterArn;
+  return (
+    request?.string('resourceArn') ?? request?.string('containerInstance') ?? context.clusterArn
+  );
 }
 
 function callRecord(

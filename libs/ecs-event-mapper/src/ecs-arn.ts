@@ -25,13 +25,22 @@ export function parseArn(value: string): Arn | undefined {
 /** `cluster/NAME` → NAME. Also accepts a bare cluster name, as RunTask's `cluster` parameter does. */
 export function clusterNameOf(clusterArnOrName: string): string | undefined {
   const arn = parseArn(clusterArnOrName);
-  if (!arn) return clusterArnOrName.includes('/') || clusterArnOrName === '' ? undefined : clusterArnOrName;
-  return arn.resource.startsWith('cluster/') ? arn.resource.slice('cluster/'.length) || undefined : undefined;
+  if (!arn)
+    return clusterArnOrName.includes('/') || clusterArnOrName === '' ? undefined : clusterArnOrName;
+  return arn.resource.startsWith('cluster/')
+    ? arn.resource.slice('cluster/'.length) || undefined
+    : undefined;
 }
 
 /** The cluster ARN for a cluster given by name or ARN. */
-export function clusterArnOf(clusterArnOrName: string, partition: string, region: string, account: string): string | undefined {
-  if (parseArn(clusterArnOrName)) return clusterNameOf(clusterArnOrName) ? clusterArnOrName : undefined;
+export function clusterArnOf(
+  clusterArnOrName: string,
+  partition: string,
+  region: string,
+  account: string,
+): string | undefined {
+  if (parseArn(clusterArnOrName))
+    return clusterNameOf(clusterArnOrName) ? clusterArnOrName : undefined;
   const name = clusterNameOf(clusterArnOrName);
   return name ? `arn:${partition}:ecs:${region}:${account}:cluster/${name}` : undefined;
 }
@@ -74,7 +83,9 @@ export function taskDefinitionOf(value: string): TaskDefinitionRef | undefined {
   }
   const match = /^([A-Za-z0-9_-]{1,255})(?::(\d+))?$/.exec(ref);
   if (!match?.[1]) return undefined;
-  return match[2] === undefined ? { family: match[1] } : { family: match[1], revision: Number(match[2]) };
+  return match[2] === undefined
+    ? { family: match[1] }
+    : { family: match[1], revision: Number(match[2]) };
 }
 
 /** `service:NAME` → NAME; anything else → undefined. */

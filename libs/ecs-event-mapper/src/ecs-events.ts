@@ -13,12 +13,17 @@ import { readTask, withoutUndefined } from './task-fields';
  * when problems were recorded (the caller turns those into an `invalid` result).
  */
 
-export function mapTaskStateChange(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+export function mapTaskStateChange(
+  envelope: EventBridgeEnvelope,
+  detail: FieldReader,
+  problems: Problem[],
+) {
   const { taskArn, clusterArn = '', ...task } = readTask(detail);
   detail.requirePresent('clusterArn', 'lastStatus', 'version');
   const updatedAt = detail.timestamp('updatedAt');
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
-  if (clusterArn && !clusterName) detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
+  if (clusterArn && !clusterName)
+    detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
   if (problems.length > 0 || !clusterName) return undefined;
   const outcome = classifyStop({
     lastStatus: task.lastStatus ?? '',
@@ -41,7 +46,11 @@ export function mapTaskStateChange(envelope: EventBridgeEnvelope, detail: FieldR
   });
 }
 
-export function mapContainerInstanceStateChange(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+export function mapContainerInstanceStateChange(
+  envelope: EventBridgeEnvelope,
+  detail: FieldReader,
+  problems: Problem[],
+) {
   const containerInstanceArn = detail.requiredString('containerInstanceArn');
   const clusterArn = detail.requiredString('clusterArn');
   const version = detail.requiredInteger('version');
@@ -60,7 +69,8 @@ export function mapContainerInstanceStateChange(envelope: EventBridgeEnvelope, d
   };
   const updatedAt = detail.timestamp('updatedAt');
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
-  if (clusterArn && !clusterName) detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
+  if (clusterArn && !clusterName)
+    detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
   if (problems.length > 0 || !clusterName) return undefined;
   const instance = ec2InstanceId ? `${ec2InstanceId} ` : '';
   const agent = agentConnected === false ? ', agent disconnected' : '';
@@ -74,7 +84,10 @@ export function mapContainerInstanceStateChange(envelope: EventBridgeEnvelope, d
     clusterName,
     resourceArn: containerInstanceArn,
     fields,
-    outcome: { status: 'info', summary: `container instance ${instance}${status ?? 'changed'}${agent}${why}` },
+    outcome: {
+      status: 'info',
+      summary: `container instance ${instance}${status ?? 'changed'}${agent}${why}`,
+    },
   });
 }
 
@@ -86,24 +99,50 @@ const SERVICE_ACTION_FAILURES: Readonly<Record<string, Outcome['category']>> = {
   SERVICE_DISCOVERY_INSTANCE_UNHEALTHY: 'health-check',
 };
 
-export function mapServiceAction(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+/** How a summary says what a service action means; unknown names are shown as they are. */
+const SERVICE_ACTION_PHRASES: Readonly<Record<string, string>> = {
+  SERVICE_STEADY_STATE: 'reached a steady state',
+  SERVICE_TASK_PLACEMENT_FAILURE: 'could not place a task',
+  SERVICE_TASK_START_IMPAIRED: 'cannot start tasks successfully',
+  SERVICE_TASK_CONFIGURATION_FAILURE: 'has a task configuration failure',
+  SERVICE_DISCOVERY_INSTANCE_UNHEALTHY: 'has an unhealthy service discovery instance',
+  SERVICE_DESIRED_COUNT_UPDATED: 'desired count updated',
+  TASKS_STOPPED: 'stopped tasks',
+  ECS_OPERATION_THROTTLED: 'was throttled by ECS',
+  SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED: 'has a daemon placement constraint violated',
+};
+
+export function mapServiceAction(
+  envelope: EventBridgeEnvelope,
+  detail: FieldReader,
+  problems: Problem[],
+) {
   const eventName = detail.requiredString('eventName');
   const eventType = detail.string('eventType');
   const reason = detail.string('reason');
   const serviceArn = serviceArnOf(envelope, detail);
   const clusterArn = detail.string('clusterArn') ?? clusterArnInResourceArn(serviceArn);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
-  if (!clusterName) detail.problem('clusterArn', 'is required (neither detail.clusterArn nor resources[0] names the cluster)');
+  if (!clusterName)
+    detail.problem(
+      'clusterArn',
+      'is required (neither detail.clusterArn nor resources[0] names the cluster)',
+    );
   const createdAt = detail.timestamp('createdAt');
   const taskArns = detail.strings('taskArns');
   if (problems.length > 0 || !clusterArn || !clusterName) return undefined;
   const serviceName = serviceArn ? serviceNameOf(serviceArn) : undefined;
   const subject = serviceName ? `service ${serviceName}` : 'service';
   const because = reason ? `: ${reason}` : '';
-  const failure = SERVICE_ACTION_FAILURES[eventName] ?? (eventType === 'ERROR' ? (reason ? classifyReason(reason) : undefined) ?? 'other' : undefined);
+  const phrase = SERVICE_ACTION_PHRASES[eventName] ?? eventName;
+  const failure =
+    SERVICE_ACTION_FAILURES[eventName] ??
+    (eventType === 'ERROR'
+      ? ((reason ? classifyReason(reason) : undefined) ?? 'other')
+      : undefined);
   const outcome: Outcome = failure
-    ? { status: 'failed', category: failure, summary: `${subject} ${eventName}${because}` }
-    : { status: 'info', summary: `${subject} ${eventName}${because}` };
+    ? { status: 'failed', category: failure, summary: `${subject} ${phrase}${because}` }
+    : { status: 'info', summary: `${subject} ${phrase}${because}` };
   return record({
     recordId: `service-action:${envelope.id}`,
     recordType: 'service-action',
@@ -112,12 +151,22 @@ export function mapServiceAction(envelope: EventBridgeEnvelope, detail: FieldRea
     clusterArn,
     clusterName,
     resourceArn: serviceArn ?? clusterArn,
-    fields: { serviceName, eventName, eventType, reason, taskArns: taskArns?.length ? taskArns : undefined },
+    fields: {
+      serviceName,
+      eventName,
+      eventType,
+      reason,
+      taskArns: taskArns?.length ? taskArns : undefined,
+    },
     outcome,
   });
 }
 
-export function mapDeploymentStateChange(envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) {
+export function mapDeploymentStateChange(
+  envelope: EventBridgeEnvelope,
+  detail: FieldReader,
+  problems: Problem[],
+) {
   const eventName = detail.requiredString('eventName');
   const eventType = detail.string('eventType');
   const deploymentId = detail.string('deploymentId');
@@ -128,11 +177,15 @@ export function mapDeploymentStateChange(envelope: EventBridgeEnvelope, detail: 
   const clusterArn = detail.string('clusterArn') ?? clusterArnInResourceArn(serviceArn);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (serviceArn && !clusterName) {
-    problems.push({ path: 'resources[0]', message: `service ARN does not name its cluster (short ARN format): ${serviceArn}` });
+    problems.push({
+      path: 'resources[0]',
+      message: `service ARN does not name its cluster (short ARN format): ${serviceArn}`,
+    });
   }
   if (problems.length > 0 || !serviceArn || !clusterArn || !clusterName) return undefined;
   const serviceName = serviceNameOf(serviceArn);
-  const subject = `deployment ${deploymentId ?? ''} of service ${serviceName ?? serviceArn}`.replace('  ', ' ');
+  const subject =
+    `deployment ${deploymentId ?? ''} of service ${serviceName ?? serviceArn}`.replace('  ', ' ');
   const because = reason ? `: ${reason}` : '';
   const outcome: Outcome =
     eventName === 'SERVICE_DEPLOYMENT_FAILED'
@@ -158,13 +211,17 @@ export function mapDeploymentStateChange(envelope: EventBridgeEnvelope, detail: 
 /** The service ARN of a service-level event: `resources[0]`, or `detail.serviceArn` if present. */
 function serviceArnOf(envelope: EventBridgeEnvelope, detail: FieldReader): string | undefined {
   const candidates = [detail.string('serviceArn'), ...envelope.resources];
-  return candidates.find((arn) => arn !== undefined && parseArn(arn)?.resource.startsWith('service/'));
+  return candidates.find(
+    (arn) => arn !== undefined && parseArn(arn)?.resource.startsWith('service/'),
+  );
 }
 
 function clusterArnInResourceArn(resourceArn: string | undefined): string | undefined {
   const arn = resourceArn ? parseArn(resourceArn) : undefined;
   const cluster = resourceArn ? clusterNameInResourceArn(resourceArn) : undefined;
-  return arn && cluster ? `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${cluster}` : undefined;
+  return arn && cluster
+    ? `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${cluster}`
+    : undefined;
 }
 
 interface RecordParts {

@@ -29,7 +29,12 @@ export class FieldReader {
   ) {}
 
   /** A reader over `input`, or undefined (with a problem recorded) when it is not an object. */
-  static of(input: unknown, path: string, problems: Problem[], lenient = false): FieldReader | undefined {
+  static of(
+    input: unknown,
+    path: string,
+    problems: Problem[],
+    lenient = false,
+  ): FieldReader | undefined {
     if (isJsonObject(input)) return new FieldReader(input, path, problems, lenient);
     problems.push({ path, message: `must be an object, got ${describeType(input)}` });
     return undefined;
@@ -105,7 +110,8 @@ export class FieldReader {
   object(key: string): FieldReader | undefined {
     const value = this.fields[key];
     if (value === undefined || value === null) return undefined;
-    if (isJsonObject(value)) return new FieldReader(value, this.pathOf(key), this.problems, this.lenient);
+    if (isJsonObject(value))
+      return new FieldReader(value, this.pathOf(key), this.problems, this.lenient);
     this.report(key, `must be an object, got ${describeType(value)}`);
     return undefined;
   }
@@ -113,7 +119,9 @@ export class FieldReader {
   /** A lenient reader over a nested object: its unreadable optional values are dropped. */
   lenientObject(key: string): FieldReader | undefined {
     const value = this.fields[key];
-    return isJsonObject(value) ? new FieldReader(value, this.pathOf(key), this.problems, true) : undefined;
+    return isJsonObject(value)
+      ? new FieldReader(value, this.pathOf(key), this.problems, true)
+      : undefined;
   }
 
   /** Readers over an array of objects; non-object elements are reported (or, lenient, skipped). */
@@ -127,8 +135,10 @@ export class FieldReader {
     const readers: FieldReader[] = [];
     value.forEach((element, index) => {
       const path = `${this.pathOf(key)}[${index}]`;
-      if (isJsonObject(element)) readers.push(new FieldReader(element, path, this.problems, this.lenient));
-      else if (!this.lenient) this.problems.push({ path, message: `must be an object, got ${describeType(element)}` });
+      if (isJsonObject(element))
+        readers.push(new FieldReader(element, path, this.problems, this.lenient));
+      else if (!this.lenient)
+        this.problems.push({ path, message: `must be an object, got ${describeType(element)}` });
     });
     return readers;
   }
@@ -145,14 +155,18 @@ export class FieldReader {
     value.forEach((element, index) => {
       if (typeof element === 'string') strings.push(element);
       else if (!this.lenient)
-        this.problems.push({ path: `${this.pathOf(key)}[${index}]`, message: `must be a string, got ${describeType(element)}` });
+        this.problems.push({
+          path: `${this.pathOf(key)}[${index}]`,
+          message: `must be a string, got ${describeType(element)}`,
+        });
     });
     return strings;
   }
 
   /** Records "is required" for each key that is absent (type errors are the readers' concern). */
   requirePresent(...keys: string[]): void {
-    for (const key of keys) if (!this.has(key) && !this.hasProblemAt(key)) this.problem(key, 'is required');
+    for (const key of keys)
+      if (!this.has(key) && !this.hasProblemAt(key)) this.problem(key, 'is required');
   }
 
   problem(key: string, message: string): void {
@@ -176,7 +190,8 @@ export function describeType(value: unknown): string {
 }
 
 function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return describeType(value);
 }

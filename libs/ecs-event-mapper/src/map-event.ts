@@ -16,9 +16,16 @@ import { ignored, invalid, mapped } from './map-result';
 /** The EventBridge source of ECS events. */
 export const ECS_EVENTBRIDGE_SOURCE = 'aws.ecs';
 
-type DetailMapper = (envelope: EventBridgeEnvelope, detail: FieldReader, problems: Problem[]) => AuditRecord | undefined;
+type DetailMapper = (
+  envelope: EventBridgeEnvelope,
+  detail: FieldReader,
+  problems: Problem[],
+) => AuditRecord | undefined;
 
-const STATE_CHANGE_MAPPERS: Record<Exclude<EcsDetailType, 'AWS API Call via CloudTrail'>, DetailMapper> = {
+const STATE_CHANGE_MAPPERS: Record<
+  Exclude<EcsDetailType, 'AWS API Call via CloudTrail'>,
+  DetailMapper
+> = {
   'ECS Task State Change': mapTaskStateChange,
   'ECS Container Instance State Change': mapContainerInstanceStateChange,
   'ECS Service Action': mapServiceAction,
@@ -49,15 +56,37 @@ export function mapEvent(input: unknown): MapResult {
 
 function mapUntrusted(input: unknown): MapResult {
   if (!isJsonObject(input)) {
-    return invalid([{ path: '', message: `must be a JSON object (an EventBridge event or CloudTrail record), got ${describeType(input)}` }], input);
+    return invalid(
+      [
+        {
+          path: '',
+          message: `must be a JSON object (an EventBridge event or CloudTrail record), got ${describeType(input)}`,
+        },
+      ],
+      input,
+    );
   }
   if ('detail-type' in input || 'detail' in input) return mapEventBridgeEvent(input);
-  if ('eventSource' in input || 'eventVersion' in input) return mapBareCloudTrailRecord(input, input);
-  if (typeof input['CloudTrailEvent'] === 'string') return mapLookupEventsEvent(input['CloudTrailEvent'], input);
+  if ('eventSource' in input || 'eventVersion' in input)
+    return mapBareCloudTrailRecord(input, input);
+  if (typeof input['CloudTrailEvent'] === 'string')
+    return mapLookupEventsEvent(input['CloudTrailEvent'], input);
   if (Array.isArray(input['Records'])) {
-    return invalid([{ path: 'Records', message: 'is a CloudTrail log file: map each of its Records' }], input);
+    return invalid(
+      [{ path: 'Records', message: 'is a CloudTrail log file: map each of its Records' }],
+      input,
+    );
   }
-  return invalid([{ path: '', message: 'is neither an EventBridge event (detail-type, detail) nor a CloudTrail record (eventSource, eventName)' }], input);
+  return invalid(
+    [
+      {
+        path: '',
+        message:
+          'is neither an EventBridge event (detail-type, detail) nor a CloudTrail record (eventSource, eventName)',
+      },
+    ],
+    input,
+  );
 }
 
 function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
@@ -70,7 +99,8 @@ function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
       : ignored(`EventBridge source ${source} is not audited`);
   }
   const detailType = event.string('detail-type');
-  if (detailType !== undefined && !isEcsDetailType(detailType)) return ignored(`detail-type "${detailType}" is not audited`);
+  if (detailType !== undefined && !isEcsDetailType(detailType))
+    return ignored(`detail-type "${detailType}" is not audited`);
   const envelope = readEnvelope(event);
   if (!envelope.detail || problems.length > 0) return invalid(problems, input);
 
@@ -93,10 +123,21 @@ function mapLookupEventsEvent(cloudTrailEvent: string, input: Record<string, unk
   try {
     record = JSON.parse(cloudTrailEvent);
   } catch (error) {
-    return invalid([{ path: 'CloudTrailEvent', message: `is not valid JSON: ${(error as Error).message}` }], input);
+    return invalid(
+      [{ path: 'CloudTrailEvent', message: `is not valid JSON: ${(error as Error).message}` }],
+      input,
+    );
   }
   if (!isJsonObject(record)) {
-    return invalid([{ path: 'CloudTrailEvent', message: `must hold a JSON object, got ${describeType(record)}` }], input);
+    return invalid(
+      [
+        {
+          path: 'CloudTrailEvent',
+          message: `must hold a JSON object, got ${describeType(record)}`,
+        },
+      ],
+      input,
+    );
   }
   const problems: Problem[] = [];
   const result = mapCloudTrailRecord(new Reader(record, 'CloudTrailEvent', problems), problems);
@@ -106,7 +147,10 @@ function mapLookupEventsEvent(cloudTrailEvent: string, input: Record<string, unk
 /** Problems always win: a half-read event is invalid, never partly mapped. */
 function settle(result: MapResult | undefined, problems: Problem[], input: unknown): MapResult {
   if (problems.length > 0 || result === undefined) {
-    return invalid(problems.length > 0 ? problems : [{ path: '', message: 'could not be mapped' }], input);
+    return invalid(
+      problems.length > 0 ? problems : [{ path: '', message: 'could not be mapped' }],
+      input,
+    );
   }
   return result;
 }

@@ -36,10 +36,14 @@ export function durationMs(from: string | undefined, to: string | undefined): nu
   return ms >= 0 ? ms : undefined;
 }
 
+/** Epoch seconds or milliseconds (told apart by size) as ISO. */
 function fromEpoch(n: number): string | undefined {
   if (!Number.isFinite(n) || n < 0) return undefined;
-  const ms = n < SECONDS_LIMIT ? Math.round(n * 1000) : Math.round(n);
-  return ms <= MAX_EPOCH_MS ? new Date(ms).toISOString() : undefined;
+  return fromEpochMs(n < SECONDS_LIMIT ? Math.round(n * 1000) : Math.round(n));
+}
+
+function fromEpochMs(ms: number): string | undefined {
+  return ms >= 0 && ms <= MAX_EPOCH_MS ? new Date(ms).toISOString() : undefined;
 }
 
 function fromIso(m: RegExpExecArray): string | undefined {
@@ -47,7 +51,7 @@ function fromIso(m: RegExpExecArray): string | undefined {
   const ms = Math.round(Number(`0.${frac}`) * 1000);
   const local = utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
   if (local === undefined) return undefined;
-  return fromEpoch(local - zoneOffsetMs(zone));
+  return fromEpochMs(local - zoneOffsetMs(zone));
 }
 
 function fromMonthDayYear(m: RegExpExecArray): string | undefined {

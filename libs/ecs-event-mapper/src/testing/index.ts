@@ -1,0 +1,6 @@
+/**
+ * @ecslog/ecs-event-mapper/testing — generators and fixtures for tests, benchmarks and the
+ * simulator. Never imported by production code.
+ */
+export * from './arbitraries';
+export * from './fixtures';
