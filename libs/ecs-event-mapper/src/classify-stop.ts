@@ -2,12 +2,12 @@ import type { ContainerState, FailureCategory, Outcome } from './audit-record';
 
 /** What classification needs to know about a task. */
 export interface TaskStopFacts {
-  lastStatus: string;
+  lastStatus?: string;
   desiredStatus?: string;
   stopCode?: string;
   stoppedReason?: string;
   capacityProviderName?: string;
-  containers: readonly ContainerState[];
+  containers?: readonly ContainerState[];
 }
 
 interface ReasonPattern {
@@ -101,6 +101,7 @@ const STOP_SIGNAL_EXIT_CODES = new Set([0, 130, 137, 143]);
  */
 export function classifyStop(task: TaskStopFacts): Outcome {
   if (task.lastStatus !== 'STOPPED') {
+    if (task.lastStatus === undefined) return { status: 'in-progress', summary: 'status unknown' };
     const desired =
       task.desiredStatus && task.desiredStatus !== task.lastStatus
         ? ` (desired ${task.desiredStatus})`
@@ -121,7 +122,7 @@ export function classifyStop(task: TaskStopFacts): Outcome {
 
   const deliberate = task.stopCode ? DELIBERATE_STOP_CODES[task.stopCode] : undefined;
   if (deliberate) {
-    const unexpected = task.containers.find(
+    const unexpected = (task.containers ?? []).find(
       (c) => c.exitCode !== undefined && !STOP_SIGNAL_EXIT_CODES.has(c.exitCode),
     );
     const note = unexpected ? ` (container ${unexpected.name} exited ${unexpected.exitCode})` : '';
@@ -131,7 +132,7 @@ export function classifyStop(task: TaskStopFacts): Outcome {
     };
   }
 
-  const exited = task.containers.filter((c) => c.exitCode !== undefined);
+  const exited = (task.containers ?? []).filter((c) => c.exitCode !== undefined);
   const nonZero = exited.find((c) => c.exitCode !== 0);
   if (nonZero) {
     const reason = nonZero.reason ? `: ${nonZero.reason}` : '';
@@ -140,7 +141,7 @@ export function classifyStop(task: TaskStopFacts): Outcome {
       `container ${nonZero.name} exited with code ${nonZero.exitCode}${reason}`,
     );
   }
-  if (exited.length > 0 && exited.length === task.containers.length) {
+  if (exited.length > 0 && exited.length === (task.containers ?? []).length) {
     const names =
       exited.length === 1 ? `container ${exited[0]?.name}` : `all ${exited.length} containers`;
     return { status: 'succeeded', summary: `${names} exited 0` };
@@ -186,7 +187,7 @@ function failureFromReasons(task: TaskStopFacts): Outcome | undefined {
     const match = text === undefined ? undefined : matchReason(text);
     if (match && (!best || precedence(match) < precedence(best.match))) best = { match, container };
   };
-  for (const container of task.containers) consider(container.reason, container);
+  for (const container of task.containers ?? []) consider(container.reason, container);
   consider(task.stoppedReason);
   if (!best) return undefined;
   const { match, container } = best;

@@ -6,15 +6,16 @@ import {
   clusterNameOf,
   parseArn,
   serviceNameOf,
+  serviceNameOfGroup,
   taskDefinitionOf,
   taskIdOf,
 } from './ecs-arn';
 import type { FieldReader } from './field-reader';
 import type { MapResult, Problem } from './map-result';
 import { ignored, mapped } from './map-result';
-import { toSummaryLine } from './summary-line';
+import { withSummaryLine } from './summary-line';
 import type { TaskFields } from './task-fields';
-import { readTask, withoutUndefined } from './task-fields';
+import { put, putAll, readTask } from './task-fields';
 
 export const ECS_EVENT_SOURCE = 'ecs.amazonaws.com';
 
@@ -200,21 +201,24 @@ function taskLaunchRecords(context: CallContext): AuditRecord[] {
   const tasks = (context.response?.objects('tasks') ?? []).filter((task) => task.has('taskArn'));
   const failures = context.response?.objects('failures') ?? [];
   const records: AuditRecord[] = tasks.map((taskReader, index) => {
-    const { taskArn, clusterArn: _clusterArn, ...task } = readTask(taskReader);
-    const fields = { ...requested, ...task };
-    const what = fields.family
-      ? ` (${fields.family}${fields.revision ? `:${fields.revision}` : ''})`
-      : '';
-    return callRecord(
+    // The task's own fields are read straight into the record, over the request's.
+    const record = callRecord(
       context,
-      taskArn,
-      fields,
-      {
-        status: 'in-progress',
-        summary: `${context.eventName}${byCaller(context)} started task ${fields.taskId ?? taskArn}${what}`,
-      },
+      '',
+      requested,
+      { status: 'in-progress', summary: '' },
       `task:${index}`,
     );
+    const taskArn = readTask(taskReader, record);
+    record.resourceArn = taskArn;
+    const what = record.family
+      ? ` (${record.family}${record.revision ? `:${record.revision}` : ''})`
+      : '';
+    record.outcome = withSummaryLine({
+      status: 'in-progress',
+      summary: `${context.eventName}${byCaller(context)} started task ${record.taskId ?? taskArn}${what}`,
+    });
+    return record;
   });
   failures.forEach((failure, index) => {
     const reason = failure.string('reason') ?? 'unknown';
@@ -231,7 +235,7 @@ function taskLaunchRecords(context: CallContext): AuditRecord[] {
         {
           status: 'failed',
           category,
-          summary: `${context.eventName}${byCaller(context)} could not place ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
+          summary: `${context.eventName}${byCaller(context)} could not ${category === 'placement' ? 'place' : 'start'} ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
         },
         `failure:${index}`,
       ),
@@ -249,29 +253,35 @@ function taskLaunchRecords(context: CallContext): AuditRecord[] {
 }
 
 /** What the RunTask/StartTask request says about the tasks it asks for. */
-function requestedTaskFields(request: FieldReader | undefined): Partial<TaskFields> {
+function requestedTaskFields(request: FieldReader | undefined): TaskFields {
   if (!request) return {};
   const taskDefinition = request.string('taskDefinition');
   const definition = taskDefinition ? taskDefinitionOf(taskDefinition) : undefined;
   const group = request.string('group');
-  return withoutUndefined({
-    taskDefinitionArn: taskDefinition && parseArn(taskDefinition) ? taskDefinition : undefined,
-    family: definition?.family,
-    revision: definition?.revision,
-    group,
-    serviceName: group?.startsWith('service:') ? group.slice('service:'.length) : undefined,
-    startedBy: request.string('startedBy'),
-    launchType: request.string('launchType'),
-  });
+  const fields: TaskFields = {};
+  put(
+    fields,
+    'taskDefinitionArn',
+    taskDefinition && parseArn(taskDefinition) ? taskDefinition : undefined,
+  );
+  put(fields, 'family', definition?.family);
+  put(fields, 'revision', definition?.revision);
+  put(fields, 'group', group);
+  put(fields, 'serviceName', group ? serviceNameOfGroup(group) : undefined);
+  put(fields, 'startedBy', request.string('startedBy'));
+  put(fields, 'launchType', request.string('launchType'));
+  return fields;
 }
 
 function stopTaskRecord(context: CallContext): AuditRecord {
   const responseTask = context.response?.object('task');
-  const task = responseTask?.has('taskArn') ? readTask(responseTask) : undefined;
+  const fields: TaskFields = {};
+  const respondedTaskArn = responseTask?.has('taskArn')
+    ? readTask(responseTask, fields)
+    : undefined;
   const requestedTask = context.request?.string('task');
-  const taskArn = task?.taskArn || taskArnOf(requestedTask, context);
+  const taskArn = respondedTaskArn || taskArnOf(requestedTask, context);
   const reason = context.request?.string('reason');
-  const { taskArn: _taskArn, clusterArn: _clusterArn, ...fields } = task ?? { taskArn: '' };
   const taskId = fields.taskId ?? (taskArn ? taskIdOf(taskArn) : undefined);
   return callRecord(
     context,
@@ -344,8 +354,7 @@ function callRecord(
   outcome: Outcome,
   part?: string,
 ): AuditRecord {
-  const serviceName = fields.serviceName ?? (resourceArn ? serviceNameOf(resourceArn) : undefined);
-  return withoutUndefined({
+  const record: AuditRecord = {
     schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
     recordId: part ? `api-call:${context.eventId}:${part}` : `api-call:${context.eventId}`,
     recordType: 'api-call',
@@ -356,10 +365,11 @@ function callRecord(
     clusterArn: context.clusterArn,
     clusterName: context.clusterName,
     resourceArn,
-    ...withoutUndefined(fields),
-    serviceName,
-    eventName: context.eventName,
-    caller: context.caller,
-    outcome: { ...outcome, summary: toSummaryLine(outcome.summary) },
-  });
+    outcome: withSummaryLine(outcome),
+  };
+  putAll(record, fields);
+  put(record, 'serviceName', fields.serviceName ?? serviceNameOf(resourceArn));
+  record.eventName = context.eventName;
+  put(record, 'caller', context.caller);
+  return record;
 }

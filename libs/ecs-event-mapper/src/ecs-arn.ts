@@ -14,12 +14,23 @@ export interface Arn {
 }
 
 export function parseArn(value: string): Arn | undefined {
-  const parts = value.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  const [, partition = '', service = '', region = '', account = ''] = parts;
-  const resource = parts.slice(5).join(':');
+  if (!value.startsWith('arn:')) return undefined;
+  const partitionEnd = value.indexOf(':', 4);
+  const serviceEnd = partitionEnd < 0 ? -1 : value.indexOf(':', partitionEnd + 1);
+  const regionEnd = serviceEnd < 0 ? -1 : value.indexOf(':', serviceEnd + 1);
+  const accountEnd = regionEnd < 0 ? -1 : value.indexOf(':', regionEnd + 1);
+  if (accountEnd < 0) return undefined;
+  const partition = value.slice(4, partitionEnd);
+  const service = value.slice(partitionEnd + 1, serviceEnd);
+  const resource = value.slice(accountEnd + 1);
   if (!partition || !service || !resource) return undefined;
-  return { partition, service, region, account, resource };
+  return {
+    partition,
+    service,
+    region: value.slice(serviceEnd + 1, regionEnd),
+    account: value.slice(regionEnd + 1, accountEnd),
+    resource,
+  };
 }
 
 /** `cluster/NAME` → NAME. Also accepts a bare cluster name, as RunTask's `cluster` parameter does. */
@@ -57,8 +68,9 @@ export function taskIdOf(taskArnOrId: string): string | undefined {
 export function clusterNameInResourceArn(resourceArn: string): string | undefined {
   const arn = parseArn(resourceArn);
   if (!arn) return undefined;
-  const segments = arn.resource.split('/');
-  return segments.length >= 3 ? segments[1] || undefined : undefined;
+  const first = arn.resource.indexOf('/');
+  const second = first < 0 ? -1 : arn.resource.indexOf('/', first + 1);
+  return second < 0 ? undefined : arn.resource.slice(first + 1, second) || undefined;
 }
 
 /** `service/CLUSTER/NAME` or `service/NAME` → NAME. */
@@ -94,6 +106,5 @@ export function serviceNameOfGroup(group: string): string | undefined {
 }
 
 function lastSegment(resource: string): string | undefined {
-  const segments = resource.split('/');
-  return segments[segments.length - 1] || undefined;
+  return resource.slice(resource.lastIndexOf('/') + 1) || undefined;
 }

@@ -5,8 +5,8 @@ import { clusterNameInResourceArn, clusterNameOf, parseArn, serviceNameOf } from
 import type { EventBridgeEnvelope } from './eventbridge-envelope';
 import type { FieldReader } from './field-reader';
 import type { Problem } from './map-result';
-import { toSummaryLine } from './summary-line';
-import { readTask, withoutUndefined } from './task-fields';
+import { withSummaryLine } from './summary-line';
+import { putAll, readTask } from './task-fields';
 
 /**
  * Mappers for the four ECS state-change detail-types. Each returns one record, or undefined
@@ -18,32 +18,31 @@ export function mapTaskStateChange(
   detail: FieldReader,
   problems: Problem[],
 ) {
-  const { taskArn, clusterArn = '', ...task } = readTask(detail);
-  detail.requirePresent('clusterArn', 'lastStatus', 'version');
-  const updatedAt = detail.timestamp('updatedAt');
+  const clusterArn = detail.requiredString('clusterArn');
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (clusterArn && !clusterName)
     detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
-  if (problems.length > 0 || !clusterName) return undefined;
-  const outcome = classifyStop({
-    lastStatus: task.lastStatus ?? '',
-    desiredStatus: task.desiredStatus,
-    stopCode: task.stopCode,
-    stoppedReason: task.stoppedReason,
-    capacityProviderName: task.capacityProviderName,
-    containers: task.containers ?? [],
-  });
-  return record({
-    recordId: `task:${taskArn}:v${task.version}`,
+  // The task's fields are read straight into the record: no intermediate copy on the hot path.
+  const draft = record({
+    recordId: '',
     recordType: 'task',
-    eventTime: updatedAt ?? envelope.time,
+    eventTime: envelope.time,
     envelope,
     clusterArn,
-    clusterName,
-    resourceArn: taskArn,
-    fields: task,
-    outcome,
+    clusterName: clusterName ?? '',
+    resourceArn: '',
+    fields: {},
+    outcome: { status: 'in-progress', summary: '' },
   });
+  const taskArn = readTask(detail, draft);
+  detail.requirePresent('lastStatus', 'version');
+  const updatedAt = detail.timestamp('updatedAt');
+  if (problems.length > 0 || !clusterName) return undefined;
+  draft.recordId = `task:${taskArn}:v${draft.version}`;
+  draft.resourceArn = taskArn;
+  if (updatedAt !== undefined) draft.eventTime = updatedAt;
+  draft.outcome = withSummaryLine(classifyStop(draft));
+  return draft;
 }
 
 export function mapContainerInstanceStateChange(
@@ -210,10 +209,14 @@ export function mapDeploymentStateChange(
 
 /** The service ARN of a service-level event: `resources[0]`, or `detail.serviceArn` if present. */
 function serviceArnOf(envelope: EventBridgeEnvelope, detail: FieldReader): string | undefined {
-  const candidates = [detail.string('serviceArn'), ...envelope.resources];
-  return candidates.find(
-    (arn) => arn !== undefined && parseArn(arn)?.resource.startsWith('service/'),
-  );
+  const fromDetail = detail.string('serviceArn');
+  if (fromDetail !== undefined && isServiceArn(fromDetail)) return fromDetail;
+  for (const arn of envelope.resources) if (isServiceArn(arn)) return arn;
+  return undefined;
+}
+
+function isServiceArn(arn: string): boolean {
+  return parseArn(arn)?.resource.startsWith('service/') === true;
 }
 
 function clusterArnInResourceArn(resourceArn: string | undefined): string | undefined {
@@ -237,7 +240,7 @@ interface RecordParts {
 }
 
 function record(parts: RecordParts): AuditRecord {
-  return withoutUndefined({
+  const base: AuditRecord = {
     schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
     recordId: parts.recordId,
     recordType: parts.recordType,
@@ -248,7 +251,7 @@ function record(parts: RecordParts): AuditRecord {
     clusterArn: parts.clusterArn,
     clusterName: parts.clusterName,
     resourceArn: parts.resourceArn,
-    ...parts.fields,
-    outcome: { ...parts.outcome, summary: toSummaryLine(parts.outcome.summary) },
-  });
+    outcome: withSummaryLine(parts.outcome),
+  };
+  return putAll(base, parts.fields);
 }

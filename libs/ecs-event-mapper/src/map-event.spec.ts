@@ -288,6 +288,7 @@ describe('mapEvent — CloudTrail', () => {
       ['AGENT', 'start-failure'],
       ['ATTRIBUTE', 'start-failure'],
     ]);
+    expect(records[0]?.outcome.summary).toMatch(/could not start task gpu-render on .*: AGENT$/);
   });
 
   it('maps an API error to failed/api-error with code and message', () => {

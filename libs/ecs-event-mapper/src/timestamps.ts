@@ -19,6 +19,9 @@ const MAX_EPOCH_MS = 253_402_300_799_999;
 export function parseTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
+  // Hot path: ECS sends UTC ISO (`2026-11-20T03:00:05.123Z`, envelopes `…05Z`).
+  const fast = utcIsoFast(value);
+  if (fast !== undefined) return fast;
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return fromEpoch(Number(text));
@@ -29,11 +32,91 @@ export function parseTimestamp(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Milliseconds between two ISO timestamps, or undefined when either is missing or b < a. */
+/** Milliseconds between two canonical ISO timestamps, or undefined when either is missing or b < a. */
 export function durationMs(from: string | undefined, to: string | undefined): number | undefined {
   if (from === undefined || to === undefined) return undefined;
-  const ms = Date.parse(to) - Date.parse(from);
+  const ms = canonicalIsoMs(to) - canonicalIsoMs(from);
   return ms >= 0 ? ms : undefined;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss[.f…]Z` as canonical ISO (fraction cut to milliseconds), or undefined
+ * when the text has another form or is not a real UTC instant (then the general parser decides).
+ */
+function utcIsoFast(text: string): string | undefined {
+  const length = text.length;
+  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  let canonical: string;
+  if (length === 24) canonical = text;
+  else if (length === 20) canonical = `${text.slice(0, 19)}.000Z`;
+  else if (text[19] === '.' && length > 21)
+    canonical = `${text.slice(0, 19)}.${text.slice(20, 23).padEnd(3, '0')}Z`;
+  else return undefined;
+  if (length > 24 && !allDigits(text, 23, length - 1)) return undefined;
+  return Number.isNaN(canonicalIsoMs(canonical)) ? undefined : canonical;
+}
+
+function allDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
+  }
+  return true;
+}
+
+/**
+ * Epoch ms of a timestamp in exactly the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ` (what
+ * `toISOString` writes, years 1970–9999) with a real calendar date, else NaN. Reads digits
+ * directly: several times cheaper than a regular expression plus `Date` formatting.
+ */
+export function canonicalIsoMs(text: string): number {
+  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return NaN;
+  if (
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.'
+  ) {
+    return NaN;
+  }
+  // digitsAt gives NaN for a non-digit, and every comparison with NaN is false.
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const ms = digitsAt(text, 20, 3);
+  if (!(
+    year >= 1970 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    ms >= 0
+  )) {
+    return NaN;
+  }
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** The decimal number in `text[from, from + length)`, or NaN if any character is not a digit. */
+function digitsAt(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** Epoch seconds or milliseconds (told apart by size) as ISO. */
@@ -47,8 +130,8 @@ function fromEpochMs(ms: number): string | undefined {
 }
 
 function fromIso(m: RegExpExecArray): string | undefined {
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
-  const ms = Math.round(Number(`0.${frac}`) * 1000);
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
   const local = utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
   if (local === undefined) return undefined;
   return fromEpochMs(local - zoneOffsetMs(zone));

@@ -294,34 +294,79 @@ export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
         ? f.createdAtMs + 5_000
         : undefined;
   const updatedAt = stoppedAt ?? startedAt ?? f.createdAtMs;
+  const awsvpc = f.launchType !== 'EC2' && f.launchType !== 'EXTERNAL';
+  // Network details derived from the task id, so equal facts give equal events.
+  const octet = (i: number) => parseInt(f.taskId.slice(i * 2, i * 2 + 2), 16);
+  const ip = `10.${octet(0)}.${octet(1)}.${octet(2)}`;
+  const attachmentId = `${f.taskId.slice(0, 8)}-${f.taskId.slice(8, 12)}-4${f.taskId.slice(13, 16)}-8${f.taskId.slice(17, 20)}-${f.taskId.slice(20, 32)}`;
+  const attachmentStatus =
+    f.lastStatus === 'STOPPED'
+      ? 'DELETED'
+      : f.lastStatus === 'PROVISIONING'
+        ? 'PRECREATED'
+        : 'ATTACHED';
   return dropUndefined({
-    attachments: [],
+    attachments: awsvpc
+      ? [
+          {
+            id: attachmentId,
+            type: 'eni',
+            status: attachmentStatus,
+            details: [
+              { name: 'subnetId', value: `subnet-0${f.taskId.slice(0, 16)}` },
+              { name: 'networkInterfaceId', value: `eni-0${f.taskId.slice(16, 32)}` },
+              {
+                name: 'macAddress',
+                value: `06:${f.taskId.slice(0, 2)}:${f.taskId.slice(2, 4)}:${f.taskId.slice(4, 6)}:${f.taskId.slice(6, 8)}:${f.taskId.slice(8, 10)}`,
+              },
+              {
+                name: 'privateDnsName',
+                value: `ip-${ip.replaceAll('.', '-')}.${f.region}.compute.internal`,
+              },
+              { name: 'privateIPv4Address', value: ip },
+            ],
+          },
+        ]
+      : [],
+    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
     availabilityZone: f.availabilityZone,
     capacityProviderName: f.capacityProviderName,
     clusterArn: clusterArnOf(f),
     connectivity: 'CONNECTED',
-    containers: f.containers.map((c) =>
+    connectivityAt: iso(f.createdAtMs + 500),
+    containers: f.containers.map((c, index) =>
       dropUndefined({
-        containerArn: `arn:aws:ecs:${f.region}:${f.account}:container/${f.clusterName}/${f.taskId}/${c.name}`,
-        exitCode: c.exitCode,
+        containerArn: `arn:aws:ecs:${f.region}:${f.account}:container/${f.clusterName}/${f.taskId}/${attachmentId.slice(0, 35)}${index}`,
         lastStatus: c.lastStatus,
         name: c.name,
         image: c.image,
+        imageDigest: `sha256:${f.taskId}${f.taskId}`,
+        runtimeId: `${f.taskId}-${String(f.createdAtMs).slice(-10)}`,
+        exitCode: c.exitCode,
         reason: c.reason,
         taskArn: taskArnOf(f),
-        networkInterfaces: [],
+        networkBindings: awsvpc
+          ? undefined
+          : [{ bindIP: '0.0.0.0', containerPort: 8080, hostPort: 32768 + index, protocol: 'tcp' }],
+        networkInterfaces: awsvpc ? [{ attachmentId, privateIpv4Address: ip }] : [],
         cpu: '0',
+        memory: String(Math.floor(Number(f.memory) / f.containers.length)),
       }),
     ),
     cpu: f.cpu,
     createdAt: iso(f.createdAtMs),
     desiredStatus: f.desiredStatus,
+    enableExecuteCommand: false,
+    ephemeralStorage: awsvpc ? { sizeInGiB: 20 } : undefined,
+    executionStoppedAt:
+      f.lastStatus === 'STOPPED' && stoppedAt !== undefined ? iso(stoppedAt - 2) : undefined,
     group: f.group,
     launchType: f.launchType,
     lastStatus: f.lastStatus,
     memory: f.memory,
     overrides: { containerOverrides: f.containers.map((c) => ({ name: c.name })) },
     platformVersion: f.launchType === 'FARGATE' ? '1.4.0' : undefined,
+    platformFamily: f.launchType === 'FARGATE' ? 'Linux' : undefined,
     pullStartedAt: pullStartedAt !== undefined ? iso(pullStartedAt) : undefined,
     pullStoppedAt:
       pullStartedAt !== undefined && f.pullMs !== undefined
@@ -380,6 +425,25 @@ export const taskStateChangeArb: fc.Arbitrary<Generated<TaskFacts & { scenario?:
       }),
     }));
 
+const CONTAINER_INSTANCE_ATTRIBUTES = [
+  'ecs.capability.secrets.asm.environment-variables',
+  'ecs.capability.task-eni',
+  'ecs.capability.execution-role-awslogs',
+  'ecs.capability.container-health-check',
+  'ecs.capability.private-registry-authentication.secretsmanager',
+  'com.amazonaws.ecs.capability.logging-driver.awslogs',
+  'com.amazonaws.ecs.capability.docker-remote-api.1.44',
+  'ecs.capability.execution-role-ecr-pull',
+  'ecs.capability.efsAuth',
+]
+  .map((name) => ({ name }))
+  .concat([
+    { name: 'ecs.ami-id', value: 'ami-0abcdef1234567890' } as { name: string; value?: string },
+    { name: 'ecs.instance-type', value: 'm6i.large' },
+    { name: 'ecs.os-type', value: 'linux' },
+    { name: 'ecs.cpu-architecture', value: 'x86_64' },
+  ]);
+
 export interface ContainerInstanceFacts {
   region: string;
   account: string;
@@ -420,12 +484,30 @@ export const containerInstanceStateChangeArb: fc.Arbitrary<Generated<ContainerIn
     const arn = `arn:aws:ecs:${facts.region}:${facts.account}:container-instance/${facts.clusterName}/${facts.instanceId}`;
     const detail = {
       agentConnected: facts.agentConnected,
-      attributes: [{ name: 'ecs.capability.task-eni' }],
+      attributes: CONTAINER_INSTANCE_ATTRIBUTES,
       clusterArn: clusterArnOf(facts),
       containerInstanceArn: arn,
       ec2InstanceId: facts.ec2InstanceId,
-      registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 2048 }],
-      remainingResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 1024 }],
+      registeredResources: [
+        { name: 'CPU', type: 'INTEGER', integerValue: 2048 },
+        { name: 'MEMORY', type: 'INTEGER', integerValue: 7680 },
+        {
+          name: 'PORTS',
+          type: 'STRINGSET',
+          stringSetValue: ['22', '2376', '2375', '51678', '51679'],
+        },
+        { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
+      ],
+      remainingResources: [
+        { name: 'CPU', type: 'INTEGER', integerValue: 1024 },
+        { name: 'MEMORY', type: 'INTEGER', integerValue: 5632 },
+        {
+          name: 'PORTS',
+          type: 'STRINGSET',
+          stringSetValue: ['22', '2376', '2375', '51678', '51679'],
+        },
+        { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
+      ],
       status: facts.status,
       version: facts.version,
       versionInfo: {
