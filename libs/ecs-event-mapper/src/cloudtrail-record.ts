@@ -14,8 +14,7 @@ import type { FieldReader } from './field-reader';
 import type { MapResult, Problem } from './map-result';
 import { ignored, mapped } from './map-result';
 import { withSummaryLine } from './summary-line';
-import type { TaskFields } from './task-fields';
-import { put, putAll, readTask } from './task-fields';
+import { readTask } from './task-fields';
 
 export const ECS_EVENT_SOURCE = 'ecs.amazonaws.com';
 
@@ -142,12 +141,10 @@ export function mapCloudTrailRecord(
     return mapped(taskLaunchRecords(context));
   if (eventName === 'StopTask') return mapped([stopTaskRecord(context)]);
   return mapped([
-    callRecord(
-      context,
-      subjectArn(context),
-      {},
-      { status: 'info', summary: `${eventName}${byCaller(context)}` },
-    ),
+    callRecord(context, subjectArn(context), {
+      status: 'info',
+      summary: `${eventName}${byCaller(context)}`,
+    }),
   ]);
 }
 
@@ -197,18 +194,12 @@ function byCaller(context: CallContext): string {
 }
 
 function taskLaunchRecords(context: CallContext): AuditRecord[] {
-  const requested = requestedTaskFields(context.request);
   const tasks = (context.response?.objects('tasks') ?? []).filter((task) => task.has('taskArn'));
   const failures = context.response?.objects('failures') ?? [];
+  // Fields are written straight into each record (the request's first, then the task's own).
   const records: AuditRecord[] = tasks.map((taskReader, index) => {
-    // The task's own fields are read straight into the record, over the request's.
-    const record = callRecord(
-      context,
-      '',
-      requested,
-      { status: 'in-progress', summary: '' },
-      `task:${index}`,
-    );
+    const record = callRecord(context, '', { status: 'in-progress', summary: '' }, `task:${index}`);
+    readRequestedTask(context.request, record);
     const taskArn = readTask(taskReader, record);
     record.resourceArn = taskArn;
     const what = record.family
@@ -225,73 +216,78 @@ function taskLaunchRecords(context: CallContext): AuditRecord[] {
     const detail = failure.string('detail');
     const arn = failure.string('arn');
     const category = PLACEMENT_REASON.test(reason) ? 'placement' : 'start-failure';
-    const what = requested.family ? `task ${requested.family}` : 'task';
-    const where = arn ? ` on ${arn}` : '';
-    records.push(
-      callRecord(
-        context,
-        arn ?? context.clusterArn,
-        { ...requested, reason, errorMessage: detail },
-        {
-          status: 'failed',
-          category,
-          summary: `${context.eventName}${byCaller(context)} could not ${category === 'placement' ? 'place' : 'start'} ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
-        },
-        `failure:${index}`,
-      ),
+    const record = callRecord(
+      context,
+      arn ?? context.clusterArn,
+      { status: 'failed', summary: '' },
+      `failure:${index}`,
     );
+    readRequestedTask(context.request, record);
+    record.reason = reason;
+    if (detail !== undefined) record.errorMessage = detail;
+    const what = record.family ? `task ${record.family}` : 'task';
+    const where = arn ? ` on ${arn}` : '';
+    const verb = category === 'placement' ? 'place' : 'start';
+    record.outcome = withSummaryLine({
+      status: 'failed',
+      category,
+      summary: `${context.eventName}${byCaller(context)} could not ${verb} ${what}${where}: ${reason}${detail ? ` (${detail})` : ''}`,
+    });
+    records.push(record);
   });
   if (records.length === 0) {
-    records.push(
-      callRecord(context, context.clusterArn, requested, {
-        status: 'info',
-        summary: `${context.eventName}${byCaller(context)} returned no tasks and no failures`,
-      }),
-    );
+    const record = callRecord(context, context.clusterArn, {
+      status: 'info',
+      summary: `${context.eventName}${byCaller(context)} returned no tasks and no failures`,
+    });
+    readRequestedTask(context.request, record);
+    records.push(record);
   }
   return records;
 }
 
-/** What the RunTask/StartTask request says about the tasks it asks for. */
-function requestedTaskFields(request: FieldReader | undefined): TaskFields {
-  if (!request) return {};
+/** Writes what the RunTask/StartTask request says about the tasks it asks for into `out`. */
+function readRequestedTask(request: FieldReader | undefined, out: AuditRecord): void {
+  if (!request) return;
   const taskDefinition = request.string('taskDefinition');
-  const definition = taskDefinition ? taskDefinitionOf(taskDefinition) : undefined;
+  if (taskDefinition !== undefined) {
+    if (parseArn(taskDefinition)) out.taskDefinitionArn = taskDefinition;
+    const definition = taskDefinitionOf(taskDefinition);
+    if (definition !== undefined) {
+      out.family = definition.family;
+      if (definition.revision !== undefined) out.revision = definition.revision;
+    }
+  }
   const group = request.string('group');
-  const fields: TaskFields = {};
-  put(
-    fields,
-    'taskDefinitionArn',
-    taskDefinition && parseArn(taskDefinition) ? taskDefinition : undefined,
-  );
-  put(fields, 'family', definition?.family);
-  put(fields, 'revision', definition?.revision);
-  put(fields, 'group', group);
-  put(fields, 'serviceName', group ? serviceNameOfGroup(group) : undefined);
-  put(fields, 'startedBy', request.string('startedBy'));
-  put(fields, 'launchType', request.string('launchType'));
-  return fields;
+  if (group !== undefined) {
+    out.group = group;
+    const serviceName = serviceNameOfGroup(group);
+    if (serviceName !== undefined) out.serviceName = serviceName;
+  }
+  const startedBy = request.string('startedBy');
+  if (startedBy !== undefined) out.startedBy = startedBy;
+  const launchType = request.string('launchType');
+  if (launchType !== undefined) out.launchType = launchType;
 }
 
 function stopTaskRecord(context: CallContext): AuditRecord {
+  const record = callRecord(context, context.clusterArn, { status: 'info', summary: '' });
   const responseTask = context.response?.object('task');
-  const fields: TaskFields = {};
   const respondedTaskArn = responseTask?.has('taskArn')
-    ? readTask(responseTask, fields)
+    ? readTask(responseTask, record)
     : undefined;
   const requestedTask = context.request?.string('task');
   const taskArn = respondedTaskArn || taskArnOf(requestedTask, context);
+  if (taskArn) record.resourceArn = taskArn;
+  const taskId = record.taskId ?? (taskArn ? taskIdOf(taskArn) : undefined);
+  if (taskId !== undefined) record.taskId = taskId;
   const reason = context.request?.string('reason');
-  const taskId = fields.taskId ?? (taskArn ? taskIdOf(taskArn) : undefined);
-  return callRecord(
-    context,
-    taskArn ?? context.clusterArn,
-    { ...fields, taskId, reason },
-    {
-      status: 'info',
-      summary: `StopTask${byCaller(context)} stopped task ${taskId ?? requestedTask ?? '?'}${reason ? `: ${reason}` : ''}`,
-    },
-  );
+  if (reason !== undefined) record.reason = reason;
+  record.outcome = withSummaryLine({
+    status: 'info',
+    summary: `StopTask${byCaller(context)} stopped task ${taskId ?? requestedTask ?? '?'}${reason ? `: ${reason}` : ''}`,
+  });
+  return record;
 }
 
 /** A task given as an id or an ARN, as an ARN. */
@@ -309,20 +305,16 @@ function apiErrorRecord(
   errorCode: string,
   errorMessage: string | undefined,
 ): AuditRecord {
-  const requested =
-    context.eventName === 'RunTask' || context.eventName === 'StartTask'
-      ? requestedTaskFields(context.request)
-      : {};
-  return callRecord(
-    context,
-    subjectArn(context),
-    { ...requested, errorCode, errorMessage },
-    {
-      status: 'failed',
-      category: 'api-error',
-      summary: `${context.eventName}${byCaller(context)} failed: ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`,
-    },
-  );
+  const record = callRecord(context, subjectArn(context), {
+    status: 'failed',
+    category: 'api-error',
+    summary: `${context.eventName}${byCaller(context)} failed: ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`,
+  });
+  if (context.eventName === 'RunTask' || context.eventName === 'StartTask')
+    readRequestedTask(context.request, record);
+  record.errorCode = errorCode;
+  if (errorMessage !== undefined) record.errorMessage = errorMessage;
+  return record;
 }
 
 /** What a generic call is about: the service, task definition, container instance or cluster. */
@@ -347,10 +339,10 @@ function subjectArn(context: CallContext): string {
   );
 }
 
+/** A record of this call about `resourceArn`; callers add the fields that apply. */
 function callRecord(
   context: CallContext,
   resourceArn: string,
-  fields: Partial<AuditRecord>,
   outcome: Outcome,
   part?: string,
 ): AuditRecord {
@@ -365,11 +357,11 @@ function callRecord(
     clusterArn: context.clusterArn,
     clusterName: context.clusterName,
     resourceArn,
+    eventName: context.eventName,
     outcome: withSummaryLine(outcome),
   };
-  putAll(record, fields);
-  put(record, 'serviceName', fields.serviceName ?? serviceNameOf(resourceArn));
-  record.eventName = context.eventName;
-  put(record, 'caller', context.caller);
+  const serviceName = serviceNameOf(resourceArn);
+  if (serviceName !== undefined) record.serviceName = serviceName;
+  if (context.caller !== undefined) record.caller = context.caller;
   return record;
 }

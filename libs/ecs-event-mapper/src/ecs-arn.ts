@@ -1,7 +1,8 @@
 /**
  * Reading ECS ARNs. Resource parts follow the long ARN format
  * (`task/CLUSTER/ID`, `service/CLUSTER/NAME`, `container-instance/CLUSTER/ID`); the old short
- * format (`task/ID`, `service/NAME`) is read too, without a cluster.
+ * format (`task/ID`, `service/NAME`) is read too, without a cluster. The readers index into the
+ * string instead of splitting it: they run several times for every event.
  */
 
 export interface Arn {
@@ -14,33 +15,52 @@ export interface Arn {
 }
 
 export function parseArn(value: string): Arn | undefined {
-  if (!value.startsWith('arn:')) return undefined;
+  const resourceStart = resourceStartOf(value);
+  if (resourceStart < 0) return undefined;
   const partitionEnd = value.indexOf(':', 4);
-  const serviceEnd = partitionEnd < 0 ? -1 : value.indexOf(':', partitionEnd + 1);
-  const regionEnd = serviceEnd < 0 ? -1 : value.indexOf(':', serviceEnd + 1);
-  const accountEnd = regionEnd < 0 ? -1 : value.indexOf(':', regionEnd + 1);
-  if (accountEnd < 0) return undefined;
-  const partition = value.slice(4, partitionEnd);
-  const service = value.slice(partitionEnd + 1, serviceEnd);
-  const resource = value.slice(accountEnd + 1);
-  if (!partition || !service || !resource) return undefined;
+  const serviceEnd = value.indexOf(':', partitionEnd + 1);
+  const regionEnd = value.indexOf(':', serviceEnd + 1);
   return {
-    partition,
-    service,
+    partition: value.slice(4, partitionEnd),
+    service: value.slice(partitionEnd + 1, serviceEnd),
     region: value.slice(serviceEnd + 1, regionEnd),
-    account: value.slice(regionEnd + 1, accountEnd),
-    resource,
+    account: value.slice(regionEnd + 1, resourceStart - 1),
+    resource: value.slice(resourceStart),
   };
+}
+
+/**
+ * Index where the resource part of an ARN starts (after the fifth colon), or -1 when the value
+ * is not an ARN (no `arn:` prefix, fewer than six parts, or an empty partition, service or resource).
+ */
+export function resourceStartOf(value: string): number {
+  if (!value.startsWith('arn:')) return -1;
+  const partitionEnd = value.indexOf(':', 4);
+  if (partitionEnd <= 4) return -1;
+  const serviceEnd = value.indexOf(':', partitionEnd + 1);
+  if (serviceEnd <= partitionEnd + 1) return -1;
+  const regionEnd = value.indexOf(':', serviceEnd + 1);
+  if (regionEnd < 0) return -1;
+  const accountEnd = value.indexOf(':', regionEnd + 1);
+  if (accountEnd < 0 || accountEnd === value.length - 1) return -1;
+  return accountEnd + 1;
+}
+
+/** True for an ARN whose resource is of `type` (`service`, `task`, …). */
+export function isArnOfType(value: string, type: string): boolean {
+  const start = resourceStartOf(value);
+  return (
+    start >= 0 && value.startsWith(type, start) && value.charCodeAt(start + type.length) === 47
+  ); /* / */
 }
 
 /** `cluster/NAME` → NAME. Also accepts a bare cluster name, as RunTask's `cluster` parameter does. */
 export function clusterNameOf(clusterArnOrName: string): string | undefined {
-  const arn = parseArn(clusterArnOrName);
-  if (!arn)
+  if (!clusterArnOrName.startsWith('arn:')) {
     return clusterArnOrName.includes('/') || clusterArnOrName === '' ? undefined : clusterArnOrName;
-  return arn.resource.startsWith('cluster/')
-    ? arn.resource.slice('cluster/'.length) || undefined
-    : undefined;
+  }
+  if (!isArnOfType(clusterArnOrName, 'cluster')) return undefined;
+  return clusterArnOrName.slice(resourceStartOf(clusterArnOrName) + 'cluster/'.length) || undefined;
 }
 
 /** The cluster ARN for a cluster given by name or ARN. */
@@ -50,34 +70,41 @@ export function clusterArnOf(
   region: string,
   account: string,
 ): string | undefined {
-  if (parseArn(clusterArnOrName))
-    return clusterNameOf(clusterArnOrName) ? clusterArnOrName : undefined;
   const name = clusterNameOf(clusterArnOrName);
-  return name ? `arn:${partition}:ecs:${region}:${account}:cluster/${name}` : undefined;
+  if (!name) return undefined;
+  return clusterArnOrName.startsWith('arn:')
+    ? clusterArnOrName
+    : `arn:${partition}:ecs:${region}:${account}:cluster/${name}`;
+}
+
+/** The cluster ARN of the cluster named inside a long-format service, task or instance ARN. */
+export function clusterArnInResourceArn(resourceArn: string): string | undefined {
+  const cluster = clusterNameInResourceArn(resourceArn);
+  return cluster
+    ? `${resourceArn.slice(0, resourceStartOf(resourceArn))}cluster/${cluster}`
+    : undefined;
 }
 
 /** The last path segment of a task ARN: its id. Accepts a bare id as well. */
 export function taskIdOf(taskArnOrId: string): string | undefined {
-  const arn = parseArn(taskArnOrId);
-  if (!arn) return /^[A-Za-z0-9-]+$/.test(taskArnOrId) ? taskArnOrId : undefined;
-  if (!arn.resource.startsWith('task/')) return undefined;
-  return lastSegment(arn.resource);
+  if (!taskArnOrId.startsWith('arn:')) {
+    return /^[A-Za-z0-9-]+$/.test(taskArnOrId) ? taskArnOrId : undefined;
+  }
+  return isArnOfType(taskArnOrId, 'task') ? lastSegment(taskArnOrId) : undefined;
 }
 
 /** The cluster name inside a long-format task, service or container-instance ARN. */
 export function clusterNameInResourceArn(resourceArn: string): string | undefined {
-  const arn = parseArn(resourceArn);
-  if (!arn) return undefined;
-  const first = arn.resource.indexOf('/');
-  const second = first < 0 ? -1 : arn.resource.indexOf('/', first + 1);
-  return second < 0 ? undefined : arn.resource.slice(first + 1, second) || undefined;
+  const start = resourceStartOf(resourceArn);
+  if (start < 0) return undefined;
+  const first = resourceArn.indexOf('/', start);
+  const second = first < 0 ? -1 : resourceArn.indexOf('/', first + 1);
+  return second < 0 ? undefined : resourceArn.slice(first + 1, second) || undefined;
 }
 
 /** `service/CLUSTER/NAME` or `service/NAME` → NAME. */
 export function serviceNameOf(serviceArn: string): string | undefined {
-  const arn = parseArn(serviceArn);
-  if (!arn || !arn.resource.startsWith('service/')) return undefined;
-  return lastSegment(arn.resource);
+  return isArnOfType(serviceArn, 'service') ? lastSegment(serviceArn) : undefined;
 }
 
 export interface TaskDefinitionRef {
@@ -85,19 +112,21 @@ export interface TaskDefinitionRef {
   revision?: number;
 }
 
+const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+
 /** `task-definition/FAMILY:REV`, `FAMILY:REV` or `FAMILY` → family and revision. */
 export function taskDefinitionOf(value: string): TaskDefinitionRef | undefined {
-  const arn = parseArn(value);
   let ref = value;
-  if (arn) {
-    if (!arn.resource.startsWith('task-definition/')) return undefined;
-    ref = arn.resource.slice('task-definition/'.length);
+  if (value.startsWith('arn:')) {
+    if (!isArnOfType(value, 'task-definition')) return undefined;
+    ref = value.slice(resourceStartOf(value) + 'task-definition/'.length);
   }
-  const match = /^([A-Za-z0-9_-]{1,255})(?::(\d+))?$/.exec(ref);
-  if (!match?.[1]) return undefined;
-  return match[2] === undefined
-    ? { family: match[1] }
-    : { family: match[1], revision: Number(match[2]) };
+  const colon = ref.indexOf(':');
+  const family = colon < 0 ? ref : ref.slice(0, colon);
+  if (!FAMILY.test(family)) return undefined;
+  if (colon < 0) return { family };
+  const revision = ref.slice(colon + 1);
+  return /^\d{1,9}$/.test(revision) ? { family, revision: Number(revision) } : undefined;
 }
 
 /** `service:NAME` → NAME; anything else → undefined. */
@@ -105,6 +134,7 @@ export function serviceNameOfGroup(group: string): string | undefined {
   return group.startsWith('service:') ? group.slice('service:'.length) || undefined : undefined;
 }
 
-function lastSegment(resource: string): string | undefined {
-  return resource.slice(resource.lastIndexOf('/') + 1) || undefined;
+/** The text after the last slash (an ARN's resource id). */
+function lastSegment(arn: string): string | undefined {
+  return arn.slice(arn.lastIndexOf('/') + 1) || undefined;
 }

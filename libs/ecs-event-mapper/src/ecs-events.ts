@@ -1,7 +1,7 @@
 import type { AuditRecord, Outcome } from './audit-record';
 import { AUDIT_RECORD_SCHEMA_VERSION } from './audit-record';
 import { classifyReason, classifyStop } from './classify-stop';
-import { clusterNameInResourceArn, clusterNameOf, parseArn, serviceNameOf } from './ecs-arn';
+import { clusterArnInResourceArn, clusterNameOf, isArnOfType, serviceNameOf } from './ecs-arn';
 import type { EventBridgeEnvelope } from './eventbridge-envelope';
 import type { FieldReader } from './field-reader';
 import type { Problem } from './map-result';
@@ -120,7 +120,8 @@ export function mapServiceAction(
   const eventType = detail.string('eventType');
   const reason = detail.string('reason');
   const serviceArn = serviceArnOf(envelope, detail);
-  const clusterArn = detail.string('clusterArn') ?? clusterArnInResourceArn(serviceArn);
+  const clusterArn =
+    detail.string('clusterArn') ?? (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (!clusterName)
     detail.problem(
@@ -173,7 +174,8 @@ export function mapDeploymentStateChange(
   const updatedAt = detail.timestamp('updatedAt');
   const serviceArn = serviceArnOf(envelope, detail);
   if (!serviceArn) problems.push({ path: 'resources[0]', message: 'must be the service ARN' });
-  const clusterArn = detail.string('clusterArn') ?? clusterArnInResourceArn(serviceArn);
+  const clusterArn =
+    detail.string('clusterArn') ?? (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (serviceArn && !clusterName) {
     problems.push({
@@ -216,15 +218,7 @@ function serviceArnOf(envelope: EventBridgeEnvelope, detail: FieldReader): strin
 }
 
 function isServiceArn(arn: string): boolean {
-  return parseArn(arn)?.resource.startsWith('service/') === true;
-}
-
-function clusterArnInResourceArn(resourceArn: string | undefined): string | undefined {
-  const arn = resourceArn ? parseArn(resourceArn) : undefined;
-  const cluster = resourceArn ? clusterNameInResourceArn(resourceArn) : undefined;
-  return arn && cluster
-    ? `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${cluster}`
-    : undefined;
+  return isArnOfType(arn, 'service');
 }
 
 interface RecordParts {

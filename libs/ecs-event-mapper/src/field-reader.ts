@@ -22,26 +22,24 @@ export function isJsonObject(value: unknown): value is JsonObject {
  */
 export class FieldReader {
   constructor(
-    private readonly fields: JsonObject,
-    private readonly path: string,
+    /** The object read. Hot paths load known fields by name and validate them with the `…Value` methods. */
+    readonly fields: JsonObject,
+    /** Where this object is, as a path, or how to build it: built only when a problem is reported. */
+    private readonly origin: string | PathOrigin,
     private readonly problems: Problem[],
     private readonly lenient = false,
   ) {}
 
-  /** A reader over `input`, or undefined (with a problem recorded) when it is not an object. */
-  static of(
-    input: unknown,
-    path: string,
-    problems: Problem[],
-    lenient = false,
-  ): FieldReader | undefined {
-    if (isJsonObject(input)) return new FieldReader(input, path, problems, lenient);
-    problems.push({ path, message: `must be an object, got ${describeType(input)}` });
-    return undefined;
+  get path(): string {
+    const origin = this.origin;
+    if (typeof origin === 'string') return origin;
+    const path = origin.parent.pathOf(origin.key);
+    return origin.index === undefined ? path : `${path}[${origin.index}]`;
   }
 
   pathOf(key: string): string {
-    return this.path ? `${this.path}.${key}` : key;
+    const path = this.path;
+    return path ? `${path}.${key}` : key;
   }
 
   raw(key: string): unknown {
@@ -54,7 +52,11 @@ export class FieldReader {
   }
 
   string(key: string): string | undefined {
-    const value = this.fields[key];
+    return this.stringValue(this.fields[key], key);
+  }
+
+  /** Validates a value loaded from field `key` (see the tolerance rules above). */
+  stringValue(value: unknown, key: string): string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return value === '' ? undefined : value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -69,7 +71,10 @@ export class FieldReader {
   }
 
   integer(key: string): number | undefined {
-    const value = this.fields[key];
+    return this.integerValue(this.fields[key], key);
+  }
+
+  integerValue(value: unknown, key: string): number | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
     if (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim())) return Number(value.trim());
@@ -93,7 +98,10 @@ export class FieldReader {
   }
 
   timestamp(key: string): string | undefined {
-    const value = this.fields[key];
+    return this.timestampValue(this.fields[key], key);
+  }
+
+  timestampValue(value: unknown, key: string): string | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     const parsed = parseTimestamp(value);
     if (parsed === undefined) this.report(key, `is not a timestamp: ${describeValue(value)}`);
@@ -111,7 +119,7 @@ export class FieldReader {
     const value = this.fields[key];
     if (value === undefined || value === null) return undefined;
     if (isJsonObject(value))
-      return new FieldReader(value, this.pathOf(key), this.problems, this.lenient);
+      return new FieldReader(value, { parent: this, key }, this.problems, this.lenient);
     this.report(key, `must be an object, got ${describeType(value)}`);
     return undefined;
   }
@@ -120,7 +128,7 @@ export class FieldReader {
   lenientObject(key: string): FieldReader | undefined {
     const value = this.fields[key];
     return isJsonObject(value)
-      ? new FieldReader(value, this.pathOf(key), this.problems, true)
+      ? new FieldReader(value, { parent: this, key }, this.problems, true)
       : undefined;
   }
 
@@ -133,13 +141,19 @@ export class FieldReader {
       return [];
     }
     const readers: FieldReader[] = [];
-    value.forEach((element, index) => {
-      const path = `${this.pathOf(key)}[${index}]`;
-      if (isJsonObject(element))
-        readers.push(new FieldReader(element, path, this.problems, this.lenient));
-      else if (!this.lenient)
-        this.problems.push({ path, message: `must be an object, got ${describeType(element)}` });
-    });
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
+      if (isJsonObject(element)) {
+        readers.push(
+          new FieldReader(element, { parent: this, key, index }, this.problems, this.lenient),
+        );
+      } else if (!this.lenient) {
+        this.problems.push({
+          path: `${this.pathOf(key)}[${index}]`,
+          message: `must be an object, got ${describeType(element)}`,
+        });
+      }
+    }
     return readers;
   }
 
@@ -152,14 +166,16 @@ export class FieldReader {
       return undefined;
     }
     const strings: string[] = [];
-    value.forEach((element, index) => {
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
       if (typeof element === 'string') strings.push(element);
-      else if (!this.lenient)
+      else if (!this.lenient) {
         this.problems.push({
           path: `${this.pathOf(key)}[${index}]`,
           message: `must be a string, got ${describeType(element)}`,
         });
-    });
+      }
+    }
     return strings;
   }
 
@@ -181,6 +197,13 @@ export class FieldReader {
     const path = this.pathOf(key);
     return this.problems.some((p) => p.path === path);
   }
+}
+
+/** The parent, key and (for array elements) index a nested reader was reached by. */
+interface PathOrigin {
+  parent: FieldReader;
+  key: string;
+  index?: number;
 }
 
 export function describeType(value: unknown): string {

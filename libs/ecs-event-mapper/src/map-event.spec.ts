@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { AuditRecord, MapResult } from './index';
-import { AUDIT_RECORD_SCHEMA_VERSION, mapEvent } from './index';
+import { AUDIT_RECORD_SCHEMA_VERSION, describeProblems, mapEvent } from './index';
 import {
   clusterArnOf,
   cloudTrailApiCallEventArb,
@@ -731,5 +731,103 @@ describe('mapEvent — properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('mapEvent — CloudTrail edge cases', () => {
+  const stopTask = () => cloudtrail('stoptask');
+
+  it('builds the task ARN from a bare task id when StopTask returned no task', () => {
+    const record = onlyRecord({
+      ...stopTask(),
+      requestParameters: { cluster: 'batch', task: '0123456789abcdef0123456789abcdef' },
+      responseElements: null,
+    });
+
+    expect(record.resourceArn).toBe(
+      'arn:aws:ecs:eu-west-1:111122223333:task/batch/0123456789abcdef0123456789abcdef',
+    );
+    expect(record.taskId).toBe('0123456789abcdef0123456789abcdef');
+  });
+
+  it('uses the "default" cluster when a cluster-scoped call names none', () => {
+    const runTask = cloudtrail('runtask-api-error');
+    const request: Record<string, unknown> = {
+      ...(runTask['requestParameters'] as Record<string, unknown>),
+      group: 'service:web',
+    };
+    delete request['cluster'];
+
+    const record = onlyRecord({ ...runTask, requestParameters: request });
+
+    expect(record.clusterName).toBe('default');
+    expect(record.clusterArn).toBe('arn:aws:ecs:eu-west-1:111122223333:cluster/default');
+    expect(record.serviceName).toBe('web');
+  });
+
+  it('finds the cluster and subject of a call in its resource ARN or service name', () => {
+    const base = cloudtrail('update-service');
+    const serviceArn = 'arn:aws:ecs:eu-west-1:111122223333:service/prod-web/api';
+
+    const tagged = onlyRecord({
+      ...base,
+      eventName: 'TagResource',
+      requestParameters: { resourceArn: serviceArn, tags: [] },
+      responseElements: {},
+    });
+    const updated = onlyRecord({
+      ...base,
+      requestParameters: { cluster: 'prod-web', service: 'api', desiredCount: 2 },
+      responseElements: null,
+    });
+
+    expect(tagged).toMatchObject({
+      clusterName: 'prod-web',
+      resourceArn: serviceArn,
+      serviceName: 'api',
+    });
+    expect(updated).toMatchObject({
+      clusterName: 'prod-web',
+      resourceArn: serviceArn,
+      serviceName: 'api',
+    });
+  });
+
+  it('ignores account-level calls that name no cluster', () => {
+    const record = {
+      ...cloudtrail('update-service'),
+      eventName: 'RegisterTaskDefinition',
+      requestParameters: { family: 'web' },
+      responseElements: {},
+    };
+
+    expect(mapEvent(record)).toEqual({
+      kind: 'ignored',
+      reason: 'RegisterTaskDefinition is an account-level call (no cluster)',
+    });
+  });
+
+  it('reads booleans and integers sent as strings, and reports other types', () => {
+    const event = eventbridge('container-instance-agent-disconnected');
+    const detail = event['detail'] as Record<string, unknown>;
+
+    expect(
+      onlyRecord({ ...event, detail: { ...detail, agentConnected: 'false', version: '7' } }),
+    ).toMatchObject({ agentConnected: false, version: 7 });
+    expect(mapEvent({ ...event, detail: { ...detail, agentConnected: 'maybe' } })).toMatchObject({
+      kind: 'invalid',
+      problems: [{ path: 'detail.agentConnected', message: 'must be a boolean, got "maybe"' }],
+    });
+  });
+});
+
+describe('describeProblems', () => {
+  it('formats problems as one line', () => {
+    expect(
+      describeProblems([
+        { path: 'detail.taskArn', message: 'is required' },
+        { path: '', message: 'must be a JSON object' },
+      ]),
+    ).toBe('detail.taskArn: is required; must be a JSON object');
   });
 });

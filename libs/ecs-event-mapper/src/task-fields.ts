@@ -41,11 +41,13 @@ export type TaskFields = Pick<
  * everything else is optional). Writing into the caller's object spares a copy per event.
  */
 export function readTask(task: FieldReader, out: TaskFields): string {
-  // Explicit named stores rather than a generic helper: this is the mapper's hottest path.
+  // The mapper's hottest path: fields are loaded by name (fast, monomorphic property loads on
+  // JSON.parse's objects) and validated by the reader, and only defined values are stored.
+  const d = task.fields;
   const taskArn = task.requiredString('taskArn');
   const taskId = taskArn ? taskIdOf(taskArn) : undefined;
   if (taskId !== undefined) out.taskId = taskId;
-  const taskDefinitionArn = task.string('taskDefinitionArn');
+  const taskDefinitionArn = task.stringValue(d['taskDefinitionArn'], 'taskDefinitionArn');
   if (taskDefinitionArn !== undefined) {
     out.taskDefinitionArn = taskDefinitionArn;
     const definition = taskDefinitionOf(taskDefinitionArn);
@@ -54,41 +56,41 @@ export function readTask(task: FieldReader, out: TaskFields): string {
       if (definition.revision !== undefined) out.revision = definition.revision;
     }
   }
-  const group = task.string('group');
+  const group = task.stringValue(d['group'], 'group');
   if (group !== undefined) {
     const serviceName = serviceNameOfGroup(group);
     if (serviceName !== undefined) out.serviceName = serviceName;
     out.group = group;
   }
-  const startedBy = task.string('startedBy');
+  const startedBy = task.stringValue(d['startedBy'], 'startedBy');
   if (startedBy !== undefined) out.startedBy = startedBy;
-  const launchType = task.string('launchType');
+  const launchType = task.stringValue(d['launchType'], 'launchType');
   if (launchType !== undefined) out.launchType = launchType;
-  const capacityProviderName = task.string('capacityProviderName');
+  const capacityProviderName = task.stringValue(d['capacityProviderName'], 'capacityProviderName');
   if (capacityProviderName !== undefined) out.capacityProviderName = capacityProviderName;
-  const availabilityZone = task.string('availabilityZone');
+  const availabilityZone = task.stringValue(d['availabilityZone'], 'availabilityZone');
   if (availabilityZone !== undefined) out.availabilityZone = availabilityZone;
-  const cpu = task.string('cpu');
+  const cpu = task.stringValue(d['cpu'], 'cpu');
   if (cpu !== undefined) out.cpu = cpu;
-  const memory = task.string('memory');
+  const memory = task.stringValue(d['memory'], 'memory');
   if (memory !== undefined) out.memory = memory;
-  const lastStatus = task.string('lastStatus');
+  const lastStatus = task.stringValue(d['lastStatus'], 'lastStatus');
   if (lastStatus !== undefined) out.lastStatus = lastStatus;
-  const desiredStatus = task.string('desiredStatus');
+  const desiredStatus = task.stringValue(d['desiredStatus'], 'desiredStatus');
   if (desiredStatus !== undefined) out.desiredStatus = desiredStatus;
-  const version = task.integer('version');
+  const version = task.integerValue(d['version'], 'version');
   if (version !== undefined) out.version = version;
-  const createdAt = task.timestamp('createdAt');
+  const createdAt = task.timestampValue(d['createdAt'], 'createdAt');
   if (createdAt !== undefined) out.createdAt = createdAt;
-  const pullStartedAt = task.timestamp('pullStartedAt');
+  const pullStartedAt = task.timestampValue(d['pullStartedAt'], 'pullStartedAt');
   if (pullStartedAt !== undefined) out.pullStartedAt = pullStartedAt;
-  const pullStoppedAt = task.timestamp('pullStoppedAt');
+  const pullStoppedAt = task.timestampValue(d['pullStoppedAt'], 'pullStoppedAt');
   if (pullStoppedAt !== undefined) out.pullStoppedAt = pullStoppedAt;
-  const startedAt = task.timestamp('startedAt');
+  const startedAt = task.timestampValue(d['startedAt'], 'startedAt');
   if (startedAt !== undefined) out.startedAt = startedAt;
-  const stoppingAt = task.timestamp('stoppingAt');
+  const stoppingAt = task.timestampValue(d['stoppingAt'], 'stoppingAt');
   if (stoppingAt !== undefined) out.stoppingAt = stoppingAt;
-  const stoppedAt = task.timestamp('stoppedAt');
+  const stoppedAt = task.timestampValue(d['stoppedAt'], 'stoppedAt');
   if (stoppedAt !== undefined) out.stoppedAt = stoppedAt;
   const pullMs = durationMs(pullStartedAt, pullStoppedAt);
   if (pullMs !== undefined) out.pullMs = pullMs;
@@ -96,30 +98,28 @@ export function readTask(task: FieldReader, out: TaskFields): string {
   if (pendingMs !== undefined) out.pendingMs = pendingMs;
   const runMs = durationMs(startedAt, stoppedAt);
   if (runMs !== undefined) out.runMs = runMs;
-  const stopCode = task.string('stopCode');
+  const stopCode = task.stringValue(d['stopCode'], 'stopCode');
   if (stopCode !== undefined) out.stopCode = stopCode;
-  const stoppedReason = task.string('stoppedReason');
+  const stoppedReason = task.stringValue(d['stoppedReason'], 'stoppedReason');
   if (stoppedReason !== undefined) out.stoppedReason = stoppedReason;
-  if (task.has('containers')) out.containers = task.objects('containers').map(readContainer);
+  if (d['containers'] !== undefined && d['containers'] !== null) {
+    out.containers = task.objects('containers').map(readContainer);
+  }
   return taskArn;
 }
 
 function readContainer(container: FieldReader): ContainerState {
+  const c = container.fields;
   const out: ContainerState = { name: container.requiredString('name') };
-  put(out, 'image', container.string('image'));
-  put(out, 'lastStatus', container.string('lastStatus'));
-  put(out, 'exitCode', container.integer('exitCode'));
-  put(out, 'reason', container.string('reason'));
+  const image = container.stringValue(c['image'], 'image');
+  if (image !== undefined) out.image = image;
+  const lastStatus = container.stringValue(c['lastStatus'], 'lastStatus');
+  if (lastStatus !== undefined) out.lastStatus = lastStatus;
+  const exitCode = container.integerValue(c['exitCode'], 'exitCode');
+  if (exitCode !== undefined) out.exitCode = exitCode;
+  const reason = container.stringValue(c['reason'], 'reason');
+  if (reason !== undefined) out.reason = reason;
   return out;
-}
-
-/** Sets `target[key]` only when there is a value, so records stay minimal (no undefined keys). */
-export function put<T extends object, K extends keyof T>(
-  target: T,
-  key: K,
-  value: T[K] | undefined,
-): void {
-  if (value !== undefined) target[key] = value;
 }
 
 /** Copies the defined properties of `source` onto `target`. */

@@ -55,7 +55,7 @@ function utcIsoFast(text: string): string | undefined {
     canonical = `${text.slice(0, 19)}.${text.slice(20, 23).padEnd(3, '0')}Z`;
   else return undefined;
   if (length > 24 && !allDigits(text, 23, length - 1)) return undefined;
-  return Number.isNaN(canonicalIsoMs(canonical)) ? undefined : canonical;
+  return isCanonicalIso(canonical) ? canonical : undefined;
 }
 
 function allDigits(text: string, from: number, to: number): boolean {
@@ -72,6 +72,16 @@ function allDigits(text: string, from: number, to: number): boolean {
  * directly: several times cheaper than a regular expression plus `Date` formatting.
  */
 export function canonicalIsoMs(text: string): number {
+  return readCanonicalIso(text, true);
+}
+
+/** True when `text` is canonical ISO with a real calendar date (see {@link canonicalIsoMs}). */
+function isCanonicalIso(text: string): boolean {
+  return readCanonicalIso(text, false) === 0;
+}
+
+/** Validates canonical ISO; returns NaN if invalid, else its epoch ms (or 0 when not `withMs`). */
+function readCanonicalIso(text: string, withMs: boolean): number {
   if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return NaN;
   if (
     text[4] !== '-' ||
@@ -105,7 +115,7 @@ export function canonicalIsoMs(text: string): number {
   }
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return withMs ? Date.UTC(year, month - 1, day, hour, minute, second, ms) : 0;
 }
 
 /** The decimal number in `text[from, from + length)`, or NaN if any character is not a digit. */

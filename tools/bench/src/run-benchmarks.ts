@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- --json] [-- --events N --rounds N --seed N]`: every benchmark, each against
- * a baseline measured in the same run, as a table (default) or one JSON document (--json).
+ * a baseline measured in the same run, as tables (default) or one JSON document (--json).
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import type { ParseVersusMap } from './mapper-benchmark';
 import { runMapperBenchmark } from './mapper-benchmark';
 
 const { values } = parseArgs({
@@ -27,13 +28,22 @@ if (values.json) {
     `${JSON.stringify({ node: process.version, results: [mapper] }, null, 2)}\n`,
   );
 } else {
-  const rows = mapper.measurements.map((m) => [
-    m.name,
-    Math.round(m.itemsPerSecond).toLocaleString('en-US'),
-    m.medianMs.toFixed(1),
-    m.ratioToBaseline.toFixed(2),
-  ]);
-  const header = ['ecs-event-mapper', 'events/s', 'ms/round', 'ratio'];
+  const mix = Object.entries(mapper.mix)
+    .map(([kind, weight]) => `${kind} ${weight}%`)
+    .join(', ');
+  console.log(
+    `ecs-event-mapper — JSON.parse vs JSON.parse + mapEvent, median of ${mapper.rounds} rounds, seed ${mapper.seed}, Node ${process.version}`,
+  );
+  console.log(`live-traffic mix: ${mix}`);
+  const rows = [mapper.overall, ...mapper.byKind].map(row);
+  const header = [
+    'workload',
+    'events',
+    'bytes/event',
+    'parse events/s',
+    'parse+map events/s',
+    'ratio',
+  ];
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
   );
@@ -41,13 +51,23 @@ if (values.json) {
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
-  console.log(
-    `${mapper.events} events (${(mapper.bytes / 1e6).toFixed(1)} MB, ${Math.round(mapper.taskStateChangeShare * 100)}% task state changes), seed ${mapper.seed}, median of ${mapper.rounds} rounds, Node ${process.version}`,
-  );
   console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  const verdict = mapper.ratio <= mapper.target ? 'within' : 'OVER';
+  for (const cells of rows) console.log(line(cells));
+  const { ratio } = mapper.overall;
+  const verdict = ratio <= mapper.target ? 'within' : 'OVER';
   console.log(
-    `mapping costs ${Math.round((mapper.ratio - 1) * 100)}% on top of parsing (ratio ${mapper.ratio.toFixed(2)}, ${verdict} the ${mapper.target} target)`,
+    `live-traffic mix: mapping costs ${Math.round((ratio - 1) * 100)}% on top of parsing (ratio ${ratio.toFixed(2)}, ${verdict} the ${mapper.target} target)`,
   );
+}
+
+function row(result: ParseVersusMap): string[] {
+  const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+  return [
+    result.workload,
+    String(result.events),
+    String(result.meanBytes),
+    rate(result.parsePerSecond),
+    rate(result.parseAndMapPerSecond),
+    result.ratio.toFixed(2),
+  ];
 }

@@ -793,16 +793,62 @@ export const lookupEventsEventArb: fc.Arbitrary<Generated<RunTaskFacts>> = runTa
   }),
 );
 
-/** Any input kind the mapper accepts, weighted like real traffic: mostly task state changes. */
-export const ecsInputArb: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-  { weight: 12, arbitrary: taskStateChangeArb.map((g) => g.event) },
-  { weight: 2, arbitrary: containerInstanceStateChangeArb.map((g) => g.event) },
-  { weight: 2, arbitrary: serviceActionArb.map((g) => g.event) },
-  { weight: 1, arbitrary: deploymentStateChangeArb.map((g) => g.event) },
-  { weight: 1, arbitrary: cloudTrailApiCallEventArb.map((g) => g.event) },
-  { weight: 1, arbitrary: runTaskRecordArb.map((g) => g.event) },
-  { weight: 1, arbitrary: lookupEventsEventArb.map((g) => g.event) },
-);
+/** Generators of every input kind the mapper accepts, by name. */
+export const INPUT_KIND_ARBITRARIES = {
+  'task-state-change': taskStateChangeArb,
+  'container-instance-state-change': containerInstanceStateChangeArb,
+  'service-action': serviceActionArb,
+  'deployment-state-change': deploymentStateChangeArb,
+  'api-call-via-eventbridge': cloudTrailApiCallEventArb,
+  'cloudtrail-record': runTaskRecordArb,
+  'lookup-events-event': lookupEventsEventArb,
+} as const;
+
+export type InputKind = keyof typeof INPUT_KIND_ARBITRARIES;
+export type InputMix = Readonly<Record<InputKind, number>>;
+
+/** For properties: every kind often enough to be exercised, still mostly task state changes. */
+export const PROPERTY_MIX: InputMix = {
+  'task-state-change': 12,
+  'container-instance-state-change': 2,
+  'service-action': 2,
+  'deployment-state-change': 1,
+  'api-call-via-eventbridge': 1,
+  'cloudtrail-record': 1,
+  'lookup-events-event': 1,
+};
+
+/**
+ * Shares like a live account's EventBridge traffic (for benchmarks and the simulator): a task
+ * emits 5–8 state changes in its life, EC2 agents reconnect several times an hour, services
+ * resend steady-state events, and API calls via CloudTrail are a few percent; bare CloudTrail
+ * records and LookupEvents events come from backfills only.
+ */
+export const LIVE_TRAFFIC_MIX: InputMix = {
+  'task-state-change': 70,
+  'container-instance-state-change': 12,
+  'service-action': 8,
+  'deployment-state-change': 3,
+  'api-call-via-eventbridge': 4,
+  'cloudtrail-record': 2,
+  'lookup-events-event': 1,
+};
+
+/** Inputs of every kind with positive weight in `mix`, drawn in proportion to it. */
+export function ecsInputMixArb(mix: InputMix): fc.Arbitrary<Record<string, unknown>> {
+  const weighted = (Object.keys(mix) as InputKind[])
+    .filter((kind) => mix[kind] > 0)
+    .map((kind) => ({
+      weight: mix[kind],
+      arbitrary: (INPUT_KIND_ARBITRARIES[kind] as fc.Arbitrary<Generated<unknown>>).map(
+        (g) => g.event,
+      ),
+    }));
+  return fc.oneof(...weighted);
+}
+
+/** Any input kind the mapper accepts, mostly task state changes (see {@link PROPERTY_MIX}). */
+export const ecsInputArb: fc.Arbitrary<Record<string, unknown>> = ecsInputMixArb(PROPERTY_MIX);
 
 /** Adds fields AWS might add tomorrow at the top level and in `detail`, without touching known ones. */
 export function withUnknownFields(extra: Record<string, unknown>) {
@@ -818,14 +864,30 @@ export function withUnknownFields(extra: Record<string, unknown>) {
 }
 
 /**
- * A deterministic sample of realistic inputs (the benchmark's and simulator's mix).
+ * A deterministic sample of inputs, by default in {@link LIVE_TRAFFIC_MIX} proportions.
  *
  * @example
  * const events = sampleEcsInputs(10_000, 42);
+ * const tasksOnly = sampleEcsInputs(1_000, 7, { ...NO_KINDS, 'task-state-change': 1 });
  */
-export function sampleEcsInputs(count: number, seed: number): Record<string, unknown>[] {
-  return fc.sample(ecsInputArb, { numRuns: count, seed });
+export function sampleEcsInputs(
+  count: number,
+  seed: number,
+  mix: InputMix = LIVE_TRAFFIC_MIX,
+): Record<string, unknown>[] {
+  return fc.sample(ecsInputMixArb(mix), { numRuns: count, seed });
 }
+
+/** A mix with every weight 0, to spread from when only some kinds are wanted. */
+export const NO_KINDS: InputMix = {
+  'task-state-change': 0,
+  'container-instance-state-change': 0,
+  'service-action': 0,
+  'deployment-state-change': 0,
+  'api-call-via-eventbridge': 0,
+  'cloudtrail-record': 0,
+  'lookup-events-event': 0,
+};
 
 function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
