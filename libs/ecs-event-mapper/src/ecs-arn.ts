@@ -59,8 +59,9 @@ export function clusterNameOf(clusterArnOrName: string): string | undefined {
   if (!clusterArnOrName.startsWith('arn:')) {
     return clusterArnOrName.includes('/') || clusterArnOrName === '' ? undefined : clusterArnOrName;
   }
-  if (!isArnOfType(clusterArnOrName, 'cluster')) return undefined;
-  return clusterArnOrName.slice(resourceStartOf(clusterArnOrName) + 'cluster/'.length) || undefined;
+  const start = resourceStartOf(clusterArnOrName);
+  if (start < 0 || !clusterArnOrName.startsWith('cluster/', start)) return undefined;
+  return clusterArnOrName.slice(start + 'cluster/'.length) || undefined;
 }
 
 /** The cluster ARN for a cluster given by name or ARN. */
@@ -112,7 +113,17 @@ export interface TaskDefinitionRef {
   revision?: number;
 }
 
-const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+/** Task definition family names: 1–255 letters, digits, hyphens and underscores. */
+function isFamilyName(name: string): boolean {
+  if (name.length === 0 || name.length > 255) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const ok =
+      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95;
+    if (!ok) return false;
+  }
+  return true;
+}
 
 /** `task-definition/FAMILY:REV`, `FAMILY:REV` or `FAMILY` → family and revision. */
 export function taskDefinitionOf(value: string): TaskDefinitionRef | undefined {
@@ -123,10 +134,15 @@ export function taskDefinitionOf(value: string): TaskDefinitionRef | undefined {
   }
   const colon = ref.indexOf(':');
   const family = colon < 0 ? ref : ref.slice(0, colon);
-  if (!FAMILY.test(family)) return undefined;
+  if (!isFamilyName(family)) return undefined;
   if (colon < 0) return { family };
-  const revision = ref.slice(colon + 1);
-  return /^\d{1,9}$/.test(revision) ? { family, revision: Number(revision) } : undefined;
+  let revision = 0;
+  for (let i = colon + 1; i < ref.length; i++) {
+    const digit = ref.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9 || i > colon + 9) return undefined;
+    revision = revision * 10 + digit;
+  }
+  return colon + 1 < ref.length ? { family, revision } : undefined;
 }
 
 /** `service:NAME` → NAME; anything else → undefined. */

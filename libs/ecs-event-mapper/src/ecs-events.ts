@@ -13,6 +13,8 @@ import { putAll, readTask } from './task-fields';
  * when problems were recorded (the caller turns those into an `invalid` result).
  */
 
+const IN_PROGRESS: Outcome = { status: 'in-progress', summary: '' };
+
 export function mapTaskStateChange(
   envelope: EventBridgeEnvelope,
   detail: FieldReader,
@@ -23,17 +25,19 @@ export function mapTaskStateChange(
   if (clusterArn && !clusterName)
     detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
   // The task's fields are read straight into the record: no intermediate copy on the hot path.
-  const draft = record({
+  const draft: AuditRecord = {
+    schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
     recordId: '',
     recordType: 'task',
+    source: 'eventbridge',
     eventTime: envelope.time,
-    envelope,
+    account: envelope.account,
+    region: envelope.region,
     clusterArn,
     clusterName: clusterName ?? '',
     resourceArn: '',
-    fields: {},
-    outcome: { status: 'in-progress', summary: '' },
-  });
+    outcome: IN_PROGRESS,
+  };
   const taskArn = readTask(detail, draft);
   detail.requirePresent('lastStatus', 'version');
   const updatedAt = detail.timestamp('updatedAt');
@@ -213,7 +217,7 @@ export function mapDeploymentStateChange(
 function serviceArnOf(envelope: EventBridgeEnvelope, detail: FieldReader): string | undefined {
   const fromDetail = detail.string('serviceArn');
   if (fromDetail !== undefined && isServiceArn(fromDetail)) return fromDetail;
-  for (const arn of envelope.resources) if (isServiceArn(arn)) return arn;
+  for (const arn of envelope.event.strings('resources') ?? []) if (isServiceArn(arn)) return arn;
   return undefined;
 }
 

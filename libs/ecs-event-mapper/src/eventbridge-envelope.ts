@@ -8,7 +8,8 @@ export interface EventBridgeEnvelope {
   region: string;
   /** ISO-8601 UTC. */
   time: string;
-  resources: string[];
+  /** The envelope itself, for fields only some detail-types use (`resources`). */
+  event: FieldReader;
   detail: FieldReader | undefined;
 }
 
@@ -29,13 +30,14 @@ export function isEcsDetailType(value: string): value is EcsDetailType {
 
 /** Reads the envelope; problems are recorded on the reader's problem list. */
 export function readEnvelope(event: FieldReader): EventBridgeEnvelope {
+  const e = event.fields; // loaded by name: every event passes here
   return {
-    id: event.requiredString('id'),
-    detailType: event.requiredString('detail-type'),
-    account: event.requiredString('account'),
-    region: event.requiredString('region'),
-    time: event.requiredTimestamp('time'),
-    resources: event.strings('resources') ?? [],
+    id: event.requiredStringValue(e['id'], 'id'),
+    detailType: event.requiredStringValue(e['detail-type'], 'detail-type'),
+    account: event.requiredStringValue(e['account'], 'account'),
+    region: event.requiredStringValue(e['region'], 'region'),
+    time: event.requiredTimestampValue(e['time'], 'time'),
+    event,
     detail: requiredObject(event, 'detail'),
   };
 }

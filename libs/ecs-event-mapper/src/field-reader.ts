@@ -65,7 +65,11 @@ export class FieldReader {
   }
 
   requiredString(key: string): string {
-    const value = this.string(key);
+    return this.requiredStringValue(this.fields[key], key);
+  }
+
+  requiredStringValue(raw: unknown, key: string): string {
+    const value = this.stringValue(raw, key);
     if (value === undefined && !this.hasProblemAt(key)) this.problem(key, 'is required');
     return value ?? '';
   }
@@ -109,7 +113,11 @@ export class FieldReader {
   }
 
   requiredTimestamp(key: string): string {
-    const value = this.timestamp(key);
+    return this.requiredTimestampValue(this.fields[key], key);
+  }
+
+  requiredTimestampValue(raw: unknown, key: string): string {
+    const value = this.timestampValue(raw, key);
     if (value === undefined && !this.hasProblemAt(key)) this.problem(key, 'is required');
     return value ?? '';
   }

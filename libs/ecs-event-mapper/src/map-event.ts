@@ -92,13 +92,13 @@ function mapUntrusted(input: unknown): MapResult {
 function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
   const problems: Problem[] = [];
   const event = new Reader(input, '', problems);
-  const source = event.string('source');
+  const source = event.stringValue(input['source'], 'source');
   if (source !== ECS_EVENTBRIDGE_SOURCE) {
     return source === undefined
       ? invalid([{ path: 'source', message: 'is required' }], input)
       : ignored(`EventBridge source ${source} is not audited`);
   }
-  const detailType = event.string('detail-type');
+  const detailType = event.stringValue(input['detail-type'], 'detail-type');
   if (detailType !== undefined && !isEcsDetailType(detailType))
     return ignored(`detail-type "${detailType}" is not audited`);
   const envelope = readEnvelope(event);

@@ -28,10 +28,8 @@ function isOneTidyLine(text: string): boolean {
   return previous !== 32;
 }
 
-/** The outcome with its summary made one capped line (category only when failed). */
+/** The outcome with its summary made one capped line (the same object when it already is). */
 export function withSummaryLine(outcome: Outcome): Outcome {
   const summary = toSummaryLine(outcome.summary);
-  return outcome.category === undefined
-    ? { status: outcome.status, summary }
-    : { status: outcome.status, category: outcome.category, summary };
+  return summary === outcome.summary ? outcome : { ...outcome, summary };
 }

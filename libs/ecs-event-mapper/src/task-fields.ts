@@ -1,7 +1,7 @@
 import type { AuditRecord, ContainerState } from './audit-record';
 import { serviceNameOfGroup, taskDefinitionOf, taskIdOf } from './ecs-arn';
 import type { FieldReader } from './field-reader';
-import { durationMs } from './timestamps';
+import { canonicalIsoMs } from './timestamps';
 
 /** The task fields of an AuditRecord, as read from an ECS Task object. */
 export type TaskFields = Pick<
@@ -80,6 +80,7 @@ export function readTask(task: FieldReader, out: TaskFields): string {
   if (desiredStatus !== undefined) out.desiredStatus = desiredStatus;
   const version = task.integerValue(d['version'], 'version');
   if (version !== undefined) out.version = version;
+  // Timestamps: ECS sends canonical ISO, read once for both the value and the durations.
   const createdAt = task.timestampValue(d['createdAt'], 'createdAt');
   if (createdAt !== undefined) out.createdAt = createdAt;
   const pullStartedAt = task.timestampValue(d['pullStartedAt'], 'pullStartedAt');
@@ -92,12 +93,17 @@ export function readTask(task: FieldReader, out: TaskFields): string {
   if (stoppingAt !== undefined) out.stoppingAt = stoppingAt;
   const stoppedAt = task.timestampValue(d['stoppedAt'], 'stoppedAt');
   if (stoppedAt !== undefined) out.stoppedAt = stoppedAt;
-  const pullMs = durationMs(pullStartedAt, pullStoppedAt);
-  if (pullMs !== undefined) out.pullMs = pullMs;
-  const pendingMs = durationMs(createdAt, startedAt);
-  if (pendingMs !== undefined) out.pendingMs = pendingMs;
-  const runMs = durationMs(startedAt, stoppedAt);
-  if (runMs !== undefined) out.runMs = runMs;
+  const createdMs = createdAt === undefined ? NaN : canonicalIsoMs(createdAt);
+  const startedMs = startedAt === undefined ? NaN : canonicalIsoMs(startedAt);
+  const pullMs =
+    pullStoppedAt === undefined
+      ? NaN
+      : canonicalIsoMs(pullStoppedAt) - canonicalIsoMs(pullStartedAt ?? '');
+  if (pullMs >= 0) out.pullMs = pullMs;
+  const pendingMs = startedMs - createdMs;
+  if (pendingMs >= 0) out.pendingMs = pendingMs;
+  const runMs = stoppedAt === undefined ? NaN : canonicalIsoMs(stoppedAt) - startedMs;
+  if (runMs >= 0) out.runMs = runMs;
   const stopCode = task.stringValue(d['stopCode'], 'stopCode');
   if (stopCode !== undefined) out.stopCode = stopCode;
   const stoppedReason = task.stringValue(d['stoppedReason'], 'stoppedReason');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { sdkDate } from './testing';
-import { durationMs, parseTimestamp } from './timestamps';
+import { canonicalIsoMs, parseTimestamp } from './timestamps';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -64,10 +64,12 @@ describe('parseTimestamp', () => {
   });
 });
 
-describe('durationMs', () => {
-  it('is the difference, or undefined when a bound is missing or the order is reversed', () => {
-    expect(durationMs('2026-11-20T03:00:00.000Z', '2026-11-20T03:00:01.500Z')).toBe(1500);
-    expect(durationMs(undefined, '2026-11-20T03:00:01.500Z')).toBeUndefined();
-    expect(durationMs('2026-11-20T03:00:01.500Z', '2026-11-20T03:00:00.000Z')).toBeUndefined();
+describe('canonicalIsoMs', () => {
+  it('reads canonical ISO only, with real calendar dates', () => {
+    expect(canonicalIsoMs('2026-11-20T03:00:05.123Z')).toBe(Date.UTC(2026, 10, 20, 3, 0, 5, 123));
+    expect(canonicalIsoMs('2024-02-29T00:00:00.000Z')).toBe(Date.UTC(2024, 1, 29));
+    expect(canonicalIsoMs('2025-02-29T00:00:00.000Z')).toBeNaN();
+    expect(canonicalIsoMs('2026-11-20T03:00:05Z')).toBeNaN();
+    expect(canonicalIsoMs('2026-11-20T03:00:05.12xZ')).toBeNaN();
   });
 });

@@ -32,13 +32,6 @@ export function parseTimestamp(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Milliseconds between two canonical ISO timestamps, or undefined when either is missing or b < a. */
-export function durationMs(from: string | undefined, to: string | undefined): number | undefined {
-  if (from === undefined || to === undefined) return undefined;
-  const ms = canonicalIsoMs(to) - canonicalIsoMs(from);
-  return ms >= 0 ? ms : undefined;
-}
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
