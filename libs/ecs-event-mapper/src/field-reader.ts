@@ -140,6 +140,20 @@ export class FieldReader {
       : undefined;
   }
 
+  /** A reader over element `index` of array `key`, or undefined (reported unless lenient) when it is not an object. */
+  element(key: string, index: number): FieldReader | undefined {
+    const array = this.fields[key];
+    const element: unknown = Array.isArray(array) ? array[index] : undefined;
+    if (isJsonObject(element))
+      return new FieldReader(element, { parent: this, key, index }, this.problems, this.lenient);
+    if (!this.lenient)
+      this.problems.push({
+        path: `${this.pathOf(key)}[${index}]`,
+        message: `must be an object, got ${describeType(element)}`,
+      });
+    return undefined;
+  }
+
   /** Readers over an array of objects; non-object elements are reported (or, lenient, skipped). */
   objects(key: string): FieldReader[] {
     const value = this.fields[key];

@@ -407,6 +407,32 @@ describe('mapEvent — invalid input', () => {
     );
   });
 
+  it('reports containers that are not objects, and tolerates numbers where strings belong', () => {
+    const event = eventbridge('task-stopped-oom');
+    const detail = event['detail'] as Record<string, unknown>;
+    const [first] = detail['containers'] as Record<string, unknown>[];
+
+    const broken = mapEvent({ ...event, detail: { ...detail, containers: [first, 'web', null] } });
+    const notAnArray = mapEvent({ ...event, detail: { ...detail, containers: { name: 'web' } } });
+    const tolerated = onlyRecord({
+      ...event,
+      detail: { ...detail, containers: [{ ...first, exitCode: '137', image: 42 }] },
+    });
+
+    expect(broken).toMatchObject({
+      kind: 'invalid',
+      problems: [
+        { path: 'detail.containers[1]', message: 'must be an object, got a string' },
+        { path: 'detail.containers[2]', message: 'must be an object, got null' },
+      ],
+    });
+    expect(notAnArray).toMatchObject({
+      kind: 'invalid',
+      problems: [{ path: 'detail.containers', message: 'must be an array, got an object' }],
+    });
+    expect(tolerated.containers?.[0]).toMatchObject({ exitCode: 137, image: '42' });
+  });
+
   it('rejects a bad envelope time and a detail that is not an object', () => {
     const event = eventbridge('service-action-steady-state');
 

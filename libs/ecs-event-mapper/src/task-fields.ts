@@ -1,6 +1,7 @@
 import type { AuditRecord, ContainerState } from './audit-record';
 import { serviceNameOfGroup, taskDefinitionOf, taskIdOf } from './ecs-arn';
-import type { FieldReader } from './field-reader';
+import type { FieldReader, JsonObject } from './field-reader';
+import { isJsonObject } from './field-reader';
 import { canonicalIsoMs } from './timestamps';
 
 /** The task fields of an AuditRecord, as read from an ECS Task object. */
@@ -108,10 +109,54 @@ export function readTask(task: FieldReader, out: TaskFields): string {
   if (stopCode !== undefined) out.stopCode = stopCode;
   const stoppedReason = task.stringValue(d['stoppedReason'], 'stoppedReason');
   if (stoppedReason !== undefined) out.stoppedReason = stoppedReason;
-  if (d['containers'] !== undefined && d['containers'] !== null) {
-    out.containers = task.objects('containers').map(readContainer);
-  }
+  const containers = d['containers'];
+  if (containers !== undefined && containers !== null)
+    out.containers = readContainers(task, containers);
   return taskArn;
+}
+
+/**
+ * The task's containers. Well-typed containers (non-empty string name, string or absent image,
+ * lastStatus and reason, integer or absent exitCode: what ECS sends) are copied directly; any
+ * other goes through a FieldReader, which applies the tolerance rules and reports problems.
+ */
+function readContainers(task: FieldReader, containers: unknown): ContainerState[] {
+  if (!Array.isArray(containers)) return task.objects('containers').map(readContainer);
+  const states: ContainerState[] = [];
+  for (let index = 0; index < containers.length; index++) {
+    const container: unknown = containers[index];
+    const state = isJsonObject(container) ? wellTypedContainer(container) : undefined;
+    if (state !== undefined) states.push(state);
+    else {
+      const reader = task.element('containers', index);
+      if (reader) states.push(readContainer(reader));
+    }
+  }
+  return states;
+}
+
+function wellTypedContainer(c: JsonObject): ContainerState | undefined {
+  const name = c['name'];
+  const image = c['image'];
+  const lastStatus = c['lastStatus'];
+  const exitCode = c['exitCode'];
+  const reason = c['reason'];
+  if (typeof name !== 'string' || name === '') return undefined;
+  if (!isOptionalString(image) || !isOptionalString(lastStatus) || !isOptionalString(reason))
+    return undefined;
+  if (exitCode !== undefined && !(typeof exitCode === 'number' && Number.isSafeInteger(exitCode)))
+    return undefined;
+  const state: ContainerState = { name };
+  if (image !== undefined) state.image = image;
+  if (lastStatus !== undefined) state.lastStatus = lastStatus;
+  if (exitCode !== undefined) state.exitCode = exitCode;
+  if (reason !== undefined) state.reason = reason;
+  return state;
+}
+
+/** A non-empty string or absent (null, '' and other types take the FieldReader's slow path). */
+function isOptionalString(value: unknown): value is string | undefined {
+  return value === undefined || (typeof value === 'string' && value !== '');
 }
 
 function readContainer(container: FieldReader): ContainerState {
