@@ -6,7 +6,7 @@ import type { EventBridgeEnvelope } from './eventbridge-envelope';
 import type { FieldReader } from './field-reader';
 import type { Problem } from './map-result';
 import { withSummaryLine } from './summary-line';
-import { putAll, readTask } from './task-fields';
+import { readTask } from './task-fields';
 
 /**
  * Mappers for the four ECS state-change detail-types. Each returns one record, or undefined
@@ -25,22 +25,20 @@ export function mapTaskStateChange(
   if (clusterArn && !clusterName)
     detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
   // The task's fields are read straight into the record: no intermediate copy on the hot path.
-  const draft: AuditRecord = {
-    schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
-    recordId: '',
-    recordType: 'task',
-    source: 'eventbridge',
-    eventTime: envelope.time,
-    account: envelope.account,
-    region: envelope.region,
+  const draft = newRecord(
+    envelope,
+    '',
+    'task',
+    undefined,
     clusterArn,
-    clusterName: clusterName ?? '',
-    resourceArn: '',
-    outcome: IN_PROGRESS,
-  };
+    clusterName ?? '',
+    '',
+    IN_PROGRESS,
+  );
   const taskArn = readTask(detail, draft);
-  detail.requirePresent('lastStatus', 'version');
-  const updatedAt = detail.timestamp('updatedAt');
+  if (draft.lastStatus === undefined) detail.requirePresent('lastStatus');
+  if (draft.version === undefined) detail.requirePresent('version');
+  const updatedAt = detail.timestampValue(detail.fields['updatedAt'], 'updatedAt');
   if (problems.length > 0 || !clusterName) return undefined;
   draft.recordId = `task:${taskArn}:v${draft.version}`;
   draft.resourceArn = taskArn;
@@ -54,23 +52,21 @@ export function mapContainerInstanceStateChange(
   detail: FieldReader,
   problems: Problem[],
 ) {
-  const containerInstanceArn = detail.requiredString('containerInstanceArn');
-  const clusterArn = detail.requiredString('clusterArn');
-  const version = detail.requiredInteger('version');
-  const status = detail.string('status');
-  const agentConnected = detail.boolean('agentConnected');
-  const statusReason = detail.string('statusReason');
-  const ec2InstanceId = detail.string('ec2InstanceId');
-  const fields = {
-    ec2InstanceId,
-    agentConnected,
-    lastStatus: status,
-    version,
-    reason: statusReason,
-    runningTasksCount: detail.integer('runningTasksCount'),
-    pendingTasksCount: detail.integer('pendingTasksCount'),
-  };
-  const updatedAt = detail.timestamp('updatedAt');
+  const d = detail.fields; // fields loaded by name, as in readTask
+  const containerInstanceArn = detail.requiredStringValue(
+    d['containerInstanceArn'],
+    'containerInstanceArn',
+  );
+  const clusterArn = detail.requiredStringValue(d['clusterArn'], 'clusterArn');
+  const version = detail.integerValue(d['version'], 'version');
+  if (version === undefined) detail.requirePresent('version');
+  const status = detail.stringValue(d['status'], 'status');
+  const agentConnected = detail.booleanValue(d['agentConnected'], 'agentConnected');
+  const statusReason = detail.stringValue(d['statusReason'], 'statusReason');
+  const ec2InstanceId = detail.stringValue(d['ec2InstanceId'], 'ec2InstanceId');
+  const runningTasksCount = detail.integerValue(d['runningTasksCount'], 'runningTasksCount');
+  const pendingTasksCount = detail.integerValue(d['pendingTasksCount'], 'pendingTasksCount');
+  const updatedAt = detail.timestampValue(d['updatedAt'], 'updatedAt');
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (clusterArn && !clusterName)
     detail.problem('clusterArn', `is not a cluster ARN: ${clusterArn}`);
@@ -78,20 +74,27 @@ export function mapContainerInstanceStateChange(
   const instance = ec2InstanceId ? `${ec2InstanceId} ` : '';
   const agent = agentConnected === false ? ', agent disconnected' : '';
   const why = statusReason ? `: ${statusReason}` : '';
-  return record({
-    recordId: `container-instance:${containerInstanceArn}:v${version}`,
-    recordType: 'container-instance',
-    eventTime: updatedAt ?? envelope.time,
+  const record = newRecord(
     envelope,
+    `container-instance:${containerInstanceArn}:v${version}`,
+    'container-instance',
+    updatedAt,
     clusterArn,
     clusterName,
-    resourceArn: containerInstanceArn,
-    fields,
-    outcome: {
+    containerInstanceArn,
+    {
       status: 'info',
       summary: `container instance ${instance}${status ?? 'changed'}${agent}${why}`,
     },
-  });
+  );
+  if (ec2InstanceId !== undefined) record.ec2InstanceId = ec2InstanceId;
+  if (agentConnected !== undefined) record.agentConnected = agentConnected;
+  if (status !== undefined) record.lastStatus = status;
+  record.version = version;
+  if (statusReason !== undefined) record.reason = statusReason;
+  if (runningTasksCount !== undefined) record.runningTasksCount = runningTasksCount;
+  if (pendingTasksCount !== undefined) record.pendingTasksCount = pendingTasksCount;
+  return record;
 }
 
 /** Service Action events that report a failure, and its category. */
@@ -120,19 +123,22 @@ export function mapServiceAction(
   detail: FieldReader,
   problems: Problem[],
 ) {
-  const eventName = detail.requiredString('eventName');
-  const eventType = detail.string('eventType');
-  const reason = detail.string('reason');
+  const d = detail.fields;
+  const eventName = detail.requiredStringValue(d['eventName'], 'eventName');
+  const eventType = detail.stringValue(d['eventType'], 'eventType');
+  const reason = detail.stringValue(d['reason'], 'reason');
   const serviceArn = serviceArnOf(envelope, detail);
   const clusterArn =
-    detail.string('clusterArn') ?? (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
+    detail.stringValue(d['clusterArn'], 'clusterArn') ??
+    (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
-  if (!clusterName)
+  if (!clusterName) {
     detail.problem(
       'clusterArn',
       'is required (neither detail.clusterArn nor resources[0] names the cluster)',
     );
-  const createdAt = detail.timestamp('createdAt');
+  }
+  const createdAt = detail.timestampValue(d['createdAt'], 'createdAt');
   const taskArns = detail.strings('taskArns');
   if (problems.length > 0 || !clusterArn || !clusterName) return undefined;
   const serviceName = serviceArn ? serviceNameOf(serviceArn) : undefined;
@@ -147,23 +153,22 @@ export function mapServiceAction(
   const outcome: Outcome = failure
     ? { status: 'failed', category: failure, summary: `${subject} ${phrase}${because}` }
     : { status: 'info', summary: `${subject} ${phrase}${because}` };
-  return record({
-    recordId: `service-action:${envelope.id}`,
-    recordType: 'service-action',
-    eventTime: createdAt ?? envelope.time,
+  const record = newRecord(
     envelope,
+    `service-action:${envelope.id}`,
+    'service-action',
+    createdAt,
     clusterArn,
     clusterName,
-    resourceArn: serviceArn ?? clusterArn,
-    fields: {
-      serviceName,
-      eventName,
-      eventType,
-      reason,
-      taskArns: taskArns?.length ? taskArns : undefined,
-    },
+    serviceArn ?? clusterArn,
     outcome,
-  });
+  );
+  if (serviceName !== undefined) record.serviceName = serviceName;
+  record.eventName = eventName;
+  if (eventType !== undefined) record.eventType = eventType;
+  if (reason !== undefined) record.reason = reason;
+  if (taskArns !== undefined && taskArns.length > 0) record.taskArns = taskArns;
+  return record;
 }
 
 export function mapDeploymentStateChange(
@@ -171,15 +176,17 @@ export function mapDeploymentStateChange(
   detail: FieldReader,
   problems: Problem[],
 ) {
-  const eventName = detail.requiredString('eventName');
-  const eventType = detail.string('eventType');
-  const deploymentId = detail.string('deploymentId');
-  const reason = detail.string('reason');
-  const updatedAt = detail.timestamp('updatedAt');
+  const d = detail.fields;
+  const eventName = detail.requiredStringValue(d['eventName'], 'eventName');
+  const eventType = detail.stringValue(d['eventType'], 'eventType');
+  const deploymentId = detail.stringValue(d['deploymentId'], 'deploymentId');
+  const reason = detail.stringValue(d['reason'], 'reason');
+  const updatedAt = detail.timestampValue(d['updatedAt'], 'updatedAt');
   const serviceArn = serviceArnOf(envelope, detail);
   if (!serviceArn) problems.push({ path: 'resources[0]', message: 'must be the service ARN' });
   const clusterArn =
-    detail.string('clusterArn') ?? (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
+    detail.stringValue(d['clusterArn'], 'clusterArn') ??
+    (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (serviceArn && !clusterName) {
     problems.push({
@@ -200,17 +207,22 @@ export function mapDeploymentStateChange(
         : eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS'
           ? { status: 'in-progress', summary: `${subject} in progress${because}` }
           : { status: 'info', summary: `${subject}: ${eventName}${because}` };
-  return record({
-    recordId: `deployment:${envelope.id}`,
-    recordType: 'deployment',
-    eventTime: updatedAt ?? envelope.time,
+  const record = newRecord(
     envelope,
+    `deployment:${envelope.id}`,
+    'deployment',
+    updatedAt,
     clusterArn,
     clusterName,
-    resourceArn: serviceArn,
-    fields: { serviceName, eventName, eventType, deploymentId, reason },
+    serviceArn,
     outcome,
-  });
+  );
+  if (serviceName !== undefined) record.serviceName = serviceName;
+  record.eventName = eventName;
+  if (eventType !== undefined) record.eventType = eventType;
+  if (deploymentId !== undefined) record.deploymentId = deploymentId;
+  if (reason !== undefined) record.reason = reason;
+  return record;
 }
 
 /** The service ARN of a service-level event: `resources[0]`, or `detail.serviceArn` if present. */
@@ -225,31 +237,28 @@ function isServiceArn(arn: string): boolean {
   return isArnOfType(arn, 'service');
 }
 
-interface RecordParts {
-  recordId: string;
-  recordType: AuditRecord['recordType'];
-  eventTime: string;
-  envelope: EventBridgeEnvelope;
-  clusterArn: string;
-  clusterName: string;
-  resourceArn: string;
-  fields: Partial<AuditRecord>;
-  outcome: Outcome;
-}
-
-function record(parts: RecordParts): AuditRecord {
-  const base: AuditRecord = {
+/** The fields every EventBridge-sourced record has; mappers add the ones that apply. */
+function newRecord(
+  envelope: EventBridgeEnvelope,
+  recordId: string,
+  recordType: AuditRecord['recordType'],
+  changedAt: string | undefined,
+  clusterArn: string,
+  clusterName: string,
+  resourceArn: string,
+  outcome: Outcome,
+): AuditRecord {
+  return {
     schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
-    recordId: parts.recordId,
-    recordType: parts.recordType,
+    recordId,
+    recordType,
     source: 'eventbridge',
-    eventTime: parts.eventTime,
-    account: parts.envelope.account,
-    region: parts.envelope.region,
-    clusterArn: parts.clusterArn,
-    clusterName: parts.clusterName,
-    resourceArn: parts.resourceArn,
-    outcome: withSummaryLine(parts.outcome),
+    eventTime: changedAt ?? envelope.time,
+    account: envelope.account,
+    region: envelope.region,
+    clusterArn,
+    clusterName,
+    resourceArn,
+    outcome: withSummaryLine(outcome),
   };
-  return putAll(base, parts.fields);
 }

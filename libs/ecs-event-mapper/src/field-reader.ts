@@ -86,23 +86,16 @@ export class FieldReader {
     return undefined;
   }
 
-  requiredInteger(key: string): number {
-    const value = this.integer(key);
-    if (value === undefined && !this.hasProblemAt(key)) this.problem(key, 'is required');
-    return value ?? 0;
+  boolean(key: string): boolean | undefined {
+    return this.booleanValue(this.fields[key], key);
   }
 
-  boolean(key: string): boolean | undefined {
-    const value = this.fields[key];
+  booleanValue(value: unknown, key: string): boolean | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === 'false') return value === 'true';
     this.report(key, `must be a boolean, got ${describeValue(value)}`);
     return undefined;
-  }
-
-  timestamp(key: string): string | undefined {
-    return this.timestampValue(this.fields[key], key);
   }
 
   timestampValue(value: unknown, key: string): string | undefined {

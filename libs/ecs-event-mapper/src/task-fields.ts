@@ -82,28 +82,25 @@ export function readTask(task: FieldReader, out: TaskFields): string {
   const version = task.integerValue(d['version'], 'version');
   if (version !== undefined) out.version = version;
   // Timestamps: ECS sends canonical ISO, read once for both the value and the durations.
-  const createdAt = task.timestampValue(d['createdAt'], 'createdAt');
-  if (createdAt !== undefined) out.createdAt = createdAt;
-  const pullStartedAt = task.timestampValue(d['pullStartedAt'], 'pullStartedAt');
-  if (pullStartedAt !== undefined) out.pullStartedAt = pullStartedAt;
-  const pullStoppedAt = task.timestampValue(d['pullStoppedAt'], 'pullStoppedAt');
-  if (pullStoppedAt !== undefined) out.pullStoppedAt = pullStoppedAt;
-  const startedAt = task.timestampValue(d['startedAt'], 'startedAt');
-  if (startedAt !== undefined) out.startedAt = startedAt;
-  const stoppingAt = task.timestampValue(d['stoppingAt'], 'stoppingAt');
-  if (stoppingAt !== undefined) out.stoppingAt = stoppingAt;
-  const stoppedAt = task.timestampValue(d['stoppedAt'], 'stoppedAt');
-  if (stoppedAt !== undefined) out.stoppedAt = stoppedAt;
-  const createdMs = createdAt === undefined ? NaN : canonicalIsoMs(createdAt);
-  const startedMs = startedAt === undefined ? NaN : canonicalIsoMs(startedAt);
-  const pullMs =
-    pullStoppedAt === undefined
-      ? NaN
-      : canonicalIsoMs(pullStoppedAt) - canonicalIsoMs(pullStartedAt ?? '');
+  // Each timestamp is read once, for both its value and the durations.
+  const t: ReadTimestamp = { iso: '', ms: NaN };
+  if (readTimestamp(task, d['createdAt'], 'createdAt', t)) out.createdAt = t.iso;
+  const createdMs = t.ms;
+  if (readTimestamp(task, d['pullStartedAt'], 'pullStartedAt', t)) out.pullStartedAt = t.iso;
+  const pullStartedMs = t.ms;
+  if (readTimestamp(task, d['pullStoppedAt'], 'pullStoppedAt', t)) out.pullStoppedAt = t.iso;
+  const pullStoppedMs = t.ms;
+  if (readTimestamp(task, d['startedAt'], 'startedAt', t)) out.startedAt = t.iso;
+  const startedMs = t.ms;
+  if (readTimestamp(task, d['stoppingAt'], 'stoppingAt', t)) out.stoppingAt = t.iso;
+  if (readTimestamp(task, d['stoppedAt'], 'stoppedAt', t)) out.stoppedAt = t.iso;
+  const stoppedMs = t.ms;
+  // NaN (a missing bound) and negative spans (clock skew) give no duration.
+  const pullMs = pullStoppedMs - pullStartedMs;
   if (pullMs >= 0) out.pullMs = pullMs;
   const pendingMs = startedMs - createdMs;
   if (pendingMs >= 0) out.pendingMs = pendingMs;
-  const runMs = stoppedAt === undefined ? NaN : canonicalIsoMs(stoppedAt) - startedMs;
+  const runMs = stoppedMs - startedMs;
   if (runMs >= 0) out.runMs = runMs;
   const stopCode = task.stringValue(d['stopCode'], 'stopCode');
   if (stopCode !== undefined) out.stopCode = stopCode;
@@ -120,6 +117,28 @@ export function readTask(task: FieldReader, out: TaskFields): string {
  * lastStatus and reason, integer or absent exitCode: what ECS sends) are copied directly; any
  * other goes through a FieldReader, which applies the tolerance rules and reports problems.
  */
+interface ReadTimestamp {
+  iso: string;
+  ms: number;
+}
+
+/**
+ * Reads a timestamp into `t` (ISO and epoch ms; ms NaN when absent or unreadable) and says
+ * whether there is one. Canonical ISO, what ECS sends, is validated and converted in one pass.
+ */
+function readTimestamp(task: FieldReader, raw: unknown, key: string, t: ReadTimestamp): boolean {
+  t.ms = typeof raw === 'string' ? canonicalIsoMs(raw) : NaN;
+  if (t.ms === t.ms) {
+    t.iso = raw as string;
+    return true;
+  }
+  const iso = task.timestampValue(raw, key);
+  if (iso === undefined) return false;
+  t.iso = iso;
+  t.ms = canonicalIsoMs(iso);
+  return true;
+}
+
 function readContainers(task: FieldReader, containers: unknown): ContainerState[] {
   if (!Array.isArray(containers)) return task.objects('containers').map(readContainer);
   const states: ContainerState[] = [];
@@ -171,13 +190,4 @@ function readContainer(container: FieldReader): ContainerState {
   const reason = container.stringValue(c['reason'], 'reason');
   if (reason !== undefined) out.reason = reason;
   return out;
-}
-
-/** Copies the defined properties of `source` onto `target`. */
-export function putAll<T extends object>(target: T, source: Partial<T>): T {
-  for (const key in source) {
-    const value = source[key];
-    if (value !== undefined) target[key] = value as T[typeof key];
-  }
-  return target;
 }
