@@ -111,8 +111,9 @@ export function mapCloudTrailRecord(
   const response = trail.lenientObject('responseElements');
   if (problems.length > 0) return undefined;
 
+  const callerArn = identity?.string('arn');
   const partition =
-    (identity?.string('arn') && parseArn(identity.string('arn') ?? '')?.partition) || 'aws';
+    (callerArn ? parseArn(callerArn)?.partition : undefined) ?? partitionOfRegion(region);
   const clusterArn = clusterOfCall(eventName, request, response, partition, region, account);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (!clusterArn || !clusterName)
@@ -146,6 +147,13 @@ export function mapCloudTrailRecord(
       summary: `${eventName}${byCaller(context)}`,
     }),
   ]);
+}
+
+/** The AWS partition a region belongs to, for building ARNs the record does not carry. */
+function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
 }
 
 function isReadOnly(trail: FieldReader, eventName: string): boolean {

@@ -819,6 +819,21 @@ describe('mapEvent — CloudTrail edge cases', () => {
     });
   });
 
+  it('builds ARNs in the partition of the region when the caller has no ARN', () => {
+    const record = onlyRecord({
+      ...stopTask(),
+      awsRegion: 'cn-north-1',
+      userIdentity: { type: 'AWSService', invokedBy: 'events.amazonaws.com' },
+      requestParameters: { cluster: 'batch', task: '0123456789abcdef0123456789abcdef' },
+      responseElements: null,
+    });
+
+    expect(record.resourceArn).toBe(
+      'arn:aws-cn:ecs:cn-north-1:111122223333:task/batch/0123456789abcdef0123456789abcdef',
+    );
+    expect(record.caller).toBe('events.amazonaws.com');
+  });
+
   it('ignores account-level calls that name no cluster', () => {
     const record = {
       ...cloudtrail('update-service'),

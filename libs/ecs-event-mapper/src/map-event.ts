@@ -67,8 +67,7 @@ function mapUntrusted(input: unknown): MapResult {
     );
   }
   if ('detail-type' in input || 'detail' in input) return mapEventBridgeEvent(input);
-  if ('eventSource' in input || 'eventVersion' in input)
-    return mapBareCloudTrailRecord(input, input);
+  if ('eventSource' in input || 'eventVersion' in input) return mapBareCloudTrailRecord(input);
   if (typeof input['CloudTrailEvent'] === 'string')
     return mapLookupEventsEvent(input['CloudTrailEvent'], input);
   if (Array.isArray(input['Records'])) {
@@ -113,9 +112,9 @@ function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
   return settle(record && mapped([record]), problems, input);
 }
 
-function mapBareCloudTrailRecord(record: Record<string, unknown>, input: unknown): MapResult {
+function mapBareCloudTrailRecord(record: Record<string, unknown>): MapResult {
   const problems: Problem[] = [];
-  return settle(mapCloudTrailRecord(new Reader(record, '', problems), problems), problems, input);
+  return settle(mapCloudTrailRecord(new Reader(record, '', problems), problems), problems, record);
 }
 
 function mapLookupEventsEvent(cloudTrailEvent: string, input: Record<string, unknown>): MapResult {
