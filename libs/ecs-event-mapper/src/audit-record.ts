@@ -4,7 +4,8 @@
  * One AuditRecord is one state change of one ECS resource, or one ECS API call (or one
  * placement failure inside an API call). It is plain JSON: every timestamp is an ISO-8601 UTC
  * string with milliseconds (`2026-11-20T03:00:05.123Z`), so string order is time order.
- * Optional fields are absent, never `null`. New optional fields may be added within a schema
+ * An optional field without a value is absent from the JSON, never `null` (in memory it is
+ * `undefined`: see {@link createAuditRecord}). New optional fields may be added within a schema
  * version; renaming or removing a field, or changing its meaning, bumps `schemaVersion`.
  */
 
@@ -157,4 +158,155 @@ export interface AuditRecord {
   errorMessage?: string;
 
   outcome: Outcome;
+}
+
+/**
+ * A new record of `recordType` with the fields that kind of record can have present from the
+ * start (optional ones `undefined`), in one fixed order. Records of one kind then share one
+ * object shape, which keeps property access on them monomorphic (the mapper's hot path,
+ * `toLakeRow`, JSON.stringify) and measurably speeds mapping up. `JSON.stringify` drops the
+ * `undefined` fields; marshal for DynamoDB with `removeUndefinedValues`.
+ */
+export function createAuditRecord(
+  recordId: string,
+  recordType: RecordType,
+  source: RecordSource,
+  eventTime: string,
+  account: string,
+  region: string,
+  clusterArn: string,
+  clusterName: string,
+  resourceArn: string,
+  outcome: Outcome,
+): AuditRecord {
+  switch (recordType) {
+    case 'task':
+      return {
+        schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+        recordId,
+        recordType,
+        source,
+        eventTime,
+        account,
+        region,
+        clusterArn,
+        clusterName,
+        resourceArn,
+        taskId: undefined,
+        taskDefinitionArn: undefined,
+        family: undefined,
+        revision: undefined,
+        serviceName: undefined,
+        group: undefined,
+        startedBy: undefined,
+        launchType: undefined,
+        capacityProviderName: undefined,
+        availabilityZone: undefined,
+        cpu: undefined,
+        memory: undefined,
+        lastStatus: undefined,
+        desiredStatus: undefined,
+        version: undefined,
+        createdAt: undefined,
+        pullStartedAt: undefined,
+        pullStoppedAt: undefined,
+        startedAt: undefined,
+        stoppingAt: undefined,
+        stoppedAt: undefined,
+        pullMs: undefined,
+        pendingMs: undefined,
+        runMs: undefined,
+        stopCode: undefined,
+        stoppedReason: undefined,
+        containers: undefined,
+        outcome,
+      };
+    case 'api-call':
+      return {
+        schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+        recordId,
+        recordType,
+        source,
+        eventTime,
+        account,
+        region,
+        clusterArn,
+        clusterName,
+        resourceArn,
+        taskId: undefined,
+        taskDefinitionArn: undefined,
+        family: undefined,
+        revision: undefined,
+        serviceName: undefined,
+        group: undefined,
+        startedBy: undefined,
+        launchType: undefined,
+        capacityProviderName: undefined,
+        availabilityZone: undefined,
+        cpu: undefined,
+        memory: undefined,
+        lastStatus: undefined,
+        desiredStatus: undefined,
+        version: undefined,
+        createdAt: undefined,
+        pullStartedAt: undefined,
+        pullStoppedAt: undefined,
+        startedAt: undefined,
+        stoppingAt: undefined,
+        stoppedAt: undefined,
+        pullMs: undefined,
+        pendingMs: undefined,
+        runMs: undefined,
+        stopCode: undefined,
+        stoppedReason: undefined,
+        containers: undefined,
+        eventName: undefined,
+        reason: undefined,
+        caller: undefined,
+        errorCode: undefined,
+        errorMessage: undefined,
+        outcome,
+      };
+    case 'container-instance':
+      return {
+        schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+        recordId,
+        recordType,
+        source,
+        eventTime,
+        account,
+        region,
+        clusterArn,
+        clusterName,
+        resourceArn,
+        lastStatus: undefined,
+        version: undefined,
+        ec2InstanceId: undefined,
+        agentConnected: undefined,
+        runningTasksCount: undefined,
+        pendingTasksCount: undefined,
+        reason: undefined,
+        outcome,
+      };
+    default:
+      return {
+        schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+        recordId,
+        recordType,
+        source,
+        eventTime,
+        account,
+        region,
+        clusterArn,
+        clusterName,
+        resourceArn,
+        serviceName: undefined,
+        eventName: undefined,
+        eventType: undefined,
+        deploymentId: undefined,
+        reason: undefined,
+        taskArns: undefined,
+        outcome,
+      };
+  }
 }

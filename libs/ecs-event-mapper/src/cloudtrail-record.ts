@@ -1,5 +1,5 @@
 import type { AuditRecord, Outcome } from './audit-record';
-import { AUDIT_RECORD_SCHEMA_VERSION } from './audit-record';
+import { createAuditRecord } from './audit-record';
 import {
   clusterArnOf,
   clusterNameInResourceArn,
@@ -354,20 +354,19 @@ function callRecord(
   outcome: Outcome,
   part?: string,
 ): AuditRecord {
-  const record: AuditRecord = {
-    schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
-    recordId: part ? `api-call:${context.eventId}:${part}` : `api-call:${context.eventId}`,
-    recordType: 'api-call',
-    source: 'cloudtrail',
-    eventTime: context.eventTime,
-    account: context.account,
-    region: context.region,
-    clusterArn: context.clusterArn,
-    clusterName: context.clusterName,
+  const record = createAuditRecord(
+    part ? `api-call:${context.eventId}:${part}` : `api-call:${context.eventId}`,
+    'api-call',
+    'cloudtrail',
+    context.eventTime,
+    context.account,
+    context.region,
+    context.clusterArn,
+    context.clusterName,
     resourceArn,
-    eventName: context.eventName,
-    outcome: withSummaryLine(outcome),
-  };
+    withSummaryLine(outcome),
+  );
+  record.eventName = context.eventName;
   const serviceName = serviceNameOf(resourceArn);
   if (serviceName !== undefined) record.serviceName = serviceName;
   if (context.caller !== undefined) record.caller = context.caller;

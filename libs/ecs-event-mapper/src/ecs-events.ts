@@ -1,5 +1,5 @@
 import type { AuditRecord, Outcome } from './audit-record';
-import { AUDIT_RECORD_SCHEMA_VERSION } from './audit-record';
+import { createAuditRecord } from './audit-record';
 import { classifyReason, classifyStop } from './classify-stop';
 import { clusterArnInResourceArn, clusterNameOf, isArnOfType, serviceNameOf } from './ecs-arn';
 import type { EventBridgeEnvelope } from './eventbridge-envelope';
@@ -237,7 +237,7 @@ function isServiceArn(arn: string): boolean {
   return isArnOfType(arn, 'service');
 }
 
-/** The fields every EventBridge-sourced record has; mappers add the ones that apply. */
+/** A record of an EventBridge event; mappers add the fields that apply. */
 function newRecord(
   envelope: EventBridgeEnvelope,
   recordId: string,
@@ -248,17 +248,16 @@ function newRecord(
   resourceArn: string,
   outcome: Outcome,
 ): AuditRecord {
-  return {
-    schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+  return createAuditRecord(
     recordId,
     recordType,
-    source: 'eventbridge',
-    eventTime: changedAt ?? envelope.time,
-    account: envelope.account,
-    region: envelope.region,
+    'eventbridge',
+    changedAt ?? envelope.time,
+    envelope.account,
+    envelope.region,
     clusterArn,
     clusterName,
     resourceArn,
-    outcome: withSummaryLine(outcome),
-  };
+    withSummaryLine(outcome),
+  );
 }

@@ -538,7 +538,11 @@ describe('mapEvent — properties', () => {
           expect(
             (record.outcome.status === 'failed') === (record.outcome.category !== undefined),
           ).toBe(true);
-          expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+          const json = JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
+          expect(json).toEqual(record);
+          // Optional fields without a value are absent from the JSON, never null.
+          expect(Object.values(json)).not.toContain(null);
+          expect(Object.keys(json)[0]).toBe('schemaVersion');
         }
       }),
     );
