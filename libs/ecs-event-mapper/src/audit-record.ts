@@ -221,11 +221,11 @@ export function createAuditRecord(
         containers: undefined,
         outcome,
       };
-    case 'api-call':
-      return {
-        schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,
+    case 'api-call': {
+      // The task shape plus the call's fields, added in one fixed order: one shape again.
+      const record = createAuditRecord(
         recordId,
-        recordType,
+        'task',
         source,
         eventTime,
         account,
@@ -233,40 +233,16 @@ export function createAuditRecord(
         clusterArn,
         clusterName,
         resourceArn,
-        taskId: undefined,
-        taskDefinitionArn: undefined,
-        family: undefined,
-        revision: undefined,
-        serviceName: undefined,
-        group: undefined,
-        startedBy: undefined,
-        launchType: undefined,
-        capacityProviderName: undefined,
-        availabilityZone: undefined,
-        cpu: undefined,
-        memory: undefined,
-        lastStatus: undefined,
-        desiredStatus: undefined,
-        version: undefined,
-        createdAt: undefined,
-        pullStartedAt: undefined,
-        pullStoppedAt: undefined,
-        startedAt: undefined,
-        stoppingAt: undefined,
-        stoppedAt: undefined,
-        pullMs: undefined,
-        pendingMs: undefined,
-        runMs: undefined,
-        stopCode: undefined,
-        stoppedReason: undefined,
-        containers: undefined,
-        eventName: undefined,
-        reason: undefined,
-        caller: undefined,
-        errorCode: undefined,
-        errorMessage: undefined,
         outcome,
-      };
+      );
+      record.recordType = 'api-call';
+      record.eventName = undefined;
+      record.reason = undefined;
+      record.caller = undefined;
+      record.errorCode = undefined;
+      record.errorMessage = undefined;
+      return record;
+    }
     case 'container-instance':
       return {
         schemaVersion: AUDIT_RECORD_SCHEMA_VERSION,

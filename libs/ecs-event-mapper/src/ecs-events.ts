@@ -128,9 +128,7 @@ export function mapServiceAction(
   const eventType = detail.stringValue(d['eventType'], 'eventType');
   const reason = detail.stringValue(d['reason'], 'reason');
   const serviceArn = serviceArnOf(envelope, detail);
-  const clusterArn =
-    detail.stringValue(d['clusterArn'], 'clusterArn') ??
-    (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
+  const clusterArn = clusterArnOfServiceEvent(detail, serviceArn);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (!clusterName) {
     detail.problem(
@@ -184,9 +182,7 @@ export function mapDeploymentStateChange(
   const updatedAt = detail.timestampValue(d['updatedAt'], 'updatedAt');
   const serviceArn = serviceArnOf(envelope, detail);
   if (!serviceArn) problems.push({ path: 'resources[0]', message: 'must be the service ARN' });
-  const clusterArn =
-    detail.stringValue(d['clusterArn'], 'clusterArn') ??
-    (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
+  const clusterArn = clusterArnOfServiceEvent(detail, serviceArn);
   const clusterName = clusterArn ? clusterNameOf(clusterArn) : undefined;
   if (serviceArn && !clusterName) {
     problems.push({
@@ -231,6 +227,15 @@ function serviceArnOf(envelope: EventBridgeEnvelope, detail: FieldReader): strin
   if (fromDetail !== undefined && isServiceArn(fromDetail)) return fromDetail;
   for (const arn of envelope.event.strings('resources') ?? []) if (isServiceArn(arn)) return arn;
   return undefined;
+}
+
+/** `detail.clusterArn` when present (service actions), else the cluster named in the service ARN. */
+function clusterArnOfServiceEvent(
+  detail: FieldReader,
+  serviceArn: string | undefined,
+): string | undefined {
+  const fromDetail = detail.stringValue(detail.fields['clusterArn'], 'clusterArn');
+  return fromDetail ?? (serviceArn ? clusterArnInResourceArn(serviceArn) : undefined);
 }
 
 function isServiceArn(arn: string): boolean {
