@@ -25,7 +25,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['<rootDir>/**/*.spec.ts'],
-  globalSetup: path.join(__dirname, 'tools/jest/fast-check-global-setup.cjs'),
+  globalSetup: path.join(__dirname, 'tools/jest/global-setup.cjs'),
   setupFiles: [path.join(__dirname, 'tools/jest/fast-check-setup.cjs')],
   clearMocks: true,
 };

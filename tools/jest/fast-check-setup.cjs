@@ -1,4 +1,4 @@
-// Runs in every test file: applies the run's seed (see fast-check-global-setup.cjs).
+// Runs in every test file: applies the run's seed (see global-setup.cjs).
 const fc = require('fast-check');
 
 const seed = Number(process.env.FC_SEED);

@@ -42,7 +42,9 @@ export function mapTaskStateChange(
   if (problems.length > 0 || !clusterName) return undefined;
   draft.recordId = `task:${taskArn}:v${draft.version}`;
   draft.resourceArn = taskArn;
-  if (updatedAt !== undefined) draft.eventTime = updatedAt;
+  // ECS always sends updatedAt; without it, the latest time the task itself carries, so that a
+  // duplicate delivery (another envelope time) still gives the very same record.
+  draft.eventTime = updatedAt ?? latestTaskTime(draft) ?? envelope.time;
   draft.outcome = withSummaryLine(classifyStop(draft));
   return draft;
 }
@@ -240,6 +242,22 @@ function clusterArnOfServiceEvent(
 
 function isServiceArn(arn: string): boolean {
   return isArnOfType(arn, 'service');
+}
+
+/** The latest of the task's own timestamps (canonical ISO strings sort as times). */
+function latestTaskTime(task: AuditRecord): string | undefined {
+  let latest: string | undefined;
+  for (const time of [
+    task.createdAt,
+    task.pullStartedAt,
+    task.pullStoppedAt,
+    task.startedAt,
+    task.stoppingAt,
+    task.stoppedAt,
+  ]) {
+    if (time !== undefined && (latest === undefined || time > latest)) latest = time;
+  }
+  return latest;
 }
 
 /** A record of an EventBridge event; mappers add the fields that apply. */

@@ -152,6 +152,23 @@ describe('mapEvent — ECS Task State Change', () => {
     expect(record.outcome.summary).not.toContain('\n');
   });
 
+  it("without updatedAt, takes the task's own latest time, so duplicates stay identical", () => {
+    const event = eventbridge('task-lifecycle-04-running');
+    const detail = { ...(event['detail'] as Record<string, unknown>) };
+    delete detail['updatedAt'];
+
+    const first = onlyRecord({ ...event, detail });
+    const duplicate = onlyRecord({
+      ...event,
+      id: 'another-id',
+      time: '2030-01-01T00:00:00Z',
+      detail,
+    });
+
+    expect(first.eventTime).toBe(new Date(detail['startedAt'] as string).toISOString());
+    expect(duplicate).toEqual(first);
+  });
+
   it('keeps the stopped reason verbatim, however long', () => {
     const event = eventbridge('task-stopped-image-pull');
     const detail = event['detail'] as Record<string, unknown>;

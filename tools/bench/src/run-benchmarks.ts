@@ -1,33 +1,59 @@
 /**
- * `npm run bench [-- --json] [-- --events N --rounds N --seed N]`: every benchmark, each against
- * a baseline measured in the same run, as tables (default) or one JSON document (--json).
+ * `npm run bench [-- --json] [-- --only mapper|store] [-- --events N --store-events N --rounds N --seed N]`:
+ * every benchmark, each against a baseline measured in the same run, as tables (default) or one
+ * JSON document (--json).
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { ParseVersusMap } from './mapper-benchmark';
+import type { MapperBenchmarkResult, ParseVersusMap } from './mapper-benchmark';
 import { runMapperBenchmark } from './mapper-benchmark';
+import type { StoreBenchmarkResult } from './store-benchmark';
+import { runStoreBenchmark } from './store-benchmark';
 
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
+    only: { type: 'string' },
     events: { type: 'string', default: '20000' },
+    'store-events': { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '9' },
     seed: { type: 'string', default: '42' },
   },
 });
 
-const mapper = runMapperBenchmark({
-  events: Number(values.events),
-  rounds: Number(values.rounds),
-  seed: Number(values.seed),
-  now: () => performance.now(),
-});
+const now = () => performance.now();
+const wanted = (name: string) => values.only === undefined || values.only === name;
+if (values.only !== undefined && !['mapper', 'store'].includes(values.only)) {
+  console.error(`bench: --only must be mapper or store, got ${values.only}`);
+  process.exit(2);
+}
 
-if (values.json) {
-  process.stdout.write(
-    `${JSON.stringify({ node: process.version, results: [mapper] }, null, 2)}\n`,
-  );
-} else {
+async function main() {
+  const results: (MapperBenchmarkResult | StoreBenchmarkResult)[] = [];
+  if (wanted('mapper')) {
+    const mapper = runMapperBenchmark({
+      events: Number(values.events),
+      rounds: Number(values.rounds),
+      seed: Number(values.seed),
+      now,
+    });
+    results.push(mapper);
+    if (!values.json) printMapper(mapper);
+  }
+  if (wanted('store')) {
+    const store = await runStoreBenchmark({
+      events: Number(values['store-events']),
+      seed: Number(values.seed),
+      now,
+    });
+    results.push(store);
+    if (!values.json) printStore(store);
+  }
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
+}
+
+function printMapper(mapper: MapperBenchmarkResult) {
   const mix = Object.entries(mapper.mix)
     .map(([kind, weight]) => `${kind} ${weight}%`)
     .join(', ');
@@ -35,39 +61,58 @@ if (values.json) {
     `ecs-event-mapper — JSON.parse vs JSON.parse + mapEvent, median of ${mapper.rounds} rounds, seed ${mapper.seed}, Node ${process.version}`,
   );
   console.log(`live-traffic mix: ${mix}`);
-  const rows = [mapper.overall, ...mapper.byKind].map(row);
-  const header = [
-    'workload',
-    'events',
-    'bytes/event',
-    'parse events/s',
-    'parse+map events/s',
-    'ratio',
+  const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+  const row = (r: ParseVersusMap) => [
+    r.workload,
+    String(r.events),
+    String(r.meanBytes),
+    rate(r.parsePerSecond),
+    rate(r.parseAndMapPerSecond),
+    r.ratio.toFixed(2),
   ];
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  printTable(
+    ['workload', 'events', 'bytes/event', 'parse events/s', 'parse+map events/s', 'ratio'],
+    [mapper.overall, ...mapper.byKind].map(row),
   );
+  const { ratio } = mapper.overall;
+  const verdict = ratio <= mapper.target ? 'within' : 'OVER';
+  console.log(
+    `live-traffic mix: mapping costs ${Math.round((ratio - 1) * 100)}% on top of parsing (ratio ${ratio.toFixed(2)}, ${verdict} the ${mapper.target} target)\n`,
+  );
+}
+
+function printStore(store: StoreBenchmarkResult) {
+  console.log(
+    `audit-store — ${store.events} live-traffic events (${store.records} records) into DynamoDB Local, fresh table per run`,
+  );
+  const rows = [store.original, store.ecslog, store.floor].map((run) => [
+    run.name,
+    run.seconds.toFixed(2),
+    Math.round(run.eventsPerSecond).toLocaleString('en-US'),
+  ]);
+  printTable(['run', 'seconds', 'events/s'], rows);
+  const a = store.speedupOverOriginal >= 3 ? 'meets' : 'MISSES';
+  const c = store.slowdownOverFloor <= 1.5 ? 'meets' : 'MISSES';
+  console.log(
+    `b/a = ${store.speedupOverOriginal.toFixed(1)}× faster than the original design (${a} ≥ 3×)`,
+  );
+  console.log(`b/c = ${store.slowdownOverFloor.toFixed(2)}× the floor's time (${c} ≤ 1.5×)`);
+  console.log(
+    `write units per event: ${store.writeUnitsPerEvent.toFixed(2)}; mean history item ${store.meanHistoryItemBytes} bytes\n`,
+  );
+}
+
+function printTable(header: string[], rows: string[][]) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
   console.log(line(header));
   for (const cells of rows) console.log(line(cells));
-  const { ratio } = mapper.overall;
-  const verdict = ratio <= mapper.target ? 'within' : 'OVER';
-  console.log(
-    `live-traffic mix: mapping costs ${Math.round((ratio - 1) * 100)}% on top of parsing (ratio ${ratio.toFixed(2)}, ${verdict} the ${mapper.target} target)`,
-  );
 }
 
-function row(result: ParseVersusMap): string[] {
-  const rate = (n: number) => Math.round(n).toLocaleString('en-US');
-  return [
-    result.workload,
-    String(result.events),
-    String(result.meanBytes),
-    rate(result.parsePerSecond),
-    rate(result.parseAndMapPerSecond),
-    result.ratio.toFixed(2),
-  ];
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

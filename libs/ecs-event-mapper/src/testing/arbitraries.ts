@@ -75,6 +75,8 @@ export interface TaskFacts {
   stopCode?: string;
   stoppedReason?: string;
   containers: ContainerFacts[];
+  /** When the change happened, if not the latest of created/started/stopped (lifecycles set it). */
+  updatedAtMs?: number;
 }
 
 export const taskArnOf = (f: Pick<TaskFacts, 'region' | 'account' | 'clusterName' | 'taskId'>) =>
@@ -293,7 +295,7 @@ export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
       : f.lastStatus === 'STOPPED'
         ? f.createdAtMs + 5_000
         : undefined;
-  const updatedAt = stoppedAt ?? startedAt ?? f.createdAtMs;
+  const updatedAt = f.updatedAtMs ?? stoppedAt ?? startedAt ?? f.createdAtMs;
   const awsvpc = f.launchType !== 'EC2' && f.launchType !== 'EXTERNAL';
   // Network details derived from the task id, so equal facts give equal events.
   const octet = (i: number) => parseInt(f.taskId.slice(i * 2, i * 2 + 2), 16);

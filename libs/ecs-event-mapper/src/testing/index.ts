@@ -4,3 +4,4 @@
  */
 export * from './arbitraries';
 export * from './fixtures';
+export * from './live-traffic';

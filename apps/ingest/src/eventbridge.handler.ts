@@ -1,0 +1,8 @@
+import type { EventBridgeHandler } from 'aws-lambda';
+import { createEventBridgeHandler } from './eventbridge-ingest';
+import { createRuntime } from './runtime';
+
+/** The EventBridge rule's target. Dependencies are built once, at cold start. */
+export const handler = createEventBridgeHandler(
+  createRuntime(process.env),
+) satisfies EventBridgeHandler<string, unknown, void>;

@@ -1,0 +1,8 @@
+import type { KinesisStreamHandler } from 'aws-lambda';
+import { createKinesisHandler } from './kinesis-ingest';
+import { createRuntime } from './runtime';
+
+/** The Kinesis event-source mapping's function (`ReportBatchItemFailures`). Built once, at cold start. */
+export const handler = createKinesisHandler(
+  createRuntime(process.env),
+) satisfies KinesisStreamHandler;

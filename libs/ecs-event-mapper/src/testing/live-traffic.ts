@@ -1,0 +1,198 @@
+/**
+ * Realistic traffic: whole task lifecycles (every state change of each task, in version order)
+ * overlapping in time, with container instance, service and API-call events mixed in, in the
+ * proportions of {@link LIVE_TRAFFIC_MIX}, sorted by time as a stream delivers them.
+ */
+import fc from 'fast-check';
+import type { Generated, StopScenario, TaskFacts } from './arbitraries';
+import {
+  cloudTrailApiCallEventArb,
+  containerInstanceStateChangeArb,
+  deploymentStateChangeArb,
+  envelopeOf,
+  LIVE_TRAFFIC_MIX,
+  lookupEventsEventArb,
+  runTaskRecordArb,
+  serviceActionArb,
+  stopScenarioArb,
+  taskArnOf,
+  taskDetailOf,
+  taskFactsArb,
+} from './arbitraries';
+
+type FinalTask = TaskFacts & { scenario?: StopScenario };
+
+const STARTED_PATH = [
+  'PROVISIONING',
+  'PENDING',
+  'ACTIVATING',
+  'RUNNING',
+  'DEACTIVATING',
+  'STOPPING',
+  'DEPROVISIONING',
+  'STOPPED',
+];
+const NEVER_STARTED_PATH = ['PROVISIONING', 'PENDING', 'DEPROVISIONING', 'STOPPED'];
+const EC2_STARTED_PATH = ['PENDING', 'RUNNING', 'STOPPED'];
+const EC2_NEVER_STARTED_PATH = ['PENDING', 'STOPPED'];
+
+/**
+ * Every state change of a task that ended as `final` describes (a STOPPED task: the whole
+ * lifecycle; otherwise up to its status), each with the next version and a consistent time, as
+ * ECS Task State Change events. `ids` supplies the envelope ids, one per event.
+ */
+export function taskLifecycleEvents(
+  final: FinalTask,
+  ids: readonly string[],
+): { timeMs: number; event: Record<string, unknown> }[] {
+  const started = final.pendingMs !== undefined || final.lastStatus !== 'STOPPED';
+  const ec2 = final.launchType === 'EC2' || final.launchType === 'EXTERNAL';
+  const fullPath = ec2
+    ? started
+      ? EC2_STARTED_PATH
+      : EC2_NEVER_STARTED_PATH
+    : started
+      ? STARTED_PATH
+      : NEVER_STARTED_PATH;
+  const end = fullPath.indexOf(final.lastStatus);
+  const path = end >= 0 ? fullPath.slice(0, end + 1) : fullPath;
+  const startedAtMs = final.createdAtMs + (final.pendingMs ?? 30_000);
+  const stoppedAtMs = startedAtMs + (final.runMs ?? 5_000);
+  return path.map((status, index) => {
+    const running = STARTED_PATH.indexOf(status) >= STARTED_PATH.indexOf('RUNNING');
+    const stopping =
+      STARTED_PATH.indexOf(status) >= STARTED_PATH.indexOf('DEACTIVATING') || status === 'STOPPED';
+    const stopped = status === 'STOPPED';
+    const timeMs =
+      index === 0
+        ? final.createdAtMs
+        : stopping
+          ? stoppedAtMs - (path.length - 1 - index) * 2_000
+          : running
+            ? startedAtMs
+            : final.createdAtMs + index * 1_000;
+    const step: TaskFacts = {
+      ...final,
+      lastStatus: status,
+      desiredStatus: stopping ? 'STOPPED' : 'RUNNING',
+      version: index + 1,
+      pullMs: running || status === 'ACTIVATING' ? final.pullMs : undefined,
+      pendingMs: running && started ? final.pendingMs : undefined,
+      runMs: stopped ? final.runMs : undefined,
+      stopCode: stopping ? final.stopCode : undefined,
+      stoppedReason: stopping ? final.stoppedReason : undefined,
+      containers: final.containers.map((c) =>
+        stopped ? c : { name: c.name, image: c.image, lastStatus: running ? 'RUNNING' : 'PENDING' },
+      ),
+      updatedAtMs: timeMs,
+    };
+    const event = envelopeOf('ECS Task State Change', taskDetailOf(step), {
+      id: ids[index % ids.length] as string,
+      account: final.account,
+      region: final.region,
+      timeMs: timeMs + 300,
+      resources: [taskArnOf(final)],
+    });
+    return { timeMs, event };
+  });
+}
+
+export interface LiveTrafficOptions {
+  /** About how many events (the last lifecycle may overrun by a few). */
+  events: number;
+  seed: number;
+  /** The window the traffic spans, starting 2026-11-20T00:00Z (default 6 hours). */
+  hours?: number;
+}
+
+/**
+ * A deterministic stream of realistic traffic, oldest first: task lifecycles whose tasks start
+ * uniformly over the window and run up to 30 minutes, and the other kinds in their live shares.
+ *
+ * @example
+ * const events = sampleLiveTraffic({ events: 10_000, seed: 42 });
+ */
+export function sampleLiveTraffic(options: LiveTrafficOptions): Record<string, unknown>[] {
+  const windowMs = (options.hours ?? 6) * 3_600_000;
+  const start = Date.UTC(2026, 10, 20);
+  const taskShare = LIVE_TRAFFIC_MIX['task-state-change'] / 100;
+  const taskEvents = Math.round(options.events * taskShare);
+  const timed: { timeMs: number; event: Record<string, unknown> }[] = [];
+
+  const finals = fc.sample(
+    fc.record({
+      facts: taskFactsArb,
+      scenario: stopScenarioArb,
+      startMs: fc.integer({ min: 0, max: windowMs }),
+      pullMs: fc.integer({ min: 1_000, max: 60_000 }),
+      runMs: fc.integer({ min: 10_000, max: 30 * 60_000 }),
+      ids: fc.array(fc.uuid(), { minLength: 8, maxLength: 8 }),
+      stillRunning: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    }),
+    { numRuns: Math.max(1, Math.ceil(taskEvents / 3)), seed: options.seed },
+  );
+  let produced = 0;
+  for (const { facts, scenario, startMs, pullMs, runMs, ids, stillRunning } of finals) {
+    if (produced >= taskEvents) break;
+    // Nine tasks in ten have finished within the window; the rest are still running.
+    const started = stillRunning || scenario.exits.some((exit) => exit.exitCode !== undefined);
+    const base: FinalTask = {
+      ...facts,
+      createdAtMs: start + startMs,
+      pullMs,
+      pendingMs: started ? pullMs + 2_000 : undefined,
+    };
+    const final: FinalTask = stillRunning
+      ? {
+          ...base,
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+          runMs: undefined,
+          stopCode: undefined,
+          stoppedReason: undefined,
+        }
+      : {
+          ...base,
+          lastStatus: 'STOPPED',
+          desiredStatus: 'STOPPED',
+          runMs: started ? runMs : undefined,
+          stopCode: scenario.stopCode,
+          stoppedReason: scenario.stoppedReason,
+          scenario,
+          containers: facts.containers.map((container, index) => {
+            const exit = scenario.exits[index % scenario.exits.length];
+            return {
+              name: container.name,
+              image: container.image,
+              lastStatus: 'STOPPED',
+              ...(exit?.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+              ...(exit?.reason !== undefined ? { reason: exit.reason } : {}),
+            };
+          }),
+        };
+    const lifecycle = taskLifecycleEvents(final, ids);
+    timed.push(...lifecycle);
+    produced += lifecycle.length;
+  }
+
+  const others: [fc.Arbitrary<Generated<unknown>>, number][] = [
+    [containerInstanceStateChangeArb, LIVE_TRAFFIC_MIX['container-instance-state-change']],
+    [serviceActionArb, LIVE_TRAFFIC_MIX['service-action']],
+    [deploymentStateChangeArb, LIVE_TRAFFIC_MIX['deployment-state-change']],
+    [cloudTrailApiCallEventArb, LIVE_TRAFFIC_MIX['api-call-via-eventbridge']],
+    [runTaskRecordArb, LIVE_TRAFFIC_MIX['cloudtrail-record']],
+    [lookupEventsEventArb, LIVE_TRAFFIC_MIX['lookup-events-event']],
+  ];
+  others.forEach(([arbitrary, weight], kind) => {
+    const count = Math.round((options.events * weight) / 100);
+    if (count === 0) return;
+    const events = fc.sample(fc.tuple(arbitrary, fc.integer({ min: 0, max: windowMs })), {
+      numRuns: count,
+      seed: options.seed + kind + 1,
+    });
+    for (const [generated, offsetMs] of events)
+      timed.push({ timeMs: start + offsetMs, event: generated.event });
+  });
+
+  return timed.sort((a, b) => a.timeMs - b.timeMs).map((t) => t.event);
+}
