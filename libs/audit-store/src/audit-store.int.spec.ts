@@ -6,7 +6,13 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
 import type { TaskFacts } from '@ecslog/ecs-event-mapper/testing';
-import { envelopeOf, loadFixture, taskArnOf, taskDetailOf } from '@ecslog/ecs-event-mapper/testing';
+import {
+  envelopeOf,
+  loadFixture,
+  TASK_LIFECYCLE_FIXTURES,
+  taskArnOf,
+  taskDetailOf,
+} from '@ecslog/ecs-event-mapper/testing';
 import type { Page, PageOptions } from './audit-reader';
 import { createAuditReader, InvalidCursorError } from './audit-reader';
 import type { AuditWriterOptions, WriteResult } from './audit-writer';
@@ -30,28 +36,13 @@ const only = (records: AuditRecord[]): AuditRecord => {
 };
 
 /** Versions 1–7 of one Fargate task of service `web` (cluster prod-web), 2026-11-20. */
-const LIFECYCLE = [
-  '01-provisioning',
-  '02-pending',
-  '03-activating',
-  '04-running',
-  '05-deactivating',
-  '06-stopping',
-  '07-stopped',
-].map((step) => only(fixture(`task-lifecycle-${step}`)));
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map((path) => only(recordsOf(loadFixture(path))));
 const v = (version: number) => LIFECYCLE[version - 1] as AuditRecord;
 const TASK_ARN = v(1).resourceArn;
 const PROD_WEB = v(1).clusterArn;
 const SERVICE_WEB = 'arn:aws:ecs:eu-west-1:111122223333:service/prod-web/web';
 
 const EVENTBRIDGE_FIXTURES = [
-  'task-lifecycle-01-provisioning',
-  'task-lifecycle-02-pending',
-  'task-lifecycle-03-activating',
-  'task-lifecycle-04-running',
-  'task-lifecycle-05-deactivating',
-  'task-lifecycle-06-stopping',
-  'task-lifecycle-07-stopped',
   'task-stopped-cannot-start',
   'task-stopped-container-health',
   'task-stopped-elb-health',
@@ -82,6 +73,7 @@ const CLOUDTRAIL_FIXTURES = [
 ];
 /** Every record the fixtures map to: tasks, instances, service events, API calls; 2026-11-20 and 21. */
 const ALL_FIXTURE_RECORDS = [
+  ...LIFECYCLE,
   ...EVENTBRIDGE_FIXTURES.flatMap(fixture),
   ...CLOUDTRAIL_FIXTURES.flatMap((name) => recordsOf(loadFixture(`cloudtrail/${name}.json`))),
 ];

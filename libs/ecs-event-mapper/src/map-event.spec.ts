@@ -14,6 +14,7 @@ import {
   taskArnOf,
   taskDefinitionArnOf,
   taskStateChangeArb,
+  TASK_LIFECYCLE_FIXTURES,
   withUnknownFields,
 } from './testing';
 
@@ -32,18 +33,8 @@ const eventbridge = (name: string) => loadFixture(`eventbridge/${name}.json`);
 const cloudtrail = (name: string) => loadFixture(`cloudtrail/${name}.json`);
 
 describe('mapEvent — ECS Task State Change', () => {
-  const lifecycle = [
-    'task-lifecycle-01-provisioning',
-    'task-lifecycle-02-pending',
-    'task-lifecycle-03-activating',
-    'task-lifecycle-04-running',
-    'task-lifecycle-05-deactivating',
-    'task-lifecycle-06-stopping',
-    'task-lifecycle-07-stopped',
-  ];
-
   it('maps a full Fargate service task lifecycle, one record per version, in order', () => {
-    const records = lifecycle.map((name) => onlyRecord(eventbridge(name)));
+    const records = TASK_LIFECYCLE_FIXTURES.map((path) => onlyRecord(loadFixture(path)));
 
     expect(records.map((r) => r.lastStatus)).toEqual([
       'PROVISIONING',

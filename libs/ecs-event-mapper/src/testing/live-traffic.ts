@@ -18,20 +18,12 @@ import {
   taskArnOf,
   taskDetailOf,
   taskFactsArb,
+  TASK_STATUSES,
 } from './arbitraries';
 
 type FinalTask = TaskFacts & { scenario?: StopScenario };
 
-const STARTED_PATH = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-];
+const STARTED_PATH: readonly string[] = TASK_STATUSES;
 const NEVER_STARTED_PATH = ['PROVISIONING', 'PENDING', 'DEPROVISIONING', 'STOPPED'];
 const EC2_STARTED_PATH = ['PENDING', 'RUNNING', 'STOPPED'];
 const EC2_NEVER_STARTED_PATH = ['PENDING', 'STOPPED'];
