@@ -7,7 +7,7 @@ import type { IngestConfig } from './config';
 import { loadConfig } from './config';
 import { createFileQuarantine } from './file-quarantine';
 import type { IngestDependencies } from './ingest-dependencies';
-import { createSqsQuarantine } from './sqs-quarantine';
+import { createSqsQuarantine, SQS_DEFAULT_QUEUE_MESSAGE_BYTES } from './sqs-quarantine';
 
 export interface Runtime extends IngestDependencies {
   config: IngestConfig;
@@ -46,6 +46,7 @@ export function createRuntime(env: Readonly<Record<string, string | undefined>>)
       ? createSqsQuarantine({
           client: new SQSClient({ region: config.region }),
           queueUrl: config.quarantine.queueUrl,
+          maxMessageBytes: SQS_DEFAULT_QUEUE_MESSAGE_BYTES,
         })
       : createFileQuarantine({ path: config.quarantine.path });
   return { config, writer, quarantine, logger, metrics, clock };

@@ -7,6 +7,12 @@ import { QuarantineError } from './quarantine';
 /** SQS's largest message: 1 MiB of body (UTF-8) plus message attributes; we send no attributes. */
 export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
+/**
+ * A queue's MaximumMessageSize unless raised: 256 KiB. The runtime splits entries at this size so
+ * that quarantine works with any queue, whatever its setting.
+ */
+export const SQS_DEFAULT_QUEUE_MESSAGE_BYTES = 262_144;
+
 /** The longest `reason` repeated in each part of a split entry (the full reason is in the data). */
 const PART_REASON_CHARS = 500;
 
