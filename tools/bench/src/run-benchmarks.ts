@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --only mapper|store] [-- --events N --store-events N --rounds N --seed N]`:
+ * `npm run bench [-- --json] [-- --only mapper|store|transform] [-- --events N --store-events N --rounds N --seed N]`:
  * every benchmark, each against a baseline measured in the same run, as tables (default) or one
  * JSON document (--json).
  */
@@ -9,6 +9,8 @@ import type { MapperBenchmarkResult, ParseVersusMap } from './mapper-benchmark';
 import { runMapperBenchmark } from './mapper-benchmark';
 import type { StoreBenchmarkResult } from './store-benchmark';
 import { runStoreBenchmark } from './store-benchmark';
+import type { TransformBenchmarkResult } from './transform-benchmark';
+import { runTransformBenchmark } from './transform-benchmark';
 
 const { values } = parseArgs({
   options: {
@@ -23,13 +25,13 @@ const { values } = parseArgs({
 
 const now = () => performance.now();
 const wanted = (name: string) => values.only === undefined || values.only === name;
-if (values.only !== undefined && !['mapper', 'store'].includes(values.only)) {
-  console.error(`bench: --only must be mapper or store, got ${values.only}`);
+if (values.only !== undefined && !['mapper', 'store', 'transform'].includes(values.only)) {
+  console.error(`bench: --only must be mapper, store or transform, got ${values.only}`);
   process.exit(2);
 }
 
 async function main() {
-  const results: (MapperBenchmarkResult | StoreBenchmarkResult)[] = [];
+  const results: (MapperBenchmarkResult | StoreBenchmarkResult | TransformBenchmarkResult)[] = [];
   if (wanted('mapper')) {
     const mapper = runMapperBenchmark({
       events: Number(values.events),
@@ -48,6 +50,15 @@ async function main() {
     });
     results.push(store);
     if (!values.json) printStore(store);
+  }
+  if (wanted('transform')) {
+    const transform = await runTransformBenchmark({
+      seed: Number(values.seed),
+      rounds: Number(values.rounds),
+      now,
+    });
+    results.push(transform);
+    if (!values.json) printTransform(transform);
   }
   if (values.json)
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
@@ -99,6 +110,34 @@ function printStore(store: StoreBenchmarkResult) {
   console.log(`b/c = ${store.slowdownOverFloor.toFixed(2)}× the floor's time (${c} ≤ 1.5×)`);
   console.log(
     `write units per event: ${store.writeUnitsPerEvent.toFixed(2)}; mean history item ${store.meanHistoryItemBytes} bytes\n`,
+  );
+}
+
+function printTransform(transform: TransformBenchmarkResult) {
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  console.log(
+    `firehose-transform — one Firehose invocation of ${n(transform.records)} live-traffic events (${n(transform.requestBytes)} bytes of request JSON), the bundled handler, median of ${transform.rounds} rounds, seed ${transform.seed}`,
+  );
+  console.log(
+    `response: ${n(transform.responseBytes)} bytes; ${transform.ok} Ok (${transform.rows} rows), ${transform.dropped} Dropped, ${transform.failed} ProcessingFailed`,
+  );
+  printTable(
+    ['run', 'records/s'],
+    [
+      [
+        'floor: base64 decode + JSON.parse + JSON.stringify + base64 encode',
+        n(transform.floorRecordsPerSecond),
+      ],
+      ['transform: the handler on the whole invocation', n(transform.transformRecordsPerSecond)],
+      [
+        'lean floor: the same, reusing one buffer as the transform does',
+        n(transform.leanFloorRecordsPerSecond),
+      ],
+    ],
+  );
+  const verdict = transform.percentOfFloor >= transform.target ? 'meets' : 'MISSES';
+  console.log(
+    `transform/floor = ${transform.percentOfFloor.toFixed(1)}% of the floor's throughput (${verdict} ≥ ${transform.target}%); ${transform.percentOfLeanFloor.toFixed(1)}% of the lean floor's\n`,
   );
 }
 

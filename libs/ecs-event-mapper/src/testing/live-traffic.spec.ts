@@ -55,5 +55,15 @@ describe('sampleLiveTraffic', () => {
     expect(events.every((e) => mapEvent(e).kind === 'mapped')).toBe(true);
     const times = tasks.map((e) => (e['detail'] as { updatedAt: string }).updatedAt);
     expect(times).toEqual([...times].sort());
+    // Every kind of event falls in the window (2026-11-20, 6 hours by default).
+    const days = new Set(
+      events.flatMap((e) => {
+        const result = mapEvent(e);
+        return result.kind === 'mapped' ? result.records.map((r) => r.eventTime.slice(0, 13)) : [];
+      }),
+    );
+    expect([...days].every((hour) => hour >= '2026-11-20T00' && hour <= '2026-11-20T06')).toBe(
+      true,
+    );
   });
 });

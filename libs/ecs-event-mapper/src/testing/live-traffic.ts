@@ -89,6 +89,28 @@ export function taskLifecycleEvents(
   });
 }
 
+/**
+ * The event moved to `ms`: its envelope time and the time of the change it carries (a detail's
+ * `updatedAt`/`createdAt`, a CloudTrail record's `eventTime`, also inside a LookupEvents event).
+ */
+export function retimed(event: Record<string, unknown>, ms: number): Record<string, unknown> {
+  const iso = new Date(ms).toISOString();
+  const seconds = `${iso.slice(0, 19)}Z`;
+  if (typeof event['CloudTrailEvent'] === 'string') {
+    const record = JSON.parse(event['CloudTrailEvent']) as Record<string, unknown>;
+    return {
+      ...event,
+      EventTime: seconds,
+      CloudTrailEvent: JSON.stringify({ ...record, eventTime: seconds }),
+    };
+  }
+  if ('eventSource' in event) return { ...event, eventTime: seconds };
+  const detail = { ...(event['detail'] as Record<string, unknown>) };
+  if ('eventSource' in detail) detail['eventTime'] = seconds;
+  for (const field of ['updatedAt', 'createdAt']) if (field in detail) detail[field] = iso;
+  return { ...event, time: seconds, detail };
+}
+
 export interface LiveTrafficOptions {
   /** About how many events (the last lifecycle may overrun by a few). */
   events: number;
@@ -183,7 +205,10 @@ export function sampleLiveTraffic(options: LiveTrafficOptions): Record<string, u
       seed: options.seed + kind + 1,
     });
     for (const [generated, offsetMs] of events)
-      timed.push({ timeMs: start + offsetMs, event: generated.event });
+      timed.push({
+        timeMs: start + offsetMs,
+        event: retimed(generated.event as Record<string, unknown>, start + offsetMs),
+      });
   });
 
   return timed.sort((a, b) => a.timeMs - b.timeMs).map((t) => t.event);
