@@ -48,8 +48,9 @@ export function taskLifecycleEvents(
       : NEVER_STARTED_PATH;
   const end = fullPath.indexOf(final.lastStatus);
   const path = end >= 0 ? fullPath.slice(0, end + 1) : fullPath;
-  const startedAtMs = final.createdAtMs + (final.pendingMs ?? 30_000);
-  const stoppedAtMs = startedAtMs + (final.runMs ?? 5_000);
+  // A task that never started stops 5 s after creation, as taskDetailOf dates it.
+  const startedAtMs = final.createdAtMs + (final.pendingMs ?? 0);
+  const stoppedAtMs = started ? startedAtMs + (final.runMs ?? 5_000) : final.createdAtMs + 5_000;
   return path.map((status, index) => {
     const running = STARTED_PATH.indexOf(status) >= STARTED_PATH.indexOf('RUNNING');
     const stopping =
@@ -68,7 +69,7 @@ export function taskLifecycleEvents(
       lastStatus: status,
       desiredStatus: stopping ? 'STOPPED' : 'RUNNING',
       version: index + 1,
-      pullMs: running || status === 'ACTIVATING' ? final.pullMs : undefined,
+      pullMs: started && (running || status === 'ACTIVATING') ? final.pullMs : undefined,
       pendingMs: running && started ? final.pendingMs : undefined,
       runMs: stopped ? final.runMs : undefined,
       stopCode: stopping ? final.stopCode : undefined,

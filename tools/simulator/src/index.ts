@@ -1,0 +1,17 @@
+/**
+ * @ecslog/simulator — a realistic, deterministic day of ECS events with its outcome known by
+ * construction. Pure: the seed and the day are arguments.
+ *
+ * @example
+ * import { simulateDay, toNdjson } from '@ecslog/simulator';
+ * const { events, expected } = simulateDay({ seed: 7 });
+ * write('day.ndjson', toNdjson(events));
+ */
+export { simulateDay, simulateEvents } from './simulate-day';
+export type {
+  DayExpectation,
+  SimulateDayOptions,
+  SimulatedDay,
+  SimulateEventsOptions,
+} from './simulate-day';
+export { toNdjson } from './to-ndjson';

@@ -1,0 +1,584 @@
+/**
+ * One realistic day of ECS activity in one account and region, as EventBridge delivers it, with
+ * what the audit log must make of it known by construction (the scenario), not by mapping.
+ */
+import type { FailureCategory } from '@ecslog/ecs-event-mapper';
+import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
+import type { ContainerFacts, TaskFacts } from '@ecslog/ecs-event-mapper/testing';
+import {
+  clusterArnOf,
+  envelopeOf,
+  runTaskRecordOf,
+  taskLifecycleEvents,
+} from '@ecslog/ecs-event-mapper/testing';
+import { deliver } from './deliver';
+import { seededRandom } from './seeded-random';
+
+export interface SimulateDayOptions {
+  seed: number;
+  /** UTC day, `YYYY-MM-DD` (default 2026-11-20). */
+  day?: string;
+  account?: string;
+  region?: string;
+}
+
+/** What the scenario contains, counted while it was built. */
+export interface DayExpectation {
+  /** Failed records per category, after deduplication by recordId. */
+  failuresByCategory: Record<FailureCategory, number>;
+  /** Tasks with state change events. */
+  tasks: number;
+  /** Distinct events (before duplicate delivery). */
+  distinctStateChanges: number;
+  /** Distinct AuditRecords the events must map to (RunTask calls give one per task/failure). */
+  records: number;
+  /** Extra deliveries of an event already delivered. */
+  duplicates: number;
+}
+
+export interface SimulatedDay {
+  /** In delivery order: duplicated and locally out of order. */
+  events: Record<string, unknown>[];
+  expected: DayExpectation;
+}
+
+interface Timed {
+  timeMs: number;
+  event: Record<string, unknown>;
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+interface TaskPlan {
+  cluster: string;
+  family: string;
+  revision: number;
+  group: string;
+  startedBy: string;
+  launchType: 'FARGATE' | 'EC2';
+  capacityProviderName?: string;
+  containerInstanceArn?: string;
+  createdAtMs: number;
+  /** Undefined: never started. */
+  runMs?: number;
+  /** Undefined: still running at the end of the day. */
+  end?: { stopCode: string; stoppedReason: string; exitCode?: number; reason?: string };
+  category?: FailureCategory;
+}
+
+/**
+ * Simulates one day: clusters `prod-web` (Fargate: services `web`, `api`), `batch` (EC2: container
+ * instances, service `ingest`, scheduled jobs) and `data` (Fargate Spot: service `stream-worker`).
+ *
+ * @example
+ * const { events, expected } = simulateDay({ seed: 42 });
+ */
+export function simulateDay(options: SimulateDayOptions): SimulatedDay {
+  const { seed, day = '2026-11-20', account = '111122223333', region = 'eu-west-1' } = options;
+  const rng = seededRandom(seed);
+  const dayStart = Date.parse(`${day}T00:00:00Z`);
+  const at = (hours: number, jitterMinutes = 0) =>
+    dayStart + Math.round(hours * HOUR) + rng.int(0, jitterMinutes * MINUTE);
+  const timed: Timed[] = [];
+  const failures = Object.fromEntries(FAILURE_CATEGORIES.map((c) => [c, 0])) as Record<
+    FailureCategory,
+    number
+  >;
+  let tasks = 0;
+  let records = 0;
+  const azs = ['a', 'b', 'c'].map((z) => `${region}${z}`);
+  const image = (repo: string, tag: string) =>
+    `${account}.dkr.ecr.${region}.amazonaws.com/${repo}:${tag}`;
+  const serviceArn = (cluster: string, service: string) =>
+    `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`;
+  const instanceArn = (cluster: string, id: string) =>
+    `arn:aws:ecs:${region}:${account}:container-instance/${cluster}/${id}`;
+  const emit = (timeMs: number, event: Record<string, unknown>, recordCount = 1) => {
+    timed.push({ timeMs, event });
+    records += recordCount;
+  };
+
+  const runTask = (plan: TaskPlan): string => {
+    const taskId = rng.hex(32);
+    const pullMs = rng.int(2_000, 40_000);
+    const started = plan.runMs !== undefined;
+    const container = plan.family;
+    const containers: ContainerFacts[] = [
+      {
+        name: container,
+        image: image(plan.family, `r${plan.revision}`),
+        lastStatus: plan.end ? 'STOPPED' : 'RUNNING',
+        ...(plan.end?.exitCode !== undefined ? { exitCode: plan.end.exitCode } : {}),
+        ...(plan.end?.reason !== undefined ? { reason: plan.end.reason } : {}),
+      },
+    ];
+    const final: TaskFacts = {
+      region,
+      account,
+      clusterName: plan.cluster,
+      taskId,
+      family: plan.family,
+      revision: plan.revision,
+      group: plan.group,
+      serviceName: plan.group.startsWith('service:') ? plan.group.slice(8) : undefined,
+      startedBy: plan.startedBy,
+      launchType: plan.launchType,
+      capacityProviderName: plan.capacityProviderName,
+      availabilityZone: rng.pick(azs),
+      cpu: plan.launchType === 'EC2' ? '512' : '1024',
+      memory: '2048',
+      lastStatus: plan.end ? 'STOPPED' : 'RUNNING',
+      desiredStatus: plan.end ? 'STOPPED' : 'RUNNING',
+      version: 1,
+      createdAtMs: plan.createdAtMs,
+      pullMs: started ? pullMs : undefined,
+      pendingMs: started ? pullMs + rng.int(1_500, 6_000) : undefined,
+      runMs: plan.end && started ? plan.runMs : undefined,
+      stopCode: plan.end?.stopCode,
+      stoppedReason: plan.end?.stoppedReason,
+      containers,
+    };
+    const ids = Array.from({ length: 8 }, () => rng.uuid());
+    for (const step of taskLifecycleEvents(final, ids)) {
+      const detail = step.event['detail'] as Record<string, unknown>;
+      const event = plan.containerInstanceArn
+        ? { ...step.event, detail: { ...detail, containerInstanceArn: plan.containerInstanceArn } }
+        : step.event;
+      emit(step.timeMs, event);
+    }
+    tasks += 1;
+    if (plan.category) failures[plan.category] += 1;
+    return taskId;
+  };
+
+  const serviceEvent = (
+    detailType: 'ECS Service Action' | 'ECS Deployment State Change',
+    cluster: string,
+    service: string,
+    timeMs: number,
+    detail: Record<string, unknown>,
+  ) =>
+    emit(
+      timeMs,
+      envelopeOf(detailType, detail, {
+        id: rng.uuid(),
+        account,
+        region,
+        timeMs: timeMs + 400,
+        resources: [serviceArn(cluster, service)],
+      }),
+    );
+  const serviceAction = (
+    cluster: string,
+    service: string,
+    timeMs: number,
+    eventName: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    serviceEvent('ECS Service Action', cluster, service, timeMs, {
+      eventType: eventName === 'SERVICE_TASK_PLACEMENT_FAILURE' ? 'ERROR' : 'INFO',
+      eventName,
+      clusterArn: clusterArnOf({ region, account, clusterName: cluster }),
+      createdAt: new Date(timeMs).toISOString(),
+      ...extra,
+    });
+  const deploymentEvent = (
+    cluster: string,
+    service: string,
+    timeMs: number,
+    eventName: string,
+    deploymentId: string,
+    reason: string,
+  ) => {
+    const failed = eventName === 'SERVICE_DEPLOYMENT_FAILED';
+    if (failed) failures['deployment-failed'] += 1;
+    serviceEvent('ECS Deployment State Change', cluster, service, timeMs, {
+      eventType: failed ? 'ERROR' : 'INFO',
+      eventName,
+      deploymentId,
+      updatedAt: new Date(timeMs).toISOString(),
+      reason,
+    });
+  };
+  const deploymentId = () => `ecs-svc/${rng.digits(19)}`;
+  const replacedBy = (deployment: string) => ({
+    stopCode: 'ServiceSchedulerInitiated',
+    stoppedReason: `Scaling activity initiated by (deployment ${deployment})`,
+    exitCode: 0,
+  });
+  const untilEndOfDay = (fromMs: number) => dayStart + 24 * HOUR - MINUTE - fromMs;
+
+  // prod-web/web: 3 tasks, two rolling deployments; one task fails its container health check.
+  const web = (
+    revision: number,
+    deployment: string,
+    createdAtMs: number,
+    stopAtMs?: number,
+    stop?: TaskPlan['end'],
+  ) =>
+    runTask({
+      cluster: 'prod-web',
+      family: 'web',
+      revision,
+      group: 'service:web',
+      startedBy: deployment,
+      launchType: 'FARGATE',
+      createdAtMs,
+      runMs: stopAtMs !== undefined ? stopAtMs - createdAtMs - 60_000 : untilEndOfDay(createdAtMs),
+      end: stop,
+      category: stop?.stoppedReason.startsWith('Task failed') ? 'health-check' : undefined,
+    });
+  let webDeployment = deploymentId();
+  let webRevision = 41;
+  const webStarts = [0, 1, 2].map(() => at(0.02, 3));
+  for (const [index, deployAtHours] of [9.5, 15.2].entries()) {
+    const deployAt = at(deployAtHours, 20);
+    const next = deploymentId();
+    deploymentEvent(
+      'prod-web',
+      'web',
+      deployAt,
+      'SERVICE_DEPLOYMENT_IN_PROGRESS',
+      next,
+      `ECS deployment ${next} in progress.`,
+    );
+    for (const [slot, createdAt] of webStarts.entries()) {
+      const stopAt = deployAt + (slot + 2) * 2 * MINUTE;
+      // The second deployment's middle slot was replaced earlier after failing health checks.
+      if (index === 1 && slot === 1) {
+        const sickAt = at(12, 60);
+        web(webRevision, webDeployment, createdAt, sickAt, {
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Task failed container health checks',
+          exitCode: 137,
+        });
+        webStarts[slot] = sickAt + 20_000;
+        web(webRevision, webDeployment, webStarts[slot], stopAt, replacedBy(next));
+      } else web(webRevision, webDeployment, createdAt, stopAt, replacedBy(next));
+      webStarts[slot] = deployAt + (slot + 1) * 2 * MINUTE;
+    }
+    webDeployment = next;
+    webRevision += 1;
+    deploymentEvent(
+      'prod-web',
+      'web',
+      deployAt + 12 * MINUTE,
+      'SERVICE_DEPLOYMENT_COMPLETED',
+      next,
+      `ECS deployment ${next} completed.`,
+    );
+    serviceAction('prod-web', 'web', deployAt + 13 * MINUTE, 'SERVICE_STEADY_STATE');
+  }
+  for (const createdAt of webStarts) web(webRevision, webDeployment, createdAt);
+  for (const hours of [3, 21])
+    serviceAction('prod-web', 'web', at(hours, 30), 'SERVICE_STEADY_STATE');
+
+  // prod-web/api: 2 tasks all day; a deployment whose image does not exist trips the circuit breaker.
+  const apiDeployment = deploymentId();
+  const api = (revision: number, startedBy: string, createdAtMs: number, end?: TaskPlan['end']) =>
+    runTask({
+      cluster: 'prod-web',
+      family: 'api',
+      revision,
+      group: 'service:api',
+      startedBy,
+      launchType: 'FARGATE',
+      createdAtMs,
+      runMs: end ? undefined : untilEndOfDay(createdAtMs),
+      end,
+      category: end ? 'image-pull' : undefined,
+    });
+  api(17, apiDeployment, at(0.03, 3));
+  api(17, apiDeployment, at(0.03, 3));
+  const badDeployAt = at(13, 30);
+  const badDeployment = deploymentId();
+  deploymentEvent(
+    'prod-web',
+    'api',
+    badDeployAt,
+    'SERVICE_DEPLOYMENT_IN_PROGRESS',
+    badDeployment,
+    `ECS deployment ${badDeployment} in progress.`,
+  );
+  for (const attempt of [0, 1, 2]) {
+    const missing = image('api', 'r18');
+    const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missing}: ${missing}: not found`;
+    api(18, badDeployment, badDeployAt + (attempt * 2 + 1) * MINUTE, {
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: reason,
+      reason,
+    });
+  }
+  const rollback = deploymentId();
+  deploymentEvent(
+    'prod-web',
+    'api',
+    badDeployAt + 8 * MINUTE,
+    'SERVICE_DEPLOYMENT_FAILED',
+    badDeployment,
+    'ECS deployment circuit breaker: task failed to start.',
+  );
+  deploymentEvent(
+    'prod-web',
+    'api',
+    badDeployAt + 8 * MINUTE + 2_000,
+    'SERVICE_DEPLOYMENT_IN_PROGRESS',
+    rollback,
+    `ECS deployment circuit breaker: rolling back to deploymentId ${apiDeployment}.`,
+  );
+  deploymentEvent(
+    'prod-web',
+    'api',
+    badDeployAt + 10 * MINUTE,
+    'SERVICE_DEPLOYMENT_COMPLETED',
+    rollback,
+    `ECS deployment ${rollback} completed.`,
+  );
+  serviceAction('prod-web', 'api', badDeployAt + 11 * MINUTE, 'SERVICE_STEADY_STATE');
+  serviceAction('prod-web', 'api', at(6, 30), 'SERVICE_STEADY_STATE');
+
+  // batch: EC2 container instances with agent reconnect noise, one added, one drained.
+  const instances = [0, 1, 2].map((n) => ({
+    arn: instanceArn('batch', rng.hex(32)),
+    ec2InstanceId: `i-0${rng.hex(16)}`,
+    version: n === 2 ? 0 : rng.int(100, 900),
+    registeredAtMs: n === 2 ? at(7, 10) : dayStart - rng.int(2, 20) * 24 * HOUR,
+  }));
+  const instanceEvent = (
+    instance: (typeof instances)[number],
+    timeMs: number,
+    status: string,
+    agentConnected: boolean,
+    statusReason?: string,
+  ) => {
+    instance.version += 1;
+    const resources = (cpu: number, memory: number) => [
+      { name: 'CPU', type: 'INTEGER', integerValue: cpu },
+      { name: 'MEMORY', type: 'INTEGER', integerValue: memory },
+      {
+        name: 'PORTS',
+        type: 'STRINGSET',
+        stringSetValue: ['22', '2376', '2375', '51678', '51679'],
+      },
+      { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
+    ];
+    const running = status === 'ACTIVE' ? rng.int(1, 3) : 0;
+    const detail = {
+      agentConnected,
+      capacityProviderName: 'batch-ec2-capacity',
+      clusterArn: clusterArnOf({ region, account, clusterName: 'batch' }),
+      containerInstanceArn: instance.arn,
+      ec2InstanceId: instance.ec2InstanceId,
+      pendingTasksCount: 0,
+      registeredAt: new Date(instance.registeredAtMs).toISOString(),
+      registeredResources: resources(2048, 7680),
+      remainingResources: resources(2048 - running * 512, 7680 - running * 2048),
+      runningTasksCount: running,
+      status,
+      ...(statusReason ? { statusReason } : {}),
+      version: instance.version,
+      versionInfo: {
+        agentHash: '6e4b91da',
+        agentVersion: '1.89.2',
+        dockerVersion: 'DockerVersion: 25.0.8',
+      },
+      updatedAt: new Date(timeMs).toISOString(),
+    };
+    emit(
+      timeMs,
+      envelopeOf('ECS Container Instance State Change', detail, {
+        id: rng.uuid(),
+        account,
+        region,
+        timeMs: timeMs + 300,
+        resources: [instance.arn],
+      }),
+    );
+  };
+  const [first, second, added] = instances as [
+    (typeof instances)[number],
+    (typeof instances)[number],
+    (typeof instances)[number],
+  ];
+  instanceEvent(added, added.registeredAtMs, 'REGISTERING', false);
+  instanceEvent(added, added.registeredAtMs + 40_000, 'ACTIVE', true);
+  for (const instance of [first, second])
+    for (let hour = rng.int(0, 2); hour < 23; hour += rng.int(2, 4)) {
+      const lostAt = at(hour, 50);
+      instanceEvent(instance, lostAt, 'ACTIVE', false);
+      instanceEvent(instance, lostAt + rng.int(5, 90) * 1_000, 'ACTIVE', true);
+    }
+  instanceEvent(
+    first,
+    at(22.5, 20),
+    'DRAINING',
+    true,
+    'Instance is draining for an Auto Scaling scale-in.',
+  );
+
+  // batch/ingest: a service on EC2 that cannot scale up for lack of memory.
+  const ingestDeployment = deploymentId();
+  for (const instance of [first, second])
+    runTask({
+      cluster: 'batch',
+      family: 'ingest',
+      revision: 9,
+      group: 'service:ingest',
+      startedBy: ingestDeployment,
+      launchType: 'EC2',
+      containerInstanceArn: instance.arn,
+      createdAtMs: at(0.05, 3),
+      runMs: untilEndOfDay(dayStart + HOUR),
+    });
+  serviceAction('batch', 'ingest', at(18, 40), 'SERVICE_TASK_PLACEMENT_FAILURE', {
+    reason: 'RESOURCE:MEMORY',
+    containerInstanceArns: instances.map((i) => i.arn),
+  });
+  failures.placement += 1;
+  serviceAction('batch', 'ingest', at(19, 30), 'SERVICE_STEADY_STATE');
+
+  // batch: scheduled jobs started by EventBridge rules, each with its RunTask call.
+  const scheduled = (
+    job: string,
+    hours: number,
+    outcome: 'succeeds' | 'out-of-memory' | 'image-pull' | 'no-memory',
+  ) => {
+    const callAt = at(hours) + rng.int(500, 4_000);
+    const revision = 3 + (job.length % 7);
+    const instance = rng.pick([first, second, added]);
+    const taskId =
+      outcome === 'no-memory'
+        ? undefined
+        : runTask({
+            cluster: 'batch',
+            family: job,
+            revision,
+            group: `family:${job}`,
+            startedBy: `events-rule/${job}`,
+            launchType: 'EC2',
+            containerInstanceArn: instance.arn,
+            createdAtMs: callAt + 150,
+            runMs: outcome === 'image-pull' ? undefined : rng.int(30_000, 20 * MINUTE),
+            end:
+              outcome === 'succeeds'
+                ? {
+                    stopCode: 'EssentialContainerExited',
+                    stoppedReason: 'Essential container in task exited',
+                    exitCode: 0,
+                  }
+                : outcome === 'out-of-memory'
+                  ? {
+                      stopCode: 'EssentialContainerExited',
+                      stoppedReason: 'Essential container in task exited',
+                      exitCode: 137,
+                      reason: 'OutOfMemoryError: Container killed due to memory usage',
+                    }
+                  : {
+                      stopCode: 'TaskFailedToStart',
+                      stoppedReason: `CannotPullContainerError: Error response from daemon: pull access denied for ${image(job, `r${revision}`)}, repository does not exist or may require 'docker login'`,
+                      reason: `CannotPullContainerError: Error response from daemon: pull access denied for ${image(job, `r${revision}`)}, repository does not exist or may require 'docker login'`,
+                    },
+            category: outcome === 'succeeds' ? undefined : outcome,
+          });
+    if (outcome === 'no-memory') failures.placement += 1;
+    const record = runTaskRecordOf({
+      eventId: rng.uuid(),
+      region,
+      account,
+      clusterName: 'batch',
+      family: job,
+      revision,
+      callerArn: `arn:aws:sts::${account}:assumed-role/ecsEventsRole-${job}/${rng.hex(32)}`,
+      atMs: callAt,
+      taskIds: taskId ? [taskId] : [],
+      failureReasons: outcome === 'no-memory' ? ['RESOURCE:MEMORY'] : [],
+    });
+    if (outcome === 'no-memory') {
+      // The failure names the instance that lacked memory.
+      const response = record['responseElements'] as { failures: { arn: string }[] };
+      response.failures.forEach((failure) => (failure.arn = instance.arn));
+    }
+    emit(
+      callAt,
+      envelopeOf('AWS API Call via CloudTrail', record, {
+        id: rng.uuid(),
+        account,
+        region,
+        timeMs: callAt + rng.int(30_000, 180_000),
+        resources: [],
+      }),
+    );
+  };
+  for (let hour = 0; hour < 24; hour += 1) scheduled('hourly-sync', hour + 0.25, 'succeeds');
+  scheduled('nightly-report', 2, 'succeeds');
+  scheduled('invoice-export', 4, 'out-of-memory');
+  scheduled('cleanup', 6, 'image-pull');
+  scheduled('usage-rollup', 12, 'succeeds');
+  scheduled('reindex', 23, 'no-memory');
+
+  // data/stream-worker: Fargate Spot tasks, two interrupted and replaced.
+  const workerDeployment = deploymentId();
+  const worker = (createdAtMs: number, stopAtMs?: number) =>
+    runTask({
+      cluster: 'data',
+      family: 'stream-worker',
+      revision: 27,
+      group: 'service:stream-worker',
+      startedBy: workerDeployment,
+      launchType: 'FARGATE',
+      capacityProviderName: 'FARGATE_SPOT',
+      createdAtMs,
+      runMs: stopAtMs !== undefined ? stopAtMs - createdAtMs - 60_000 : untilEndOfDay(createdAtMs),
+      end:
+        stopAtMs !== undefined
+          ? {
+              stopCode: 'SpotInterruption',
+              stoppedReason: 'Your Spot Task was interrupted.',
+              exitCode: 143,
+            }
+          : undefined,
+      category: stopAtMs !== undefined ? 'spot-interruption' : undefined,
+    });
+  for (const slot of [0, 1, 2, 3]) {
+    const createdAt = at(0.04, 3);
+    if (slot < 2) {
+      const interruptedAt = at(slot === 0 ? 8 : 17, 90);
+      worker(createdAt, interruptedAt);
+      worker(interruptedAt + rng.int(20_000, 60_000));
+    } else worker(createdAt);
+  }
+  for (const hours of [5, 11, 20])
+    serviceAction('data', 'stream-worker', at(hours, 30), 'SERVICE_STEADY_STATE');
+
+  const delivered = deliver(timed, rng);
+  return {
+    events: delivered.events,
+    expected: {
+      failuresByCategory: failures,
+      tasks,
+      distinctStateChanges: timed.length,
+      records,
+      duplicates: delivered.duplicates,
+    },
+  };
+}
+
+export interface SimulateEventsOptions {
+  events: number;
+  seed: number;
+}
+
+/**
+ * Exactly `events` events, from as many consecutive simulated days (from 2026-11-20) as it takes,
+ * for benchmarks and `ecslog simulate`.
+ */
+export function simulateEvents(options: SimulateEventsOptions): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const start = Date.UTC(2026, 10, 20);
+  for (let n = 0; out.length < options.events; n += 1) {
+    const day = new Date(start + n * 24 * HOUR).toISOString().slice(0, 10);
+    out.push(...simulateDay({ seed: options.seed + n, day }).events);
+  }
+  return out.slice(0, options.events);
+}
