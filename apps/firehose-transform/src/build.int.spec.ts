@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FirehoseTransformationResult } from 'aws-lambda';
-import { TRANSFORM_FIXTURES_DIR, loadDirectPutEvent, rowsOf } from './testing';
+import { TRANSFORM_FIXTURES_DIR, DIRECT_PUT_RESULTS, loadDirectPutEvent, rowsOf } from './testing';
 
 const run = promisify(execFile);
 const APP_DIR = join(__dirname, '..');
@@ -50,18 +50,7 @@ describe('the bundle (node build.cjs)', () => {
     const result = JSON.parse(resultLine.slice('RESULT '.length)) as FirehoseTransformationResult;
     const event = loadDirectPutEvent();
     expect(result.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
-    expect(result.records.map((r) => r.result)).toEqual([
-      'Ok',
-      'Ok',
-      'Ok',
-      'Ok',
-      'Dropped',
-      'ProcessingFailed',
-      'ProcessingFailed',
-      'ProcessingFailed',
-      'ProcessingFailed',
-      'Ok',
-    ]);
+    expect(result.records.map((r) => r.result)).toEqual(DIRECT_PUT_RESULTS);
     expect(rowsOf(result.records[2] as (typeof result.records)[number])).toHaveLength(5);
     // Powertools writes WARN and ERROR lines to stderr, the others to stdout.
     const logs = `${stdout}\n${stderr}`

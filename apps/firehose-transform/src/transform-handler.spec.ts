@@ -4,6 +4,7 @@ import { InvalidFirehoseEventError } from './firehose-event';
 import {
   createRecordingLogger,
   firehoseEventOf,
+  DIRECT_PUT_RESULTS,
   loadDirectPutEvent,
   loadKinesisSourceEvent,
   toBase64,
@@ -20,18 +21,7 @@ describe('createTransformHandler', () => {
 
     const response = await handler(event, context);
 
-    expect(response.records.map((r) => r.result)).toEqual([
-      'Ok',
-      'Ok',
-      'Ok',
-      'Ok',
-      'Dropped',
-      'ProcessingFailed',
-      'ProcessingFailed',
-      'ProcessingFailed',
-      'ProcessingFailed',
-      'Ok',
-    ]);
+    expect(response.records.map((r) => r.result)).toEqual(DIRECT_PUT_RESULTS);
     expect(logger.contexts).toEqual([context]);
     const id = (i: number) => event.records[i]?.recordId;
     expect(logger.lines).toEqual([

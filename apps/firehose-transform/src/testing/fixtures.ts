@@ -17,6 +17,20 @@ export function loadDirectPutEvent(): FirehoseTransformationEvent {
   return loadTransformFixture<FirehoseTransformationEvent>('firehose/direct-put.json');
 }
 
+/** What the transform must answer for each record of {@link loadDirectPutEvent}, in order. */
+export const DIRECT_PUT_RESULTS = [
+  'Ok',
+  'Ok',
+  'Ok',
+  'Ok',
+  'Dropped',
+  'ProcessingFailed',
+  'ProcessingFailed',
+  'ProcessingFailed',
+  'ProcessingFailed',
+  'Ok',
+] as const;
+
 /**
  * A Kinesis-sourced invocation (`sourceKinesisStreamArn`, `kinesisRecordMetadata`): a task's
  * lifecycle with a duplicate delivery, a container instance, a RunTask via EventBridge, a
