@@ -1,9 +1,10 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { parseTimestamp } from '@ecslog/ecs-event-mapper';
 import type { Item } from './item-codec';
 import {
+  activityPartitionKey,
   clusterPartitionKey,
   dayOf,
   decodeRecord,
@@ -11,7 +12,9 @@ import {
   groupPartitionKey,
   isExpired,
   LATEST_SORT_KEY,
+  parseActivitySortKey,
   resourcePartitionKey,
+  taskIdPartitionKey,
 } from './item-codec';
 import { INDEX, TTL_ATTRIBUTE } from './table-definition';
 
@@ -33,6 +36,12 @@ export interface TimeRange {
   from: string;
   /** ISO-8601, inclusive. */
   to: string;
+}
+
+/** A cluster, and a service or family group of it (`''`: records without a group), that had records. */
+export interface Activity {
+  clusterArn: string;
+  group: string;
 }
 
 export interface AuditReaderOptions {
@@ -109,6 +118,60 @@ export function createAuditReader(options: AuditReaderOptions) {
     range: TimeRange & PageOptions & { category?: FailureCategory },
   ): Promise<Page> {
     return queryDays(INDEX.byFailure, failurePartitionKey, range, range.category);
+  }
+
+  /**
+   * The clusters and groups with records in the range (by UTC day, so a little wider than the
+   * range), sorted: which partitions of byCluster and byGroup a query without a cluster reads.
+   */
+  async function activity(range: TimeRange): Promise<Activity[]> {
+    const from = storedInstant(range.from, range);
+    const to = storedInstant(range.to, range);
+    const keys = new Set<string>();
+    for (const day of daysBetween(from, to))
+      for (const item of await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: activityPartitionKey(day) } },
+      }))
+        keys.add((item['sk'] as { S: string }).S);
+    return [...keys].sort().map(parseActivitySortKey);
+  }
+
+  /** The ARNs of the tasks with this id (one, unless ids repeat across clusters or accounts). */
+  async function taskArnsOf(taskId: string): Promise<string[]> {
+    const arns = new Set<string>();
+    for (const item of await queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: taskIdPartitionKey(taskId) } },
+    })) {
+      const sortKey = (item['sk'] as { S: string }).S;
+      arns.add(sortKey.slice(sortKey.indexOf('#') + 1));
+    }
+    return [...arns].sort();
+  }
+
+  /** True when the table holds no item at all (one Scan of one item). */
+  async function isEmpty(): Promise<boolean> {
+    const output = await client.send(new ScanCommand({ TableName: tableName, Limit: 1 }));
+    return (output.Items ?? []).length === 0;
+  }
+
+  /** Every unexpired item of one base-table partition. */
+  async function queryAll(
+    query: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    const seconds = nowSeconds();
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const output = await client.send(
+        new QueryCommand({ TableName: tableName, ...query, ExclusiveStartKey: startKey }),
+      );
+      for (const item of (output.Items ?? []) as Item[])
+        if (!isExpired(item, seconds)) items.push(item);
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async function queryDays(
@@ -198,7 +261,7 @@ export function createAuditReader(options: AuditReaderOptions) {
     return Math.floor(now() / 1000);
   }
 
-  return { history, latest, byCluster, byGroup, failures };
+  return { history, latest, byCluster, byGroup, failures, activity, taskArnsOf, isEmpty };
 }
 
 export type AuditReader = ReturnType<typeof createAuditReader>;

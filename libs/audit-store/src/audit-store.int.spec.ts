@@ -18,7 +18,7 @@ import { createAuditReader, InvalidCursorError } from './audit-reader';
 import type { AuditWriterOptions, WriteResult } from './audit-writer';
 import { createAuditWriter } from './audit-writer';
 import type { Item } from './item-codec';
-import { expiryOf, historySortKey } from './item-codec';
+import { expiryOf, groupOf, historySortKey } from './item-codec';
 import type { LocalDynamoDb, LocalDynamoDbKind } from './testing';
 import { createAuditTable, scanTable, startLocalDynamoDb } from './testing';
 
@@ -429,6 +429,52 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
     });
   });
 
+  describe('lookups: activity and task ids', () => {
+    const days = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T23:59:59.999Z' };
+
+    it('lists each cluster and group that had records in the range, once', async () => {
+      await write(ALL_FIXTURE_RECORDS);
+      await write([taskAt('2026-11-18T10:00:00.000Z', 20)]);
+
+      const activity = await reader().activity(days);
+
+      const expected = new Set(
+        ALL_FIXTURE_RECORDS.map((r) => `${r.clusterArn} ${groupOf(r) ?? ''}`),
+      );
+      expect(activity.map((a) => `${a.clusterArn} ${a.group}`).sort()).toEqual(
+        [...expected].sort(),
+      );
+      expect(activity).toContainEqual({ clusterArn: PROD_WEB, group: 'service:web' });
+      expect(activity.some((a) => a.clusterArn.endsWith('/audit-days'))).toBe(false);
+    });
+
+    it("finds a task's ARN from its id, and nothing for an unknown id", async () => {
+      await write(LIFECYCLE);
+
+      expect(await reader().taskArnsOf(TASK_ARN.split('/').pop() as string)).toEqual([TASK_ARN]);
+      expect(await reader().taskArnsOf('0123456789abcdef0123456789abcdef')).toEqual([]);
+    });
+
+    it('lets lookups expire with the day they describe, not before its records', async () => {
+      const record = taskAt('2026-11-18T23:59:59.999Z', 21);
+      await write([record]);
+      const taskId = record.taskId as string;
+      const range = { from: '2026-11-18T00:00:00.000Z', to: '2026-11-18T23:59:59.999Z' };
+      const recordExpiry = expiryOf(record, RETENTION_DAYS) * 1000;
+
+      expect((await reader(recordExpiry - 1000).activity(range)).length).toBe(1);
+      expect(await reader(recordExpiry - 1000).taskArnsOf(taskId)).toEqual([record.resourceArn]);
+      expect(await reader(recordExpiry + 1000).activity(range)).toEqual([]);
+      expect(await reader(recordExpiry + 1000).taskArnsOf(taskId)).toEqual([]);
+    });
+
+    it('tells an empty table from one with records', async () => {
+      expect(await reader().isEmpty()).toBe(true);
+      await write([v(1)]);
+      expect(await reader().isEmpty()).toBe(false);
+    });
+  });
+
   describe('retention (TTL)', () => {
     it('reports records older than the retention as expired and does not write them', async () => {
       const fresh = taskAt('2026-12-20T00:00:00.000Z', 12);
@@ -441,7 +487,7 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
 
       expect(statuses(results)).toEqual([...LIFECYCLE.map(() => 'expired'), 'written']);
       const stored = await scanTable(server.client, tableName);
-      expect(stored.map(keyOf)).toEqual([
+      expect(stored.map(keyOf).filter((key) => key.startsWith('R#'))).toEqual([
         `R#${fresh.resourceArn} ${historySortKey(fresh)}`,
         `R#${fresh.resourceArn} LATEST`,
       ]);
@@ -595,7 +641,13 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
       const results = await writer({ maxParallel: 2 }).writeRecords(many);
 
       expect(statuses(results)).toEqual(many.map(() => 'written'));
-      expect((await scanTable(server.client, tableName)).length).toBe(120);
+      const items = (await scanTable(server.client, tableName)).map(keyOf);
+      // 60 history + 60 latest items; lookups: one cluster/group for the day, 60 task ids.
+      expect(items.filter((key) => key.startsWith('R#')).length).toBe(120);
+      expect(items.filter((key) => key.startsWith('D#'))).toEqual([
+        `D#2026-11-18 ${(many[0] as AuditRecord).clusterArn}#family:worker`,
+      ]);
+      expect(items.filter((key) => key.startsWith('T#')).length).toBe(60);
     });
   });
 });

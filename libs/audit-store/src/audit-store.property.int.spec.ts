@@ -12,7 +12,7 @@ import { createAuditReader } from './audit-reader';
 import type { WriteStatus } from './audit-writer';
 import { createAuditWriter } from './audit-writer';
 import type { Item } from './item-codec';
-import { toHistoryItem, toLatestItem } from './item-codec';
+import { lookupItemsOf, toHistoryItem, toLatestItem } from './item-codec';
 import type { LocalDynamoDb, LocalDynamoDbKind } from './testing';
 import { createAuditTable, scanTable, startLocalDynamoDb } from './testing';
 
@@ -109,9 +109,14 @@ function model(calls: readonly AuditRecord[][]) {
       return 'written';
     });
   });
+  // Lookup items are keyed facts: the same key always holds the same item.
+  const lookups = new Map<string, Item>();
+  for (const record of history.values())
+    for (const item of lookupItemsOf(record, RETENTION_DAYS)) lookups.set(keyOf(item), item);
   const items = [
     ...[...history.values()].map((record) => toHistoryItem(record, RETENTION_DAYS)),
     ...[...latest.values()].map((record) => toLatestItem(record, RETENTION_DAYS)),
+    ...lookups.values(),
   ];
   return { history, latest, statuses, items: sortedItems(items) };
 }
@@ -163,6 +168,7 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])(
           expect(statuses).toEqual(expected.statuses);
           for (const [taskArn, record] of expected.latest) {
             expect((await reader.latest(taskArn))?.recordId).toBe(record.recordId);
+            expect(await reader.taskArnsOf(record.taskId as string)).toEqual([taskArn]);
             const { records } = await reader.history(taskArn);
             const times = records.map((r) => r.eventTime);
             expect(times).toEqual([...times].sort());

@@ -10,7 +10,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { Item } from './item-codec';
-import { encodeRecord, expiryOf, hasLatestState, toHistoryItem, toLatestItem } from './item-codec';
+import {
+  encodeRecord,
+  expiryOf,
+  hasLatestState,
+  lookupItemsOf,
+  toHistoryItem,
+  toLatestItem,
+} from './item-codec';
 import type { RetryPolicy } from './retry';
 import { DEFAULT_RETRY_POLICY, withRetries } from './retry';
 
@@ -50,6 +57,14 @@ export interface AuditWriter {
 
 /** BatchWriteItem's limit. */
 const BATCH_SIZE = 25;
+/** Lookup item keys a writer remembers as written before it starts again from empty. */
+const KNOWN_LOOKUPS_LIMIT = 100_000;
+
+/** One item to put, and the records that fail if it cannot be stored. */
+interface PutEntry {
+  recordIds: string[];
+  request: WriteRequest;
+}
 
 /**
  * The audit table writer.
@@ -71,6 +86,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const now = options.now ?? Date.now;
   const { client, tableName } = options;
+  /**
+   * Lookup items this writer has stored: each (day, cluster, group) and (task id, day) needs
+   * writing once, not once per event. A Lambda container keeps them across invocations.
+   */
+  const knownLookups = new Set<string>();
 
   async function writeRecords(records: readonly AuditRecord[]): Promise<WriteResult[]> {
     const nowSeconds = Math.floor(now() / 1000);
@@ -87,22 +107,42 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     }
 
     const encoded = new Map(live.map((record) => [record.recordId, encodeRecord(record)]));
-    const history = live.map((record) => ({
-      recordId: record.recordId,
+    const puts: PutEntry[] = live.map((record) => ({
+      recordIds: [record.recordId],
       request: {
         PutRequest: { Item: toHistoryItem(record, retentionDays, encoded.get(record.recordId)) },
-      } as WriteRequest,
+      },
     }));
-    const batches: (typeof history)[] = [];
-    for (let i = 0; i < history.length; i += BATCH_SIZE)
-      batches.push(history.slice(i, i + BATCH_SIZE));
+    const lookups = new Map<string, PutEntry>();
+    for (const record of live)
+      for (const item of lookupItemsOf(record, retentionDays)) {
+        const key = keyOfItem(item);
+        if (knownLookups.has(key)) continue;
+        const entry = lookups.get(key);
+        if (entry) entry.recordIds.push(record.recordId);
+        else
+          lookups.set(key, {
+            recordIds: [record.recordId],
+            request: { PutRequest: { Item: item } },
+          });
+      }
+    puts.push(...lookups.values());
+    const batches: PutEntry[][] = [];
+    for (let i = 0; i < puts.length; i += BATCH_SIZE) batches.push(puts.slice(i, i + BATCH_SIZE));
 
     const latest = newestPerResource(live.filter(hasLatestState));
     const tasks: (() => Promise<void>)[] = [
       ...batches.map((batch) => async () => {
         const failures = await writeBatch(batch);
-        for (const [recordId, error] of failures)
-          results.set(recordId, { recordId, status: 'failed', error });
+        for (const entry of batch) {
+          const error = failures.get(entry);
+          if (error === undefined) {
+            if (lookups.has(keyOf(entry.request))) rememberLookup(keyOf(entry.request));
+            continue;
+          }
+          for (const recordId of entry.recordIds)
+            results.set(recordId, { recordId, status: 'failed', error });
+        }
       }),
       ...latest.map((record) => async () => {
         const outcome = await writeLatest(record, encoded.get(record.recordId) as Uint8Array);
@@ -139,12 +179,15 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     });
   }
 
+  function rememberLookup(key: string): void {
+    if (knownLookups.size >= KNOWN_LOOKUPS_LIMIT) knownLookups.clear();
+    knownLookups.add(key);
+  }
+
   /** Writes one batch of up to 25 items, retrying what DynamoDB leaves unprocessed; returns the failures. */
-  async function writeBatch(
-    batch: { recordId: string; request: WriteRequest }[],
-  ): Promise<Map<string, Error>> {
+  async function writeBatch(batch: PutEntry[]): Promise<Map<PutEntry, Error>> {
     let pending = batch;
-    const failures = new Map<string, Error>();
+    const failures = new Map<PutEntry, Error>();
     try {
       await withRetries(retry, async () => {
         const output: BatchWriteItemCommandOutput = await client.send(
@@ -164,10 +207,10 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       if (cause.name === 'ValidationException' && pending.length > 1) {
         const single = await Promise.all(pending.map((p) => writeBatch([p])));
         for (const result of single)
-          for (const [recordId, itemError] of result) failures.set(recordId, itemError);
+          for (const [entry, itemError] of result) failures.set(entry, itemError);
         return failures;
       }
-      for (const p of pending) failures.set(p.recordId, cause);
+      for (const p of pending) failures.set(p, cause);
     }
     return failures;
   }
@@ -212,7 +255,10 @@ export class UnprocessedItemsError extends Error {
 }
 
 function keyOf(request: WriteRequest): string {
-  const item = (request.PutRequest?.Item ?? {}) as Item;
+  return keyOfItem((request.PutRequest?.Item ?? {}) as Item);
+}
+
+function keyOfItem(item: Item): string {
   const pk = item['pk'];
   const sk = item['sk'];
   return `${pk && 'S' in pk ? pk.S : ''}\u0000${sk && 'S' in sk ? sk.S : ''}`;

@@ -19,7 +19,14 @@ export type { AuditTableDefinition, IndexName, KeyAttribute } from './table-defi
 export { createAuditWriter, UnprocessedItemsError } from './audit-writer';
 export type { AuditWriter, AuditWriterOptions, WriteResult, WriteStatus } from './audit-writer';
 export { createAuditReader, daysBetween, InvalidCursorError, MAX_RANGE_DAYS } from './audit-reader';
-export type { AuditReader, AuditReaderOptions, Page, PageOptions, TimeRange } from './audit-reader';
+export type {
+  Activity,
+  AuditReader,
+  AuditReaderOptions,
+  Page,
+  PageOptions,
+  TimeRange,
+} from './audit-reader';
 export { DEFAULT_RETRY_POLICY, isRetryable, withRetries } from './retry';
 export type { RetryPolicy } from './retry';
 export {
@@ -27,6 +34,7 @@ export {
   encodeRecord,
   groupOf,
   itemSizeBytes,
+  lookupItemsOf,
   toHistoryItem,
   toLatestItem,
 } from './item-codec';

@@ -9,6 +9,7 @@ import {
   historySortKey,
   isExpired,
   itemSizeBytes,
+  lookupItemsOf,
   toHistoryItem,
   toLatestItem,
 } from './item-codec';
@@ -126,5 +127,52 @@ describe('history order', () => {
       historySortKey({ ...record, version, recordId: `task:${record.resourceArn}:v${version}` });
 
     expect([at(10), at(9), at(100)].sort()).toEqual([at(9), at(10), at(100)]);
+  });
+});
+
+describe('lookup items', () => {
+  it("points from the record's day to its cluster and group, and from its task id to its ARN", () => {
+    const record = stoppedOom();
+    const day = record.eventTime.slice(0, 10);
+    const expires = Date.parse(`${day}T00:00:00.000Z`) / 1000 + 86_400 + 30 * 86_400;
+
+    expect(lookupItemsOf(record, 30)).toEqual([
+      {
+        pk: { S: `D#${day}` },
+        sk: { S: `${record.clusterArn}#${groupOf(record)}` },
+        ttl: { N: String(expires) },
+      },
+      {
+        pk: { S: `T#${record.taskId}` },
+        sk: { S: `${day}#${record.resourceArn}` },
+        ttl: { N: String(expires) },
+      },
+    ]);
+  });
+
+  it('writes no task id lookup for records that are not about a task', () => {
+    const instance = recordsOf(
+      loadFixture('eventbridge/container-instance-draining.json'),
+    )[0] as AuditRecord;
+
+    const items = lookupItemsOf(instance, 30);
+
+    expect(items.map((item) => (item['pk'] as { S: string }).S)).toEqual([
+      `D#${instance.eventTime.slice(0, 10)}`,
+    ]);
+    expect((items[0]?.['sk'] as { S: string }).S).toBe(`${instance.clusterArn}#`);
+  });
+
+  it('never expires a lookup before a record it points to', () => {
+    fc.assert(
+      fc.property(ecsInputArb, fc.integer({ min: 1, max: 400 }), (input, retentionDays) => {
+        for (const record of recordsOf(input))
+          for (const item of lookupItemsOf(record, retentionDays))
+            expect(Number((item['ttl'] as { N: string }).N)).toBeGreaterThanOrEqual(
+              expiryOf(record, retentionDays),
+            );
+      }),
+      { numRuns: 100 },
+    );
   });
 });

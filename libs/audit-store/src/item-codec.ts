@@ -147,6 +147,56 @@ export function toLatestItem(
   };
 }
 
+/**
+ * Lookup items: key-only items (with a TTL) that tell queries where to look, written alongside
+ * the history. Each is a pure function of its key and the retention, so writing one twice, in any
+ * order, leaves the same item:
+ * - activity `D#<day>` / `<clusterArn>#<group>`: the cluster (and service or family group, empty
+ *   when the record has none) had records that UTC day — what `ecslog tasks` reads when no cluster
+ *   is given, instead of scanning;
+ * - task id `T#<taskId>` / `<day>#<taskArn>`: finds a task's ARN from the id people copy from the
+ *   console, one item per day of the task's records so that it lives exactly as long as they do.
+ * Both expire `retentionDays` after the end of their day, never before the records they point to.
+ */
+export function lookupItemsOf(record: AuditRecord, retentionDays: number): Item[] {
+  const day = dayOf(record.eventTime);
+  const ttl = { N: String(endOfDaySeconds(day) + Math.round(retentionDays * SECONDS_PER_DAY)) };
+  const items: Item[] = [
+    {
+      pk: { S: activityPartitionKey(day) },
+      sk: { S: `${record.clusterArn}#${groupOf(record) ?? ''}` },
+      [TTL_ATTRIBUTE]: ttl,
+    },
+  ];
+  if (record.taskId && record.resourceArn.includes(':task/'))
+    items.push({
+      pk: { S: taskIdPartitionKey(record.taskId) },
+      sk: { S: `${day}#${record.resourceArn}` },
+      [TTL_ATTRIBUTE]: ttl,
+    });
+  return items;
+}
+
+export function activityPartitionKey(day: string): string {
+  return `D#${day}`;
+}
+
+export function taskIdPartitionKey(taskId: string): string {
+  return `T#${taskId}`;
+}
+
+/** A cluster and group read back from an activity item's sort key (`group` '' when none). */
+export function parseActivitySortKey(sortKey: string): { clusterArn: string; group: string } {
+  const cut = sortKey.indexOf('#');
+  return cut < 0
+    ? { clusterArn: sortKey, group: '' }
+    : { clusterArn: sortKey.slice(0, cut), group: sortKey.slice(cut + 1) };
+}
+
+function endOfDaySeconds(day: string): number {
+  return Date.parse(`${day}T00:00:00.000Z`) / 1000 + SECONDS_PER_DAY;
+}
+
 /** True when an item's TTL has passed: DynamoDB deletes lazily, so reads must filter these out. */
 export function isExpired(item: Item, nowSeconds: number): boolean {
   const ttl = item[TTL_ATTRIBUTE];
