@@ -17,7 +17,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -29,8 +32,16 @@ export default tseslint.config(
               sourceTag: 'type:adapter',
               onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'],
             },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:simulator'],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:simulator'],
+            },
+            // The simulator is pure event generation: the domain (and its testing entry point) only.
+            { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:domain'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain'] },
           ],
         },

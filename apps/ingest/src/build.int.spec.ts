@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
-import { INGEST_FIXTURES_DIR, scanTable } from './testing';
+import { INGEST_FIXTURES_DIR, scanTable } from '@ecslog/ingest-pipeline/testing';
 
 const run = promisify(execFile);
 const APP_DIR = join(__dirname, '..');

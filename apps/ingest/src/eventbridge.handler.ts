@@ -1,5 +1,5 @@
+import { createEventBridgeHandler } from '@ecslog/ingest-pipeline';
 import type { EventBridgeHandler } from 'aws-lambda';
-import { createEventBridgeHandler } from './eventbridge-ingest';
 import { createRuntime } from './runtime';
 
 /** The EventBridge rule's target. Dependencies are built once, at cold start. */

@@ -1,5 +1,5 @@
+import { createKinesisHandler } from '@ecslog/ingest-pipeline';
 import type { KinesisStreamHandler } from 'aws-lambda';
-import { createKinesisHandler } from './kinesis-ingest';
 import { createRuntime } from './runtime';
 
 /** The Kinesis event-source mapping's function (`ReportBatchItemFailures`). Built once, at cold start. */

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
 import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
-import type { EventBridgeIngestHandler } from './eventbridge-ingest';
-import type { KinesisIngestHandler } from './kinesis-ingest';
+import type { EventBridgeIngestHandler, KinesisIngestHandler } from '@ecslog/ingest-pipeline';
+import { createEventBridgeHandler } from '@ecslog/ingest-pipeline';
+import { loadIngestFixture, loadKinesisBatch, scanTable } from '@ecslog/ingest-pipeline/testing';
 import { ConfigurationError } from './config';
-import { createEventBridgeHandler } from './eventbridge-ingest';
 import { createRuntime } from './runtime';
-import { loadIngestFixture, loadKinesisBatch, scanTable } from './testing';
 
 /**
  * What the real Powertools Logger and Metrics print, one JSON object per line: EMF and INFO lines

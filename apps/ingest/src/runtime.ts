@@ -3,11 +3,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAuditWriter } from '@ecslog/audit-store';
+import type { IngestDependencies } from '@ecslog/ingest-pipeline';
+import {
+  createFileQuarantine,
+  createSqsQuarantine,
+  SQS_DEFAULT_QUEUE_MESSAGE_BYTES,
+} from '@ecslog/ingest-pipeline';
 import type { IngestConfig } from './config';
 import { loadConfig } from './config';
-import { createFileQuarantine } from './file-quarantine';
-import type { IngestDependencies } from './ingest-dependencies';
-import { createSqsQuarantine, SQS_DEFAULT_QUEUE_MESSAGE_BYTES } from './sqs-quarantine';
 
 export interface Runtime extends IngestDependencies {
   config: IngestConfig;

@@ -8,8 +8,8 @@ import { QuarantineError } from './quarantine';
 export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
 /**
- * A queue's MaximumMessageSize unless raised: 256 KiB. The runtime splits entries at this size so
- * that quarantine works with any queue, whatever its setting.
+ * A queue's MaximumMessageSize unless raised: 256 KiB. apps/ingest's runtime splits entries at
+ * this size so that quarantine works with any queue, whatever its setting.
  */
 export const SQS_DEFAULT_QUEUE_MESSAGE_BYTES = 262_144;
 

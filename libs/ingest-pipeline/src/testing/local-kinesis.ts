@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { _Record, Shard } from '@aws-sdk/client-kinesis';
 import {
   CreateStreamCommand,
@@ -23,7 +25,13 @@ export interface LocalKinesis {
 export const LOCAL_REGION = 'us-east-1';
 
 export async function startKinesalite(): Promise<LocalKinesis> {
-  const kinesalite = (await import('kinesalite')).default;
+  // kinesalite ships no types: this is the part of its API used here. Loaded with require (as
+  // audit-store loads dynalite) so that projects using this entry point need no declaration.
+  const kinesalite = createRequire(__filename)('kinesalite') as (options: {
+    createStreamMs?: number;
+    deleteStreamMs?: number;
+    updateStreamMs?: number;
+  }) => Server;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -6,8 +6,6 @@ import { mapEvent, toLakeRow } from '@ecslog/ecs-event-mapper';
 import { loadFixture, sampleLiveTraffic } from '@ecslog/ecs-event-mapper/testing';
 import type { LocalLakeWriterOptions } from './local-lake-writer';
 import { createLocalLakeWriter } from './local-lake-writer';
-import { loadDirectPutEvent, rowsOf } from './testing';
-import { transformRecords } from './transform-records';
 
 const NOW = new Date('2026-11-21T08:30:05.250Z');
 
@@ -72,35 +70,45 @@ describe('createLocalLakeWriter', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('writes a transform response as Firehose does: rows by dt, failed records with their raw data under errors/', async () => {
-    const event = loadDirectPutEvent();
-    const { response } = transformRecords(event.records);
+  it('writes a transform response as Firehose does: Ok rows by dt, failed records with their raw data under errors/, Dropped nowhere', async () => {
+    const rows = recordsOf([
+      loadFixture('eventbridge/task-stopped-oom.json'),
+      loadFixture('cloudtrail/runtask-partial-placement.json'),
+    ]).map((r) => JSON.stringify(toLakeRow(r)) + '\n');
+    const ok = (recordId: string, text: string) => ({
+      recordId,
+      result: 'Ok' as const,
+      data: Buffer.from(text).toString('base64'),
+      metadata: { partitionKeys: { dt: '2026-11-20' } },
+    });
+    const failed = { recordId: 'c', result: 'ProcessingFailed' as const, data: 'bm90IGpzb24=' };
     const lake = writer();
 
-    await lake.writeTransformed(response.records);
+    await lake.writeTransformed([
+      ok('a', rows[0] as string),
+      { recordId: 'b', result: 'Dropped', data: 'e30K' },
+      failed,
+      ok('d', rows.slice(1).join('')),
+    ]);
     expect(await filesUnder(root)).toEqual(new Map()); // buffered
     await lake.close();
 
-    const files = await filesUnder(root);
-    expect([...files.keys()]).toEqual([
-      'lake/dt=2026-11-20/ecslog-2026-11-21-08-30-05-id0.ndjson',
-      'lake/errors/processing-failed/dt=2026-11-21/ecslog-2026-11-21-08-30-05-id1.ndjson',
-    ]);
-    const [rows, errors] = [...files.values()] as [string, string];
-    const okRecords = response.records.filter((r) => r.result === 'Ok');
-    expect(linesOf(rows).map((line) => JSON.parse(line) as unknown)).toEqual(
-      okRecords.flatMap(rowsOf),
-    );
-    expect(linesOf(errors).map((line) => JSON.parse(line) as unknown)).toEqual(
-      [5, 6, 7, 8].map((i) => ({
-        attemptsMade: 1,
-        arrivalTimestamp: NOW.getTime(),
-        errorCode: 'ProcessingFailed',
-        errorMessage: 'the transform returned ProcessingFailed',
-        attemptEndingTimestamp: NOW.getTime(),
-        rawData: event.records[i]?.data,
-        recordId: event.records[i]?.recordId,
-      })),
+    expect(await filesUnder(root)).toEqual(
+      new Map([
+        ['lake/dt=2026-11-20/ecslog-2026-11-21-08-30-05-id0.ndjson', rows.join('')],
+        [
+          'lake/errors/processing-failed/dt=2026-11-21/ecslog-2026-11-21-08-30-05-id1.ndjson',
+          JSON.stringify({
+            attemptsMade: 1,
+            arrivalTimestamp: NOW.getTime(),
+            errorCode: 'ProcessingFailed',
+            errorMessage: 'the transform returned ProcessingFailed',
+            attemptEndingTimestamp: NOW.getTime(),
+            rawData: 'bm90IGpzb24=',
+            recordId: 'c',
+          }) + '\n',
+        ],
+      ]),
     );
   });
 

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
 
-/** apps/ingest/tests/events: Lambda event fixtures (the ECS payloads are the mapper's fixtures). */
+/**
+ * libs/ingest-pipeline/tests/events: Lambda event fixtures (the ECS payloads are the mapper's
+ * fixtures). apps/ingest's runtime and bundle tests use them too.
+ */
 export const INGEST_FIXTURES_DIR = join(__dirname, '..', '..', 'tests', 'events');
 
 export function loadIngestFixture<T = Record<string, unknown>>(relativePath: string): T {

@@ -20,7 +20,10 @@ export interface IngestMetrics {
   publishStoredMetrics(): void;
 }
 
-/** What both handler factories need; the composition root (`runtime.ts`) builds the real ones. */
+/**
+ * What both handler factories need; the caller's composition root (apps/ingest's `runtime.ts`)
+ * builds the real ones.
+ */
 export interface IngestDependencies {
   /** Defaults to `mapEvent`. */
   mapper?: (input: unknown) => MapResult;
