@@ -115,6 +115,23 @@ describe('determinism', () => {
   });
 });
 
+describe('a day from any instant', () => {
+  it('simulates the 24 hours from `start`, with the same scenario as a day from midnight', () => {
+    const start = '2026-11-23T09:41:00.000Z';
+    const shifted = simulateDay({ seed: 4, start });
+    const { records } = mapAll(shifted.events);
+
+    const times = records.map((r) => Date.parse(r.eventTime));
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(Date.parse(start));
+    expect(Math.max(...times)).toBeLessThan(Date.parse(start) + 24 * 3_600_000);
+    expect(shifted.expected).toEqual(simulateDay({ seed: 4 }).expected);
+  });
+
+  it('rejects a start that is not an instant', () => {
+    expect(() => simulateDay({ seed: 1, start: 'yesterday' })).toThrow(/not a day or an instant/);
+  });
+});
+
 describe('simulateEvents', () => {
   it('returns exactly the number of events asked for, across days', () => {
     const events = simulateEvents({ events: 1_500, seed: 9 });

@@ -18,6 +18,11 @@ export interface SimulateDayOptions {
   seed: number;
   /** UTC day, `YYYY-MM-DD` (default 2026-11-20). */
   day?: string;
+  /**
+   * ISO-8601 instant the simulated 24 hours begin at, instead of `day`'s midnight (UTC): local mode
+   * simulates the 24 hours up to its first start, so that recent-range queries see all of it.
+   */
+  start?: string;
   account?: string;
   region?: string;
 }
@@ -77,7 +82,9 @@ interface TaskPlan {
 export function simulateDay(options: SimulateDayOptions): SimulatedDay {
   const { seed, day = '2026-11-20', account = '111122223333', region = 'eu-west-1' } = options;
   const rng = seededRandom(seed);
-  const dayStart = Date.parse(`${day}T00:00:00Z`);
+  const dayStart = Date.parse(options.start ?? `${day}T00:00:00Z`);
+  if (Number.isNaN(dayStart))
+    throw new RangeError(`not a day or an instant: ${options.start ?? day}`);
   const at = (hours: number, jitterMinutes = 0) =>
     dayStart + Math.round(hours * HOUR) + rng.int(0, jitterMinutes * MINUTE);
   const timed: Timed[] = [];
@@ -567,6 +574,8 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
 export interface SimulateEventsOptions {
   events: number;
   seed: number;
+  /** ISO-8601 instant the first simulated 24 hours begin at (default 2026-11-20T00:00:00Z). */
+  start?: string;
 }
 
 /**
@@ -575,10 +584,11 @@ export interface SimulateEventsOptions {
  */
 export function simulateEvents(options: SimulateEventsOptions): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  const start = Date.UTC(2026, 10, 20);
+  const start = Date.parse(options.start ?? '2026-11-20T00:00:00.000Z');
+  if (Number.isNaN(start)) throw new RangeError(`not an instant: ${options.start}`);
   for (let n = 0; out.length < options.events; n += 1) {
-    const day = new Date(start + n * 24 * HOUR).toISOString().slice(0, 10);
-    out.push(...simulateDay({ seed: options.seed + n, day }).events);
+    const dayStart = new Date(start + n * 24 * HOUR).toISOString();
+    out.push(...simulateDay({ seed: options.seed + n, start: dayStart }).events);
   }
   return out.slice(0, options.events);
 }
