@@ -4,10 +4,20 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json';
-import type { MapIo } from './commands/map.command';
+import type { CliIo } from './commands/cli-io';
+import { registerEventsCommand } from './commands/events.command';
+import { registerFailuresCommand } from './commands/failures.command';
+import { registerIngestCommand } from './commands/ingest.command';
+import { registerLocalCommand } from './commands/local.command';
 import { registerMapCommand } from './commands/map.command';
+import { registerSimulateCommand } from './commands/simulate.command';
+import { registerTaskCommand } from './commands/task.command';
+import { registerTasksCommand } from './commands/tasks.command';
 
-export function createProgram(io: MapIo, setExitCode: (code: number) => void): Command {
+/** Errors people can act on: one line, no stack. */
+const EXPLAINED_ERRORS = new Set(['StoreUnavailableError', 'QueryError', 'BadTimeRangeError']);
+
+export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('ecslog')
     .description('A durable, queryable audit log for Amazon ECS.')
     .version(packageJson.version, '-V, --version', 'print the version')
@@ -21,8 +31,23 @@ export function createProgram(io: MapIo, setExitCode: (code: number) => void): C
     // before a piped stdout is flushed; report the code instead. Commands created with
     // .command() inherit this setting.
     .exitOverride();
+  registerLocalCommand(program, io, setExitCode);
+  registerIngestCommand(program, io, setExitCode);
+  registerTasksCommand(program, io, setExitCode);
+  registerTaskCommand(program, io, setExitCode);
+  registerFailuresCommand(program, io, setExitCode);
+  registerEventsCommand(program, io, setExitCode);
+  registerSimulateCommand(program, io, setExitCode);
   registerMapCommand(program, io, setExitCode);
   return program;
+}
+
+/** The message for an error a command threw: one line, unless ECSLOG_DEBUG asks for the stack. */
+export function describeFailure(error: unknown, debug: boolean): string {
+  if (!(error instanceof Error)) return `ecslog: ${String(error)}`;
+  if (debug) return `ecslog: ${error.stack ?? error.message}`;
+  if (EXPLAINED_ERRORS.has(error.name)) return `ecslog: ${error.message}`;
+  return `ecslog: ${error.name}: ${error.message} (ECSLOG_DEBUG=1 shows where)`;
 }
 
 async function readStdin(): Promise<Buffer> {
@@ -34,10 +59,28 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+function waitForStop(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop).on('SIGTERM', stop);
+  });
+}
+
 function main(): void {
   // A closed stderr (`2>&1 | head`) must not crash the process; stdout is handled per command.
   process.stderr.on('error', () => undefined);
-  const io: MapIo = { stdout: process.stdout, stderr: process.stderr, readStdin };
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+    env: process.env,
+    cwd: process.cwd(),
+    now: Date.now,
+    waitForStop,
+  };
   const setExitCode = (code: number) => {
     process.exitCode = code;
   };
@@ -48,9 +91,7 @@ function main(): void {
         setExitCode(error.exitCode);
         return;
       }
-      process.stderr.write(
-        `ecslog: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
+      process.stderr.write(`${describeFailure(error, Boolean(process.env['ECSLOG_DEBUG']))}\n`);
       setExitCode(1);
     });
 }

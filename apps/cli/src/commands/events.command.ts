@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { createLineOutput } from '../line-output';
+import { renderTable } from '../output/text-table';
+import type { TimeStyle } from '../output/time-format';
+import { formatTime, zoneName } from '../output/time-format';
+import type { TimeRangeOptions } from '../query/time-range';
+import { timeRangeOf } from '../query/time-range';
+import type { StoreOptions } from '../store/open-store';
+import type { CliIo, OutputOptions } from './cli-io';
+import { writeRecords } from './cli-io';
+import { addQueryOptions, checkNotEmpty, recordsInScope, withStore } from './query-support';
+import { outcomeText } from './tasks.command';
+
+interface EventsOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
+  service: string;
+  cluster?: string;
+}
+
+/** Adds `ecslog events --service S`: a service's actions, deployments and API calls. */
+export function registerEventsCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): Command {
+  return addQueryOptions(
+    program
+      .command('events')
+      .summary("a service's actions and deployments")
+      .description(
+        "A service's service actions (steady state, placement failures, unhealthy tasks), deployments and " +
+          'the API calls that changed it, oldest first, in the time range (default: the last 7 days).',
+      )
+      .requiredOption('--service <name>', 'the service')
+      .option('--cluster <name>', 'only this cluster (name or ARN)')
+      .option('--since <duration>', 'the range back from now: 30m, 24h, 7d, 2w (default 7d)')
+      .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
+      .option('--to <time>', 'end of the range (default now; a bare date means its end)'),
+  ).action(async (options: EventsOptions) => {
+    setExitCode(await runEvents(options, io));
+  });
+}
+
+export async function runEvents(options: EventsOptions, io: CliIo): Promise<number> {
+  const range = timeRangeOf(options, '7d', io.now());
+  const records = await withStore(io, options, async (store) => {
+    const all = await recordsInScope(
+      store,
+      { cluster: options.cluster, group: `service:${options.service}` },
+      range,
+    );
+    if (all.length === 0) await checkNotEmpty(store);
+    return all.filter(isServiceEvent);
+  });
+  const out = createLineOutput(io.stdout);
+  const style = { utc: options.utc ?? false };
+  if (options.json) await writeRecords(out, records);
+  else if (records.length > 0) await out.writeLine(renderServiceEvents(records, style).trimEnd());
+  io.stderr.write(
+    `${records.length} event${records.length === 1 ? '' : 's'} of service ${options.service} between ${formatTime(range.from, style)} and ${formatTime(range.to, style)} (${zoneName(style)})\n`,
+  );
+  return 0;
+}
+
+/** Service actions, deployments, and API calls about the service itself (not its tasks). */
+function isServiceEvent(record: AuditRecord): boolean {
+  return (
+    record.recordType === 'service-action' ||
+    record.recordType === 'deployment' ||
+    (record.recordType === 'api-call' && record.resourceArn.includes(':service/'))
+  );
+}
+
+export function renderServiceEvents(records: readonly AuditRecord[], style: TimeStyle): string {
+  return renderTable(
+    [`TIME (${zoneName(style)})`, 'CLUSTER', 'TYPE', 'EVENT', 'OUTCOME', 'SUMMARY'],
+    records.map((r) => [
+      formatTime(r.eventTime, style),
+      r.clusterName,
+      r.recordType,
+      r.eventName ?? '-',
+      outcomeText(r),
+      r.outcome.summary,
+    ]),
+  );
+}

@@ -1,0 +1,166 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { simulateDay } from '@ecslog/simulator';
+import type { EventValue } from '../event-inputs';
+import { renderFailureGroups } from './failures.command';
+import { renderRuns } from './tasks.command';
+import { groupFailures } from '../query/failure-groups';
+import { toTaskRuns } from '../query/task-runs';
+import { displayPath, ecslogHome } from '../store/ecslog-home';
+import type { LocalStore } from '../store/local-store';
+import { openLocalStore } from '../store/local-store';
+import { lastDayStart } from './simulate.command';
+import type { CliIo } from './cli-io';
+import { readAllPages } from './cli-io';
+import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
+import { recordsInScope } from './query-support';
+
+interface LocalOptions {
+  port?: number;
+  seed: number;
+}
+
+/** What `simulated-day.json` records, so that a second start reuses the data. */
+interface SimulatedDayMarker {
+  seed: number;
+  start: string;
+  events: number;
+  loadedAt: string;
+}
+
+/** Runs shown at start, newest last. */
+const RUNS_SHOWN = 15;
+
+/** Adds `ecslog local` (what `npm start` runs). */
+export function registerLocalCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): Command {
+  return program
+    .command('local')
+    .summary('run local mode: the audit store on this machine, with a simulated day on first start')
+    .description(
+      'Start local mode: the audit table in dynalite, persisted in $ECSLOG_HOME (default ./.ecslog), served on a ' +
+        'loopback port that every other ecslog command uses while this runs; the lake in $ECSLOG_HOME/lake. ' +
+        'On first start it loads a realistic simulated day through the ingest code. Ctrl-C stops it.',
+    )
+    .option('--port <port>', 'serve the store on this loopback port (default: any free port)', port)
+    .option(
+      '--seed <n>',
+      'seed of the simulated day loaded on first start',
+      (text) => Number(text),
+      1,
+    )
+    .action(async (options: LocalOptions) => {
+      setExitCode(await runLocal(options, io));
+    });
+}
+
+export async function runLocal(options: LocalOptions, io: CliIo): Promise<number> {
+  const home = ecslogHome(io.env, io.cwd);
+  const say = (line = '') => io.stdout.write(`${line}\n`);
+  const where = (path: string) => displayPath(io.cwd, path);
+  const store = await openLocalStore({ home, role: 'local', port: options.port, cwd: io.cwd });
+  try {
+    say(`ecslog local mode — ${where(home.root)} (ECSLOG_HOME)`);
+    say(
+      `  store       dynalite at ${store.endpoint}, table ${store.tableName} (data in ${where(home.store)})`,
+    );
+    say(`  lake        ${where(home.lake)}/dt=YYYY-MM-DD/*.ndjson`);
+    say(`  quarantine  ${where(home.quarantine)}`);
+    say();
+    const marker = await readMarker(home.simulatedDay);
+    if (marker)
+      say(
+        `Reusing the data loaded on ${marker.loadedAt} (simulated day from ${marker.start}, seed ${marker.seed}).`,
+      );
+    else await loadSimulatedDay(store, options.seed, io, say);
+    await showAuditLog(store, io, say);
+    say();
+    say('Try, in another terminal (they use this store while it runs):');
+    say('  npx ecslog tasks --since 24h            # one line per task run');
+    say('  npx ecslog failures                     # failures by category and service/family');
+    say("  npx ecslog task <task id>               # a task's whole timeline");
+    say('  npx ecslog events --service api         # service actions and deployments');
+    say('  npx ecslog ingest FILE                  # your own events or CloudTrail logs');
+    say();
+    say('Ctrl-C stops local mode.');
+    const signal = await io.waitForStop();
+    say(`\n${signal}: stopping…`);
+  } finally {
+    await store.close();
+  }
+  say('stopped; the data stays in ' + where(home.root));
+  return 0;
+}
+
+async function loadSimulatedDay(
+  store: LocalStore,
+  seed: number,
+  io: CliIo,
+  say: (line?: string) => void,
+) {
+  const home = ecslogHome(io.env, io.cwd);
+  const start = lastDayStart(io.now());
+  const { events, expected } = simulateDay({ seed, start });
+  say(
+    `First start: loading a simulated day (the 24 hours from ${start}, seed ${seed}: ${events.length} events, ${expected.duplicates} delivered twice, some out of order)…`,
+  );
+  const session = createStoreIngest(store, home, DEFAULT_RETENTION_DAYS, (line) =>
+    io.stderr.write(`${line}\n`),
+  );
+  const inputs: EventValue[] = events.map((value, index) => ({
+    position: `simulated-day:${index + 1}`,
+    value,
+  }));
+  try {
+    await session.ingest(inputs);
+  } finally {
+    await session.close();
+  }
+  const summary = session.summary();
+  say(`  ${describeIngest(summary, store.description, displayPath(io.cwd, home.quarantine))}`);
+  if (summary.unwritten.length > 0)
+    throw new Error(`${summary.unwritten.length} simulated events could not be stored`);
+  const marker: SimulatedDayMarker = {
+    seed,
+    start,
+    events: events.length,
+    loadedAt: new Date(io.now()).toISOString(),
+  };
+  await writeFile(home.simulatedDay, JSON.stringify(marker, null, 2) + '\n');
+}
+
+/** The failures of the last 24 hours and the latest task runs: the audit log at a glance. */
+async function showAuditLog(store: LocalStore, io: CliIo, say: (line?: string) => void) {
+  const style = { utc: false };
+  const range = {
+    from: new Date(io.now() - 86_400_000).toISOString(),
+    to: new Date(io.now()).toISOString(),
+  };
+  const failures = await readAllPages((page) => store.reader.failures({ ...range, ...page }));
+  const runs = toTaskRuns(await recordsInScope(store, {}, range));
+  say();
+  say(`Failures, last 24 hours (${failures.length} records):`);
+  if (failures.length > 0) say(renderFailureGroups(groupFailures(failures), style).trimEnd());
+  say();
+  say(`Task runs, last 24 hours: ${runs.length}; the latest ${Math.min(RUNS_SHOWN, runs.length)}:`);
+  if (runs.length > 0) say(renderRuns(runs.slice(-RUNS_SHOWN), style).trimEnd());
+}
+
+async function readMarker(path: string): Promise<SimulatedDayMarker | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as SimulatedDayMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65_535)
+    throw new InvalidArgumentError('must be a port number (1–65535)');
+  return value;
+}

@@ -1,0 +1,82 @@
+/**
+ * What the query commands share: their output and store options, opening the store for one
+ * command, and reading the records of a scope.
+ */
+import type { Command } from 'commander';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { AuditStoreConnection } from '../store/audit-store-connection';
+import { ecslogHome } from '../store/ecslog-home';
+import type { StoreOptions } from '../store/open-store';
+import { addStoreOptions, openStore, STORE_HELP } from '../store/open-store';
+import type { TimeRange } from '@ecslog/audit-store';
+import type { QueryScope } from '../query/query-scope';
+import { partitionsOf } from '../query/query-scope';
+import type { CliIo } from './cli-io';
+import { QueryError, readAllPages } from './cli-io';
+
+/** Adds `--json`, `--utc` and the store options, and the store help. */
+export function addQueryOptions(command: Command): Command {
+  return addStoreOptions(
+    command
+      .option('--json', 'print NDJSON AuditRecords (schema version 1) instead of a table')
+      .option('--utc', 'show times in UTC (default: local time)'),
+  ).addHelpText('after', STORE_HELP);
+}
+
+/** Opens the store, runs `use`, and always closes it. */
+export async function withStore<T>(
+  io: CliIo,
+  options: StoreOptions,
+  use: (store: AuditStoreConnection) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(options, { home: ecslogHome(io.env, io.cwd), cwd: io.cwd });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Every record of the scope in the range, oldest first. */
+export async function recordsInScope(
+  store: AuditStoreConnection,
+  scope: QueryScope,
+  range: TimeRange,
+): Promise<AuditRecord[]> {
+  const partitions = partitionsOf(await store.reader.activity(range), scope);
+  const records: AuditRecord[] = [];
+  if (partitions.index === 'byGroup')
+    for (const { clusterArn, group } of partitions.groups)
+      records.push(
+        ...(await readAllPages((page) =>
+          store.reader.byGroup(clusterArn, group, { ...range, ...page }),
+        )),
+      );
+  else
+    for (const clusterArn of partitions.clusterArns)
+      records.push(
+        ...(await readAllPages((page) =>
+          store.reader.byCluster(clusterArn, { ...range, ...page }),
+        )),
+      );
+  return records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
+
+/** Throws the "empty store" error when there is nothing at all to query. */
+export async function checkNotEmpty(store: AuditStoreConnection): Promise<void> {
+  if (await store.reader.isEmpty())
+    throw new QueryError(
+      store.kind === 'local'
+        ? `${store.description} is empty: run \`npm start\` (it loads a simulated day) or \`ecslog ingest FILE\``
+        : `${store.description} is empty: nothing has been ingested yet`,
+    );
+}
+
+/** `service:NAME` / `family:NAME` from `--service` / `--family`. */
+export function groupOption(options: { service?: string; family?: string }): string | undefined {
+  if (options.service !== undefined && options.family !== undefined)
+    throw new QueryError('use either --service or --family, not both');
+  if (options.service !== undefined) return `service:${options.service}`;
+  if (options.family !== undefined) return `family:${options.family}`;
+  return undefined;
+}

@@ -1,0 +1,119 @@
+import type { Command } from 'commander';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { createLineOutput } from '../line-output';
+import { renderTable } from '../output/text-table';
+import type { TimeStyle } from '../output/time-format';
+import { formatDuration, formatTime, zoneName } from '../output/time-format';
+import type { TaskRun } from '../query/task-runs';
+import { filterRunsByStatus, OUTCOME_FILTERS, toTaskRuns } from '../query/task-runs';
+import type { TimeRangeOptions } from '../query/time-range';
+import { timeRangeOf } from '../query/time-range';
+import type { StoreOptions } from '../store/open-store';
+import type { CliIo, OutputOptions } from './cli-io';
+import { writeRecords } from './cli-io';
+import {
+  addQueryOptions,
+  checkNotEmpty,
+  groupOption,
+  recordsInScope,
+  withStore,
+} from './query-support';
+
+interface TasksOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
+  cluster?: string;
+  service?: string;
+  family?: string;
+  status?: string;
+}
+
+/** Adds `ecslog tasks`: one line per task run in a time range. */
+export function registerTasksCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): Command {
+  return addQueryOptions(
+    program
+      .command('tasks')
+      .summary('list task runs: start, duration, outcome, summary')
+      .description(
+        'List the task runs with a state change in the time range (default: the last 24 hours), one line each, oldest first. ' +
+          'Tasks that never started (RunTask placement failures) are listed as NOT STARTED.',
+      )
+      .option('--cluster <name>', 'only this cluster (name or ARN)')
+      .option('--service <name>', "only this service's tasks")
+      .option('--family <name>', 'only tasks of this task definition family')
+      .option(
+        '--status <status>',
+        `only runs with this outcome (${OUTCOME_FILTERS.join(', ')}) or last status (RUNNING, STOPPED…)`,
+      )
+      .option('--since <duration>', 'the range back from now: 30m, 24h, 7d, 2w (default 24h)')
+      .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
+      .option('--to <time>', 'end of the range (default now; a bare date means its end)'),
+  ).action(async (options: TasksOptions) => {
+    setExitCode(await runTasks(options, io));
+  });
+}
+
+export async function runTasks(options: TasksOptions, io: CliIo): Promise<number> {
+  const range = timeRangeOf(options, '24h', io.now());
+  const group = groupOption(options);
+  const runs = await withStore(io, options, async (store) => {
+    const records = await recordsInScope(store, { cluster: options.cluster, group }, range);
+    if (records.length === 0) await checkNotEmpty(store);
+    return filterRunsByStatus(toTaskRuns(records), options.status);
+  });
+  const out = createLineOutput(io.stdout);
+  if (options.json)
+    await writeRecords(
+      out,
+      runs.map((run) => run.record),
+    );
+  else if (runs.length > 0)
+    await out.writeLine(renderRuns(runs, { utc: options.utc ?? false }).trimEnd());
+  const style = { utc: options.utc ?? false };
+  io.stderr.write(
+    `${runs.length} task run${runs.length === 1 ? '' : 's'} between ${formatTime(range.from, style)} and ${formatTime(range.to, style)} (${zoneName(style)})\n`,
+  );
+  return 0;
+}
+
+/** The human table of `ecslog tasks`. */
+export function renderRuns(runs: readonly TaskRun[], style: TimeStyle): string {
+  return renderTable(
+    [
+      `START (${zoneName(style)})`,
+      'CLUSTER',
+      'SERVICE/FAMILY',
+      'TASK',
+      'STATUS',
+      'OUTCOME',
+      'DURATION',
+      'SUMMARY',
+    ],
+    runs.map(({ record, startTime, neverStarted }) => [
+      formatTime(startTime, style),
+      record.clusterName,
+      record.group ?? (record.family ? `family:${record.family}` : '-'),
+      record.taskId ?? '-',
+      neverStarted ? 'NOT STARTED' : (record.lastStatus ?? '-'),
+      outcomeText(record),
+      formatDuration(durationOf(record)),
+      record.outcome.summary,
+    ]),
+  );
+}
+
+export function outcomeText(record: AuditRecord): string {
+  return record.outcome.category
+    ? `${record.outcome.status}: ${record.outcome.category}`
+    : record.outcome.status;
+}
+
+/** How long the task ran, else how long it took to stop from its creation. */
+function durationOf(record: AuditRecord): number | undefined {
+  if (record.runMs !== undefined) return record.runMs;
+  if (record.stoppedAt !== undefined && record.createdAt !== undefined)
+    return Date.parse(record.stoppedAt) - Date.parse(record.createdAt);
+  return undefined;
+}

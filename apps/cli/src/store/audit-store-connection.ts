@@ -1,0 +1,26 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AuditReader } from '@ecslog/audit-store';
+
+/** An open audit table, local or in AWS, and how to let it go. */
+export interface AuditStoreConnection {
+  kind: 'local' | 'aws';
+  client: DynamoDBClient;
+  tableName: string;
+  reader: AuditReader;
+  /** For messages: `the local store in .ecslog` or `table ecslog-audit in eu-west-1`. */
+  description: string;
+  /** Local mode: the loopback endpoint the store is served on. */
+  endpoint?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Why a command could not reach its audit table, said in one line for people: missing
+ * credentials, a table that does not exist, a store busy in another process.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+  }
+}

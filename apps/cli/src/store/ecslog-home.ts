@@ -1,0 +1,43 @@
+/**
+ * `$ECSLOG_HOME` (default `./.ecslog`): everything local mode keeps, in one folder.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+
+export interface EcslogHome {
+  root: string;
+  /** dynalite's LevelDB files: the local audit table. */
+  store: string;
+  /** Lake rows as Firehose writes them to S3: `lake/dt=YYYY-MM-DD/*.ndjson`. */
+  lake: string;
+  /** Invalid inputs, one NDJSON line each, kept whole. */
+  quarantine: string;
+  /** Who holds the store now: `{ pid, role, endpoint }` (see `store-lock.ts`). */
+  lock: string;
+  /** Written once the simulated day is loaded: a later start reuses the data. */
+  simulatedDay: string;
+}
+
+/** The table name local mode gives the audit table. */
+export const LOCAL_TABLE_NAME = 'ecslog-audit';
+
+export function ecslogHome(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): EcslogHome {
+  const root = resolve(cwd, env['ECSLOG_HOME'] || '.ecslog');
+  return {
+    root,
+    store: resolve(root, 'store'),
+    lake: resolve(root, 'lake'),
+    quarantine: resolve(root, 'quarantine.ndjson'),
+    lock: resolve(root, 'store.lock'),
+    simulatedDay: resolve(root, 'simulated-day.json'),
+  };
+}
+
+/** A path for messages: relative to `cwd` when inside it, else absolute. */
+export function displayPath(cwd: string, path: string): string {
+  const inside = relative(cwd, path);
+  if (inside === '') return '.';
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+}
