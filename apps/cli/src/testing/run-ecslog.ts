@@ -19,10 +19,20 @@ export interface EcslogRun {
   stderrLines: string[];
 }
 
-/** Runs `node apps/cli/bin/ecslog.js ...args` in the repository root, feeding `stdin` if given. */
-export function runEcslog(args: readonly string[], stdin?: string | Buffer): Promise<EcslogRun> {
+/**
+ * Runs `node apps/cli/bin/ecslog.js ...args` in the repository root, feeding `stdin` if given;
+ * `env` is added to this process's environment (a value `undefined` removes the variable).
+ */
+export function runEcslog(
+  args: readonly string[],
+  stdin?: string | Buffer,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<EcslogRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [ECSLOG_BIN, ...args], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [ECSLOG_BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: childEnv(env),
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -59,4 +69,64 @@ export function parseRecords(stdout: string): AuditRecord[] {
       }
       return record;
     });
+}
+
+function childEnv(extra: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/** A long-running `ecslog` (e.g. `ecslog local`), its output so far, and how to stop it. */
+export interface RunningEcslog {
+  pid: number;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches, rejects if the process exits first or after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends the signal (default SIGINT, as Ctrl-C) and resolves with the exit status. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `ecslog ...args` in the repository root without waiting for it to end. */
+export function startEcslog(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): RunningEcslog {
+  const child = spawn(process.execPath, [ECSLOG_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv(env),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    pid: child.pid as number,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForOutput(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const deadline = Date.now() + timeoutMs;
+        const check = () => {
+          if (pattern.test(stdout)) return resolve(stdout);
+          if (child.exitCode !== null || Date.now() > deadline)
+            return reject(
+              new Error(`ecslog ${args.join(' ')}: no ${pattern} in\n${stdout}\n${stderr}`),
+            );
+          setTimeout(check, 50);
+        };
+        check();
+      });
+    },
+    async stop(signal = 'SIGINT') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }
