@@ -8,6 +8,7 @@ import {
   createAuditWriter,
   INDEX,
   itemSizeBytes,
+  lookupItemsOf,
   toHistoryItem,
   toLatestItem,
 } from '@ecslog/audit-store';
@@ -164,12 +165,21 @@ async function writeFloor(client: DynamoDBClient, items: Item[]): Promise<void> 
 
 /** History items, and the latest-state items of tasks and container instances. */
 function itemsOf(records: readonly AuditRecord[]): Item[] {
-  return records.flatMap((record) =>
+  const resourceItems = records.flatMap((record) =>
     record.version !== undefined &&
     (record.recordType === 'task' || record.recordType === 'container-instance')
       ? [toHistoryItem(record, RETENTION_DAYS), toLatestItem(record, RETENTION_DAYS)]
       : [toHistoryItem(record, RETENTION_DAYS)],
   );
+  // Lookup items, each once: one writer stores each (day, cluster, group) and (day, task id) once.
+  const lookups = new Map<string, Item>();
+  for (const record of records)
+    for (const item of lookupItemsOf(record, RETENTION_DAYS))
+      lookups.set(
+        `${(item['pk'] as { S: string }).S}\u0000${(item['sk'] as { S: string }).S}`,
+        item,
+      );
+  return [...resourceItems, ...lookups.values()];
 }
 
 /** The original design's item: the raw event keyed by task definition and time, as it was. */

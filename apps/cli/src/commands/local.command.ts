@@ -62,6 +62,8 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
   const home = ecslogHome(io.env, io.cwd);
   const say = (line = '') => io.stdout.write(`${line}\n`);
   const where = (path: string) => displayPath(io.cwd, path);
+  // Listen for Ctrl-C from the start: one during the first load stops right after it, cleanly.
+  const stopped = io.waitForStop();
   const store = await openLocalStore({ home, role: 'local', port: options.port, cwd: io.cwd });
   try {
     say(`ecslog local mode — ${where(home.root)} (ECSLOG_HOME)`);
@@ -87,7 +89,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say('  npx ecslog ingest FILE                  # your own events or CloudTrail logs');
     say();
     say('Ctrl-C stops local mode.');
-    const signal = await io.waitForStop();
+    const signal = await stopped;
     say(`\n${signal}: stopping…`);
   } finally {
     await store.close();
