@@ -9,7 +9,15 @@ import { timeRangeOf } from '../query/time-range';
 import type { StoreOptions } from '../store/open-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import { writeRecords } from './cli-io';
-import { addQueryOptions, checkNotEmpty, recordsInScope, withStore } from './query-support';
+import {
+  addQueryOptions,
+  addTimeRangeOptions,
+  counted,
+  describeRange,
+  checkNotEmpty,
+  recordsInScope,
+  withStore,
+} from './query-support';
 import { outcomeText } from './tasks.command';
 
 interface EventsOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
@@ -24,18 +32,18 @@ export function registerEventsCommand(
   setExitCode: (code: number) => void,
 ): Command {
   return addQueryOptions(
-    program
-      .command('events')
-      .summary("a service's actions and deployments")
-      .description(
-        "A service's service actions (steady state, placement failures, unhealthy tasks), deployments and " +
-          'the API calls that changed it, oldest first, in the time range (default: the last 7 days).',
-      )
-      .requiredOption('--service <name>', 'the service')
-      .option('--cluster <name>', 'only this cluster (name or ARN)')
-      .option('--since <duration>', 'the range back from now: 30m, 24h, 7d, 2w (default 7d)')
-      .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
-      .option('--to <time>', 'end of the range (default now; a bare date means its end)'),
+    addTimeRangeOptions(
+      program
+        .command('events')
+        .summary("a service's actions and deployments")
+        .description(
+          "A service's service actions (steady state, placement failures, unhealthy tasks), deployments and " +
+            'the API calls that changed it, oldest first, in the time range (default: the last 7 days).',
+        )
+        .requiredOption('--service <name>', 'the service')
+        .option('--cluster <name>', 'only this cluster (name or ARN)'),
+      '7d',
+    ),
   ).action(async (options: EventsOptions) => {
     setExitCode(await runEvents(options, io));
   });
@@ -57,7 +65,7 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
   if (options.json) await writeRecords(out, records);
   else if (records.length > 0) await out.writeLine(renderServiceEvents(records, style).trimEnd());
   io.stderr.write(
-    `${records.length} event${records.length === 1 ? '' : 's'} of service ${options.service} between ${formatTime(range.from, style)} and ${formatTime(range.to, style)} (${zoneName(style)})\n`,
+    `${counted(records.length, 'event')} of service ${options.service} ${describeRange(range, style)}\n`,
   );
   return 0;
 }

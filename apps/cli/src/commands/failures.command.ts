@@ -13,7 +13,14 @@ import { timeRangeOf } from '../query/time-range';
 import type { StoreOptions } from '../store/open-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import { QueryError, readAllPages, writeRecords } from './cli-io';
-import { addQueryOptions, checkNotEmpty, withStore } from './query-support';
+import {
+  addQueryOptions,
+  addTimeRangeOptions,
+  counted,
+  describeRange,
+  checkNotEmpty,
+  withStore,
+} from './query-support';
 
 interface FailuresOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
   category?: string;
@@ -27,19 +34,19 @@ export function registerFailuresCommand(
   setExitCode: (code: number) => void,
 ): Command {
   return addQueryOptions(
-    program
-      .command('failures')
-      .summary('failures grouped by category and service/family')
-      .description(
-        'Failures in the time range (default: the last 7 days) grouped by category and service or task family: ' +
-          'how many tasks (or calls, services) failed, first and last seen, example summaries. ' +
-          `Categories: ${FAILURE_CATEGORIES.join(', ')}.`,
-      )
-      .option('--category <category>', 'only this failure category')
-      .option('--cluster <name>', 'only this cluster (name or ARN)')
-      .option('--since <duration>', 'the range back from now: 30m, 24h, 7d, 2w (default 7d)')
-      .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
-      .option('--to <time>', 'end of the range (default now; a bare date means its end)'),
+    addTimeRangeOptions(
+      program
+        .command('failures')
+        .summary('failures grouped by category and service/family')
+        .description(
+          'Failures in the time range (default: the last 7 days) grouped by category and service or task family: ' +
+            'how many tasks (or calls, services) failed, first and last seen, example summaries. ' +
+            `Categories: ${FAILURE_CATEGORIES.join(', ')}.`,
+        )
+        .option('--category <category>', 'only this failure category')
+        .option('--cluster <name>', 'only this cluster (name or ARN)'),
+      '7d',
+    ),
   ).action(async (options: FailuresOptions) => {
     setExitCode(await runFailures(options, io));
   });
@@ -62,7 +69,7 @@ export async function runFailures(options: FailuresOptions, io: CliIo): Promise<
   if (options.json) await writeRecords(out, records);
   else if (groups.length > 0) await out.writeLine(renderFailureGroups(groups, style).trimEnd());
   io.stderr.write(
-    `${records.length} failure record${records.length === 1 ? '' : 's'} in ${groups.length} group${groups.length === 1 ? '' : 's'} between ${formatTime(range.from, style)} and ${formatTime(range.to, style)} (${zoneName(style)})\n`,
+    `${counted(records.length, 'failure record')} in ${counted(groups.length, 'group')} ${describeRange(range, style)}\n`,
   );
   return 0;
 }

@@ -9,6 +9,8 @@ import { ecslogHome } from '../store/ecslog-home';
 import type { StoreOptions } from '../store/open-store';
 import { addStoreOptions, openStore, STORE_HELP } from '../store/open-store';
 import type { TimeRange } from '@ecslog/audit-store';
+import type { TimeStyle } from '../output/time-format';
+import { formatTime, zoneName } from '../output/time-format';
 import type { QueryScope } from '../query/query-scope';
 import { partitionsOf } from '../query/query-scope';
 import type { CliIo } from './cli-io';
@@ -79,4 +81,25 @@ export function groupOption(options: { service?: string; family?: string }): str
   if (options.service !== undefined) return `service:${options.service}`;
   if (options.family !== undefined) return `family:${options.family}`;
   return undefined;
+}
+
+/** Adds `--since`, `--from` and `--to`; `defaultSince` is the range when none is given. */
+export function addTimeRangeOptions(command: Command, defaultSince: string): Command {
+  return command
+    .option(
+      '--since <duration>',
+      `the range back from now: 30m, 24h, 7d, 2w (default ${defaultSince})`,
+    )
+    .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
+    .option('--to <time>', 'end of the range (default now; a bare date means its end)');
+}
+
+/** `between 2026-11-23 16:00:00 and 2026-11-24 16:00:00 (UTC)`: the closing line of a query. */
+export function describeRange(range: TimeRange, style: TimeStyle): string {
+  return `between ${formatTime(range.from, style)} and ${formatTime(range.to, style)} (${zoneName(style)})`;
+}
+
+/** `1 task run`, `3 task runs`. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -13,6 +13,9 @@ import type { CliIo, OutputOptions } from './cli-io';
 import { writeRecords } from './cli-io';
 import {
   addQueryOptions,
+  addTimeRangeOptions,
+  counted,
+  describeRange,
   checkNotEmpty,
   groupOption,
   recordsInScope,
@@ -33,23 +36,23 @@ export function registerTasksCommand(
   setExitCode: (code: number) => void,
 ): Command {
   return addQueryOptions(
-    program
-      .command('tasks')
-      .summary('list task runs: start, duration, outcome, summary')
-      .description(
-        'List the task runs with a state change in the time range (default: the last 24 hours), one line each, oldest first. ' +
-          'Tasks that never started (RunTask placement failures) are listed as NOT STARTED.',
-      )
-      .option('--cluster <name>', 'only this cluster (name or ARN)')
-      .option('--service <name>', "only this service's tasks")
-      .option('--family <name>', 'only tasks of this task definition family')
-      .option(
-        '--status <status>',
-        `only runs with this outcome (${OUTCOME_FILTERS.join(', ')}) or last status (RUNNING, STOPPED…)`,
-      )
-      .option('--since <duration>', 'the range back from now: 30m, 24h, 7d, 2w (default 24h)')
-      .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
-      .option('--to <time>', 'end of the range (default now; a bare date means its end)'),
+    addTimeRangeOptions(
+      program
+        .command('tasks')
+        .summary('list task runs: start, duration, outcome, summary')
+        .description(
+          'List the task runs with a state change in the time range (default: the last 24 hours), one line each, oldest first. ' +
+            'Tasks that never started (RunTask placement failures) are listed as NOT STARTED.',
+        )
+        .option('--cluster <name>', 'only this cluster (name or ARN)')
+        .option('--service <name>', "only this service's tasks")
+        .option('--family <name>', 'only tasks of this task definition family')
+        .option(
+          '--status <status>',
+          `only runs with this outcome (${OUTCOME_FILTERS.join(', ')}) or last status (RUNNING, STOPPED…)`,
+        ),
+      '24h',
+    ),
   ).action(async (options: TasksOptions) => {
     setExitCode(await runTasks(options, io));
   });
@@ -71,9 +74,8 @@ export async function runTasks(options: TasksOptions, io: CliIo): Promise<number
     );
   else if (runs.length > 0)
     await out.writeLine(renderRuns(runs, { utc: options.utc ?? false }).trimEnd());
-  const style = { utc: options.utc ?? false };
   io.stderr.write(
-    `${runs.length} task run${runs.length === 1 ? '' : 's'} between ${formatTime(range.from, style)} and ${formatTime(range.to, style)} (${zoneName(style)})\n`,
+    `${counted(runs.length, 'task run')} ${describeRange(range, { utc: options.utc ?? false })}\n`,
   );
   return 0;
 }
