@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { createAuditWriter } from '@ecslog/audit-store';
-import { createFileQuarantine } from '@ecslog/ingest-pipeline';
+import { createFileQuarantine, METRIC_NAMES } from '@ecslog/ingest-pipeline';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
 import type { EventInput } from '../event-inputs';
 import { isEventProblem, splitEventInputs } from '../event-inputs';
+import type { Tally } from '@ecslog/ingest-pipeline';
 import type { IngestSummary } from '../pipeline/event-ingest';
 import { createEventIngest } from '../pipeline/event-ingest';
 import { readInputFiles } from '../read-input-files';
@@ -123,28 +124,12 @@ export function createStoreIngest(
   const total: IngestSummary = {
     inputs: 0,
     unwritten: [],
-    mapped: 0,
-    ignored: 0,
-    invalid: 0,
-    written: 0,
-    stale: 0,
-    expired: 0,
-    retried: 0,
+    ...(Object.fromEntries(METRIC_NAMES.map((name) => [name, 0])) as Tally),
   };
   return {
     async ingest(inputs: readonly EventInput[]): Promise<IngestSummary> {
       const summary = await ingest(inputs);
-      for (const key of [
-        'inputs',
-        'mapped',
-        'ignored',
-        'invalid',
-        'written',
-        'stale',
-        'expired',
-        'retried',
-      ] as const)
-        total[key] += summary[key];
+      for (const key of ['inputs', ...METRIC_NAMES] as const) total[key] += summary[key];
       total.unwritten.push(...summary.unwritten);
       return summary;
     },
