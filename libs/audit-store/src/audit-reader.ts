@@ -1,5 +1,10 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  GetItemCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { parseTimestamp } from '@ecslog/ecs-event-mapper';
 import type { Item } from './item-codec';
@@ -10,13 +15,17 @@ import {
   decodeRecord,
   failurePartitionKey,
   groupPartitionKey,
+  historySortKey,
   isExpired,
   LATEST_SORT_KEY,
   parseActivitySortKey,
   resourcePartitionKey,
   taskIdPartitionKey,
 } from './item-codec';
+import type { RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, withRetries } from './retry';
 import { INDEX, TTL_ATTRIBUTE } from './table-definition';
+import { UnprocessedItemsError } from './audit-writer';
 
 /** One page of records, oldest first, and the cursor of the next page when there is one. */
 export interface Page {
@@ -47,6 +56,8 @@ export interface Activity {
 export interface AuditReaderOptions {
   client: DynamoDBClient;
   tableName: string;
+  /** Retries of UnprocessedKeys and throttling in `storedRecordIds` (default: the writer's). */
+  retry?: RetryPolicy;
   /** Epoch ms; injected so tests control expiry. */
   now?: () => number;
 }
@@ -70,6 +81,7 @@ export const MAX_RANGE_DAYS = 400;
 export function createAuditReader(options: AuditReaderOptions) {
   const { client, tableName } = options;
   const now = options.now ?? Date.now;
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
 
   /** Access pattern 1 (and 6 for a service ARN): a resource's history, oldest first. */
   async function history(resourceArn: string, page: PageOptions = {}): Promise<Page> {
@@ -148,6 +160,55 @@ export function createAuditReader(options: AuditReaderOptions) {
       arns.add(sortKey.slice(sortKey.indexOf('#') + 1));
     }
     return [...arns].sort();
+  }
+
+  /**
+   * The ids of the records whose history item is already stored (BatchGetItem of their keys, 100 at
+   * a time, keys only): a backfill skips them, so a re-run writes nothing and says so.
+   */
+  async function storedRecordIds(records: readonly AuditRecord[]): Promise<Set<string>> {
+    const byKey = new Map<string, string>();
+    for (const record of records)
+      byKey.set(
+        `${resourcePartitionKey(record.resourceArn)}\u0000${historySortKey(record)}`,
+        record.recordId,
+      );
+    const keys = [...byKey.keys()].map((key) => {
+      const [pk, sk] = key.split('\u0000') as [string, string];
+      return { pk: { S: pk }, sk: { S: sk } };
+    });
+    const stored = new Set<string>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, { S: string }>[] = keys.slice(i, i + 100);
+      await withRetries(retry, async () => {
+        const output = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: pending,
+                ProjectionExpression: 'pk, sk, #ttl',
+                ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+              },
+            },
+          }),
+        );
+        for (const item of (output.Responses?.[tableName] ?? []) as Item[]) {
+          if (isExpired(item, nowSeconds())) continue;
+          const id = byKey.get(
+            `${(item['pk'] as { S: string }).S}\u0000${(item['sk'] as { S: string }).S}`,
+          );
+          if (id !== undefined) stored.add(id);
+        }
+        const unprocessed = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<
+          string,
+          { S: string }
+        >[];
+        if (unprocessed.length === 0) return;
+        pending = unprocessed;
+        throw new UnprocessedItemsError(unprocessed.length);
+      });
+    }
+    return stored;
   }
 
   /** True when the table holds no item at all (one Scan of one item). */
@@ -261,7 +322,17 @@ export function createAuditReader(options: AuditReaderOptions) {
     return Math.floor(now() / 1000);
   }
 
-  return { history, latest, byCluster, byGroup, failures, activity, taskArnsOf, isEmpty };
+  return {
+    history,
+    latest,
+    byCluster,
+    byGroup,
+    failures,
+    activity,
+    taskArnsOf,
+    storedRecordIds,
+    isEmpty,
+  };
 }
 
 export type AuditReader = ReturnType<typeof createAuditReader>;

@@ -468,6 +468,18 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
       expect(await reader(recordExpiry + 1000).taskArnsOf(taskId)).toEqual([]);
     });
 
+    it('says which records are already stored, by their history keys', async () => {
+      const stored = ALL_FIXTURE_RECORDS.slice(0, 30);
+      await write(stored);
+
+      const found = await reader().storedRecordIds(ALL_FIXTURE_RECORDS);
+
+      expect([...found].sort()).toEqual(ids(stored).sort());
+      expect(await reader(Date.parse('2036-12-31T00:00:00.000Z')).storedRecordIds(stored)).toEqual(
+        new Set(),
+      );
+    });
+
     it('tells an empty table from one with records', async () => {
       expect(await reader().isEmpty()).toBe(true);
       await write([v(1)]);
