@@ -1,3 +1,4 @@
+import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
@@ -6,7 +7,6 @@ import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
 import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
-import type { StoreOptions } from '../store/open-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import { writeRecords } from './cli-io';
 import {

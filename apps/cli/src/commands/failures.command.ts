@@ -1,3 +1,4 @@
+import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { FailureCategory } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
@@ -10,7 +11,6 @@ import { groupFailures } from '../query/failure-groups';
 import { isCluster } from '../query/query-scope';
 import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
-import type { StoreOptions } from '../store/open-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import { QueryError, readAllPages, writeRecords } from './cli-io';
 import {

@@ -1,3 +1,5 @@
+import type { AuditStoreConnection, EcslogHome, StoreOptions } from '@ecslog/store-connection';
+import { displayPath, ecslogHome } from '@ecslog/store-connection';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -11,11 +13,7 @@ import type { Tally } from '@ecslog/ingest-pipeline';
 import type { IngestSummary } from '../pipeline/event-ingest';
 import { createEventIngest } from '../pipeline/event-ingest';
 import { readInputFiles } from '../read-input-files';
-import type { AuditStoreConnection } from '../store/audit-store-connection';
-import type { EcslogHome } from '../store/ecslog-home';
-import { displayPath, ecslogHome } from '../store/ecslog-home';
-import type { StoreOptions } from '../store/open-store';
-import { addStoreOptions, STORE_HELP } from '../store/open-store';
+import { addStoreOptions, STORE_HELP } from './store-options';
 import type { CliIo } from './cli-io';
 import { withStore } from './query-support';
 

@@ -1,3 +1,5 @@
+import type { LocalStore } from '@ecslog/store-connection';
+import { displayPath, ecslogHome, openLocalStore } from '@ecslog/store-connection';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -7,9 +9,6 @@ import { renderFailureGroups } from './failures.command';
 import { renderRuns } from './tasks.command';
 import { groupFailures } from '../query/failure-groups';
 import { toTaskRuns } from '../query/task-runs';
-import { displayPath, ecslogHome } from '../store/ecslog-home';
-import type { LocalStore } from '../store/local-store';
-import { openLocalStore } from '../store/local-store';
 import { lastDayStart } from './simulate.command';
 import type { CliIo } from './cli-io';
 import { readAllPages } from './cli-io';

@@ -2,12 +2,11 @@
  * What the query commands share: their output and store options, opening the store for one
  * command, and reading the records of a scope.
  */
+import type { AuditStoreConnection, StoreOptions } from '@ecslog/store-connection';
+import { ecslogHome, openStore } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { AuditStoreConnection } from '../store/audit-store-connection';
-import { ecslogHome } from '../store/ecslog-home';
-import type { StoreOptions } from '../store/open-store';
-import { addStoreOptions, openStore, STORE_HELP } from '../store/open-store';
+import { addStoreOptions, STORE_HELP } from './store-options';
 import type { TimeRange } from '@ecslog/audit-store';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';

@@ -1,11 +1,10 @@
+import type { AuditStoreConnection, StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
 import type { TimeStyle } from '../output/time-format';
 import { formatDuration, formatTime, zoneName } from '../output/time-format';
-import type { AuditStoreConnection } from '../store/audit-store-connection';
-import type { StoreOptions } from '../store/open-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import { QueryError, readAllPages, writeRecords } from './cli-io';
 import { addQueryOptions, checkNotEmpty, withStore } from './query-support';

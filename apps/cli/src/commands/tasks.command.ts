@@ -1,3 +1,4 @@
+import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
@@ -8,7 +9,6 @@ import type { TaskRun } from '../query/task-runs';
 import { filterRunsByStatus, OUTCOME_FILTERS, toTaskRuns } from '../query/task-runs';
 import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
-import type { StoreOptions } from '../store/open-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import { writeRecords } from './cli-io';
 import {
