@@ -1,7 +1,7 @@
 /**
  * `$ECSLOG_HOME` (default `./.ecslog`): everything local mode keeps, in one folder.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 export interface EcslogHome {
   root: string;
@@ -39,5 +39,5 @@ export function ecslogHome(
 export function displayPath(cwd: string, path: string): string {
   const inside = relative(cwd, path);
   if (inside === '') return '.';
-  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+  return inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? path : inside;
 }

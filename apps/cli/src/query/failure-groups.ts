@@ -9,7 +9,7 @@ export interface FailureGroup {
   /** `service:NAME`, `family:NAME`, or the cluster name when the records have no group. */
   group: string;
   clusterName: string;
-  /** Distinct resources (tasks, services, API calls) that failed. */
+  /** Failures: distinct tasks for task records (a task fails once however many of its state changes say so), else each record. */
   count: number;
   /** Failure records (a task can have more than one failed state change). */
   records: number;
@@ -47,7 +47,7 @@ export function groupFailures(records: readonly AuditRecord[]): FailureGroup[] {
       };
       groups.set(key, entry);
     }
-    entry.resources.add(record.resourceArn);
+    entry.resources.add(record.recordType === 'task' ? record.resourceArn : record.recordId);
     entry.count = entry.resources.size;
     entry.records += 1;
     entry.lastSeen = record.eventTime;

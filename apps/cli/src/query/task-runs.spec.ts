@@ -88,3 +88,204 @@ describe('filterRunsByStatus', () => {
     expect(filterRunsByStatus(runs, undefined)).toEqual(runs);
   });
 });
+
+describe('toTaskRuns: which record tells a run', () => {
+  const RUNNING_AGAIN = recordsOf('eventbridge/task-lifecycle-04-running-duplicate.json');
+  const SUCCEEDED = recordsOf('eventbridge/task-stopped-succeeded.json');
+  /** The RunTask call (via EventBridge) that started the task of SUCCEEDED. */
+  const SUCCEEDED_LAUNCH = recordsOf('eventbridge/cloudtrail-api-call-runtask.json');
+  const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+  /** A StopTask call, later, about the first task RUNTASK_SUCCESS started. */
+  const STOP_CALL = recordsOf('cloudtrail/stoptask.json');
+  const AGENT_FAILURE = recordsOf('cloudtrail/runtask-agent-failure.json');
+  const API_ERROR = recordsOf('cloudtrail/runtask-api-error.json');
+
+  it('tells a task by the latest version present in any subset of its records, in any order', () => {
+    // Indices into LIFECYCLE (versions 1..7 in order): the expected run is the largest index.
+    const someIndices = fc.uniqueArray(fc.nat({ max: LIFECYCLE.length - 1 }), { minLength: 1 });
+
+    fc.assert(
+      fc.property(someIndices, (indices) => {
+        const records = indices.map((i) => LIFECYCLE[i] as AuditRecord);
+
+        const runs = toTaskRuns(records);
+
+        expect(runs).toEqual([
+          {
+            record: LIFECYCLE[Math.max(...indices)],
+            startTime: '2026-11-20T03:00:05.123Z',
+            neverStarted: false,
+          },
+        ]);
+      }),
+    );
+  });
+
+  it('counts a redelivered state change once', () => {
+    const runs = toTaskRuns([...LIFECYCLE.slice(0, 4), ...RUNNING_AGAIN]);
+
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.record.lastStatus).toBe('RUNNING');
+  });
+
+  it('keeps two tasks apart when their records are interleaved, earliest start first', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...LIFECYCLE, ...OOM], { minLength: 8 }), (records) => {
+        const runs = toTaskRuns(records);
+
+        expect(runs.map((run) => run.record.recordId)).toEqual([
+          OOM[0]?.recordId,
+          LIFECYCLE[LIFECYCLE.length - 1]?.recordId,
+        ]);
+        expect(runs.map((run) => run.startTime)).toEqual([
+          '2026-11-19T22:40:17.008Z',
+          '2026-11-20T03:00:05.123Z',
+        ]);
+      }),
+    );
+  });
+
+  it("lets a task's own state change win over the API call that started it", () => {
+    const fromCallOnly = toTaskRuns(SUCCEEDED_LAUNCH);
+    const withStateChange = toTaskRuns([...SUCCEEDED, ...SUCCEEDED_LAUNCH]);
+    const reversed = toTaskRuns([...SUCCEEDED_LAUNCH, ...SUCCEEDED]);
+
+    expect(fromCallOnly.map((run) => run.record.recordType)).toEqual(['api-call']);
+    expect(fromCallOnly[0]?.neverStarted).toBe(false);
+    expect(withStateChange.map((run) => run.record)).toEqual(SUCCEEDED);
+    expect(reversed).toEqual(withStateChange);
+  });
+
+  it('lets the latest API call about a task stand for it when it has no state change', () => {
+    const runs = toTaskRuns([...STOP_CALL, ...RUNTASK_SUCCESS]);
+
+    expect(runs).toHaveLength(RUNTASK_SUCCESS.length);
+    const stopped = runs.find((run) => run.record.resourceArn === STOP_CALL[0]?.resourceArn);
+    expect(stopped?.record).toBe(STOP_CALL[0]);
+    expect(stopped?.startTime).toBe('2026-11-20T03:00:05.000Z');
+  });
+
+  it('makes each placement or start failure of a call a run that never started', () => {
+    const runs = toTaskRuns([...PARTIAL, ...AGENT_FAILURE]);
+
+    const never = runs.filter((run) => run.neverStarted);
+    expect(never.map((run) => run.record.recordId).sort()).toEqual(
+      [...PARTIAL, ...AGENT_FAILURE]
+        .filter((r) => r.recordId.includes(':failure:'))
+        .map((r) => r.recordId)
+        .sort(),
+    );
+    expect(never.map((run) => run.startTime)).toEqual(never.map((run) => run.record.eventTime));
+    expect(runs.filter((run) => !run.neverStarted)).toHaveLength(3);
+  });
+
+  it('makes no run of a call that failed outright, nor of service events', () => {
+    const serviceEvents = [
+      ...recordsOf('eventbridge/service-action-placement-failure.json'),
+      ...recordsOf('eventbridge/deployment-failed.json'),
+    ];
+
+    expect(toTaskRuns([...API_ERROR, ...serviceEvents])).toEqual([]);
+  });
+
+  it('orders runs by start, then by record id when they start together', () => {
+    const runs = toTaskRuns([...RUNTASK_SUCCESS, ...PARTIAL, ...SUCCEEDED]);
+
+    expect(runs.map((run) => run.record.recordId)).toEqual([
+      SUCCEEDED[0]?.recordId, // created 02:00:03
+      'api-call:2582ff19-243f-4c69-bdf0-218b3b0bd4bd:failure:0', // all five at 02:45:12
+
+      'api-call:2582ff19-243f-4c69-bdf0-218b3b0bd4bd:failure:1',
+      'api-call:2582ff19-243f-4c69-bdf0-218b3b0bd4bd:task:0',
+      'api-call:2582ff19-243f-4c69-bdf0-218b3b0bd4bd:task:1',
+      'api-call:2582ff19-243f-4c69-bdf0-218b3b0bd4bd:task:2',
+      'api-call:ec3bf6a7-6a56-41f8-900e-05753c8a6d35:task:0',
+      'api-call:ec3bf6a7-6a56-41f8-900e-05753c8a6d35:task:1',
+      'api-call:ec3bf6a7-6a56-41f8-900e-05753c8a6d35:task:2',
+    ]);
+  });
+
+  it('gives no runs for no records', () => {
+    expect(toTaskRuns([])).toEqual([]);
+  });
+});
+
+describe('filterRunsByStatus: outcomes, not-started and last status', () => {
+  const SUCCEEDED = recordsOf('eventbridge/task-stopped-succeeded.json');
+  const USER_STOP = recordsOf('eventbridge/task-stopped-user.json');
+  const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+  const runs = toTaskRuns([
+    ...OOM,
+    ...SUCCEEDED,
+    ...USER_STOP,
+    ...LIFECYCLE.slice(0, 4),
+    ...RUNTASK_SUCCESS,
+    ...PLACEMENT_ONLY,
+  ]);
+  const idsOf = (kept: readonly { record: AuditRecord }[]) => kept.map((r) => r.record.recordId);
+  const idOf = (records: readonly AuditRecord[]) => records[0]?.recordId;
+
+  it('keeps runs by outcome, whatever the case of --status', () => {
+    expect(idsOf(filterRunsByStatus(runs, 'succeeded'))).toEqual([idOf(SUCCEEDED)]);
+    expect(idsOf(filterRunsByStatus(runs, 'SUCCEEDED'))).toEqual([idOf(SUCCEEDED)]);
+    expect(idsOf(filterRunsByStatus(runs, 'Failed'))).toEqual([idOf(OOM), idOf(PLACEMENT_ONLY)]);
+    expect(idsOf(filterRunsByStatus(runs, 'in-progress'))).toEqual([
+      ...RUNTASK_SUCCESS.map((r) => r.recordId), // created 03:00:05.000
+      LIFECYCLE[3]?.recordId, // created 03:00:05.123
+    ]);
+  });
+
+  it('keeps only the launches that never started for not-started', () => {
+    expect(idsOf(filterRunsByStatus(runs, 'not-started'))).toEqual([idOf(PLACEMENT_ONLY)]);
+    expect(idsOf(filterRunsByStatus(runs, 'NOT-STARTED'))).toEqual([idOf(PLACEMENT_ONLY)]);
+  });
+
+  it("keeps runs by the task's last status, in any case", () => {
+    expect(idsOf(filterRunsByStatus(runs, 'running'))).toEqual([LIFECYCLE[3]?.recordId]);
+    expect(idsOf(filterRunsByStatus(runs, 'Pending'))).toEqual(
+      RUNTASK_SUCCESS.map((r) => r.recordId),
+    );
+    // STOPPED is a last status (every stopped task) and an outcome (stopped on purpose).
+    expect(idsOf(filterRunsByStatus(runs, 'STOPPED'))).toEqual([
+      idOf(OOM),
+      idOf(SUCCEEDED),
+      idOf(USER_STOP),
+    ]);
+  });
+
+  it('keeps nothing for a status no run has, and everything without --status', () => {
+    expect(filterRunsByStatus(runs, 'deprovisioning')).toEqual([]);
+
+    const all = filterRunsByStatus(runs, undefined);
+
+    expect(all).toEqual(runs);
+    expect(all).not.toBe(runs);
+  });
+
+  it('only ever keeps runs it was given, in their order', () => {
+    const statuses = fc.oneof(
+      fc.constantFrom(
+        'in-progress',
+        'succeeded',
+        'failed',
+        'stopped',
+        'not-started',
+        'RUNNING',
+        'PENDING',
+        'STOPPED',
+        'provisioning',
+      ),
+      fc.string(),
+    );
+
+    fc.assert(
+      fc.property(statuses, (status) => {
+        const kept = filterRunsByStatus(runs, status);
+
+        const positions = kept.map((run) => runs.indexOf(run));
+        expect(positions.every((p) => p >= 0)).toBe(true);
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      }),
+    );
+  });
+});

@@ -51,10 +51,13 @@ export function timeRangeOf(
       : /^\d{4}-\d{2}-\d{2}$/.test(to.trim())
         ? new Date(Date.parse(parseInstant('--to', to)) + 86_399_999).toISOString()
         : parseInstant('--to', to);
+  const back = from === undefined ? durationMs(since ?? defaultSince) : 0;
+  if (back > (MAX_RANGE_DAYS - 1) * 86_400_000)
+    throw new BadTimeRangeError(
+      `the range spans ${Math.ceil(back / 86_400_000)} days; at most ${MAX_RANGE_DAYS - 1}`,
+    );
   const start =
-    from === undefined
-      ? new Date(now - durationMs(since ?? defaultSince)).toISOString()
-      : parseInstant('--from', from);
+    from === undefined ? new Date(now - back).toISOString() : parseInstant('--from', from);
   if (start > end)
     throw new BadTimeRangeError(`the range ends before it starts: ${start} .. ${end}`);
   const days = (Date.parse(end) - Date.parse(start)) / 86_400_000;
