@@ -10,10 +10,14 @@ import type { BackfillTally } from './backfill-tally';
 export interface Checkpoint {
   /** The source's description: a checkpoint resumes only the same source and window. */
   source: string;
+  /** The time window of the run (ISO), so that `--resume` reads the same one whatever `--since` says now. */
+  window?: { from: string; to: string };
   /** The source's resume state after the last stored chunk. */
   resume: unknown;
   /** The counts so far, so that the final summary covers the whole run. */
   tally: BackfillTally;
+  /** True once every chunk is stored: `--resume` then has nothing left to do. */
+  complete: boolean;
   updatedAt: string;
 }
 

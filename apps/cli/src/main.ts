@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json';
+import { registerBackfillCommand } from './commands/backfill.command';
 import type { CliIo } from './commands/cli-io';
 import { registerEventsCommand } from './commands/events.command';
 import { registerFailuresCommand } from './commands/failures.command';
@@ -37,6 +38,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   registerTaskCommand(program, io, setExitCode);
   registerFailuresCommand(program, io, setExitCode);
   registerEventsCommand(program, io, setExitCode);
+  registerBackfillCommand(program, setExitCode);
   registerSimulateCommand(program, io, setExitCode);
   registerMapCommand(program, io, setExitCode);
   return program;

@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --json] [-- --only mapper|store|transform] [-- --events N --store-events N --rounds N --seed N]`:
+ * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill] [-- --events N --store-events N --rounds N --seed N]`:
  * every benchmark, each against a baseline measured in the same run, as tables (default) or one
  * JSON document (--json).
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import type { BackfillBenchmarkResult } from './backfill-benchmark';
+import { runBackfillBenchmark } from './backfill-benchmark';
 import type { MapperBenchmarkResult, ParseVersusMap } from './mapper-benchmark';
 import { runMapperBenchmark } from './mapper-benchmark';
 import type { StoreBenchmarkResult } from './store-benchmark';
@@ -25,13 +27,21 @@ const { values } = parseArgs({
 
 const now = () => performance.now();
 const wanted = (name: string) => values.only === undefined || values.only === name;
-if (values.only !== undefined && !['mapper', 'store', 'transform'].includes(values.only)) {
-  console.error(`bench: --only must be mapper, store or transform, got ${values.only}`);
+if (
+  values.only !== undefined &&
+  !['mapper', 'store', 'transform', 'backfill'].includes(values.only)
+) {
+  console.error(`bench: --only must be mapper, store, transform or backfill, got ${values.only}`);
   process.exit(2);
 }
 
 async function main() {
-  const results: (MapperBenchmarkResult | StoreBenchmarkResult | TransformBenchmarkResult)[] = [];
+  const results: (
+    | MapperBenchmarkResult
+    | StoreBenchmarkResult
+    | TransformBenchmarkResult
+    | BackfillBenchmarkResult
+  )[] = [];
   if (wanted('mapper')) {
     const mapper = runMapperBenchmark({
       events: Number(values.events),
@@ -59,6 +69,11 @@ async function main() {
     });
     results.push(transform);
     if (!values.json) printTransform(transform);
+  }
+  if (wanted('backfill')) {
+    const backfill = runBackfillBenchmark();
+    results.push(backfill);
+    if (!values.json) printBackfill(backfill);
   }
   if (values.json)
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
@@ -155,3 +170,15 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+function printBackfill({ lookup, logFiles }: BackfillBenchmarkResult) {
+  const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+  process.stdout.write(
+    `\nbackfill — LookupEvents against the local server enforcing 2 requests/s, full pages of 50\n` +
+      `${JSON.stringify(lookup)}\n` +
+      `lookup: ${lookup.eventsPerSecond.toFixed(1)} events/s = ${pct(lookup.fractionOfCeiling)} of the ${lookup.ceiling} events/s ceiling (${lookup.fractionOfCeiling >= 0.95 ? 'meets' : 'MISSES'} ≥ 95%)\n` +
+      `\nbackfill — CloudTrail log files from a folder vs the floor (gunzip + JSON.parse alone, same files)\n` +
+      `${JSON.stringify(logFiles)}\n` +
+      `log files: ${pct(logFiles.fractionOfFloor)} of the floor (${logFiles.fractionOfFloor >= 0.5 ? 'meets' : 'MISSES'} ≥ 50%)\n`,
+  );
+}

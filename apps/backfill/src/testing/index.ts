@@ -1,0 +1,3 @@
+export * from './cloudtrail-lookup-server';
+export * from './cloudtrail-log-files';
+export * from './s3-server';
