@@ -1,5 +1,5 @@
 /**
- * The backfill loop against a real audit table (dynalite): interrupted runs resume to the same
+ * The backfill loop against a real audit table (DynamoDB Local and dynalite): interrupted runs resume to the same
  * table as an uninterrupted one, a second run writes nothing new, a dry run writes nothing, invalid
  * records are kept. The source is a list of CloudTrail log chunks held in memory; the sources
  * that read LookupEvents, S3 and folders have their own specs.
@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
-import { createAuditTable, scanTable, startDynalite } from '@ecslog/audit-store/testing';
+import type { LocalDynamoDb, LocalDynamoDbKind } from '@ecslog/audit-store/testing';
+import { createAuditTable, scanTable, startLocalDynamoDb } from '@ecslog/audit-store/testing';
 import { loadFixture, runTaskRecordArb } from '@ecslog/ecs-event-mapper/testing';
 import type { BackfillSink } from './backfill-sink';
 import type { BackfillSource, SourceChunk } from './backfill-source';
@@ -53,11 +53,11 @@ function listSource(records: readonly unknown[] = RECORDS): BackfillSource {
   };
 }
 
-describe('runBackfill (dynalite)', () => {
+describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('runBackfill on %s', (kind) => {
   let server: LocalDynamoDb;
   let dir: string;
   beforeAll(async () => {
-    server = await startDynalite();
+    server = await startLocalDynamoDb(kind);
   });
   afterAll(async () => server?.stop());
   beforeEach(() => {
