@@ -75,6 +75,18 @@ export async function runBackfill(run: BackfillRun): Promise<BackfillOutcome> {
   if (saved?.complete) return { tally: saved.tally, complete: true, resumed: true };
   const tally = saved?.tally ?? emptyTally();
   let resume = saved?.resume;
+  /** What is stored so far, for `--resume`; a dry run stores nothing, so keeps no checkpoint. */
+  const saveCheckpoint = async (complete: boolean) => {
+    if (!run.sink) return;
+    await run.checkpoint.write({
+      source: run.source.description,
+      ...(run.window ? { window: run.window } : {}),
+      resume,
+      tally,
+      complete,
+      updatedAt: now().toISOString(),
+    });
+  };
 
   for await (const chunk of run.source.chunks(resume)) {
     tally.chunks += 1;
@@ -90,27 +102,11 @@ export async function runBackfill(run: BackfillRun): Promise<BackfillOutcome> {
         throw new BackfillWriteError(chunk.name, result.failed, { cause: result.error });
     }
     resume = chunk.resume;
-    if (run.sink)
-      await run.checkpoint.write({
-        source: run.source.description,
-        ...(run.window ? { window: run.window } : {}),
-        resume,
-        tally,
-        complete: false,
-        updatedAt: now().toISOString(),
-      });
+    await saveCheckpoint(false);
     run.onChunk?.(tally, chunk);
     if (run.stopRequested?.()) return { tally, complete: false, resumed: saved !== undefined };
   }
-  if (run.sink)
-    await run.checkpoint.write({
-      source: run.source.description,
-      ...(run.window ? { window: run.window } : {}),
-      resume,
-      tally,
-      complete: true,
-      updatedAt: now().toISOString(),
-    });
+  await saveCheckpoint(true);
   return { tally, complete: true, resumed: saved !== undefined };
 }
 
