@@ -1,0 +1,77 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readStageConfig } from '../config/stage-config';
+import { CentralBusPolicy, ECS_DETAIL_TYPES, ForwarderStack } from './forwarder-stack';
+
+const config = (context: Record<string, unknown>) => readStageConfig((key) => context[key]);
+
+describe('ForwarderStack (member accounts)', () => {
+  const app = new App();
+  const stack = new ForwarderStack(app, 'forwarder', {
+    env: { account: '444455556666', region: 'eu-west-1' },
+    config: config({ stage: 'prod', centralAccount: '111122223333', centralRegion: 'eu-west-1' }),
+  });
+  const template = Template.fromStack(stack);
+
+  it('forwards the four ECS detail-types and ECS API calls to the central default bus', () => {
+    const central = 'arn:aws:events:eu-west-1:111122223333:event-bus/default';
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ecs'], 'detail-type': ECS_DETAIL_TYPES },
+      Targets: [Match.objectLike({ Arn: Match.anyValue(), RoleArn: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['ecs.amazonaws.com'] },
+      },
+    });
+    const arns = Object.values(template.findResources('AWS::Events::Rule')).map((rule) =>
+      JSON.stringify(
+        (rule as { Properties: { Targets: { Arn: unknown }[] } }).Properties.Targets[0]?.Arn,
+      ),
+    );
+    expect(arns.every((arn) => arn.includes(':111122223333:event-bus/default'))).toBe(true);
+    expect(central).toContain('111122223333');
+  });
+
+  it('lets its role put events on the central bus only', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+    }[];
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+    expect(statements.map((s) => s.Action)).toEqual(['events:PutEvents']);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(':111122223333:event-bus/default');
+  });
+
+  it('has no AwsSolutions findings', () => {
+    expect(new AwsSolutionsChecks(app).validateScope(stack).violations).toEqual([]);
+  });
+
+  it('needs the central account', () => {
+    expect(() => new ForwarderStack(new App(), 'f', { config: config({}) })).toThrow(
+      /needs centralAccount/,
+    );
+  });
+});
+
+describe('CentralBusPolicy (central account)', () => {
+  it('admits each member account to PutEvents on the default bus', () => {
+    const stack = new Stack(new App(), 'central', {
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    new CentralBusPolicy(stack, 'Members', { accounts: ['444455556666', '777788889999'] });
+
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 2);
+    const statements = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
+      (policy) =>
+        JSON.stringify((policy as { Properties: { Statement: unknown } }).Properties.Statement),
+    );
+    expect(statements.every((s) => s.includes('"Action":"events:PutEvents"'))).toBe(true);
+    expect(statements.filter((s) => s.includes(':iam::777788889999:root'))).toHaveLength(1);
+    expect(statements.filter((s) => s.includes(':iam::444455556666:root'))).toHaveLength(1);
+  });
+});
