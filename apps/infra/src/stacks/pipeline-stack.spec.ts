@@ -62,6 +62,22 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
     built = synth({ stage: 'prod', topology, alarmEmail: 'ops@example.com' });
   });
 
+  it('gives every rule target a retry policy and the dead-letter queue', () => {
+    const rules = Object.values(built.template.findResources('AWS::Events::Rule')) as {
+      Properties: { Targets: { RetryPolicy?: unknown; DeadLetterConfig?: { Arn: unknown } }[] };
+    }[];
+    const targets = rules.flatMap((rule) => rule.Properties.Targets);
+
+    expect(targets.length).toBeGreaterThanOrEqual(rules.length);
+    for (const target of targets) {
+      expect(target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumEventAgeInSeconds: expect.any(Number),
+      });
+      expect(JSON.stringify(target.DeadLetterConfig?.Arn)).toContain('DeadLetters');
+    }
+  });
+
   it('runs the ingest on nodejs22.x, arm64, with its configuration', () => {
     built.template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',

@@ -162,10 +162,26 @@ export class PipelineStack extends Stack {
       ? this.partition
       : (RegionInfo.get(this.region).partition ?? this.partition);
     const clusterScope = { partition, region: this.region, account: this.account };
-    const rule = (ruleId: string, description: string, eventPattern: events.EventPattern) =>
-      this.rules.push(
-        new events.Rule(this, ruleId, { description, eventPattern, targets: ruleTargets }),
-      );
+    const rule = (ruleId: string, description: string, eventPattern: events.EventPattern) => {
+      const created = new events.Rule(this, ruleId, {
+        description,
+        eventPattern,
+        targets: ruleTargets,
+      });
+      // Every target retries and dead-letters, not only the Lambda one: the Kinesis and Firehose
+      // L2 targets have no such options, so set them on the rule's targets directly.
+      const cfnRule = created.node.defaultChild as events.CfnRule;
+      ruleTargets.forEach((_, index) => {
+        cfnRule.addPropertyOverride(`Targets.${index}.RetryPolicy`, {
+          MaximumRetryAttempts: RETRY_ATTEMPTS,
+          MaximumEventAgeInSeconds: MAX_EVENT_AGE.toSeconds(),
+        });
+        cfnRule.addPropertyOverride(`Targets.${index}.DeadLetterConfig`, {
+          Arn: deadLetterQueue.queueArn,
+        });
+      });
+      this.rules.push(created);
+    };
     rule(
       'EcsEvents',
       'ECS state changes -> ecslog',
