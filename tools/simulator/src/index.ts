@@ -14,4 +14,6 @@ export type {
   SimulatedDay,
   SimulateEventsOptions,
 } from './simulate-day';
+export { seededRandom } from './seeded-random';
+export type { SeededRandom } from './seeded-random';
 export { toNdjson } from './to-ndjson';

@@ -6,6 +6,7 @@
  * them: re-addressed to each account and region, with fresh distinct eventIDs, times a few minutes
  * before the file's delivery, and in no particular order. Deterministic for a seed.
  */
+import { seededRandom } from '@ecslog/simulator';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { RunTaskFacts } from '@ecslog/ecs-event-mapper/testing';
@@ -85,7 +86,7 @@ const ECS_FIXTURES = [
  * await writeCloudTrailLogFiles(folder, set);
  */
 export function buildCloudTrailLogFiles(options: CloudTrailLogFilesOptions): CloudTrailLogSet {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed).next;
   const prefix = options.prefix ? `${options.prefix.replace(/^\/+|\/+$/g, '')}/` : '';
   const regions = options.regions ?? DEFAULT_REGIONS;
   const filesPerDay = options.filesPerDay ?? 3;
@@ -451,18 +452,6 @@ const OTHER_SERVICE_RECORDS: Record<string, unknown>[] = [
     eventCategory: 'Management',
   },
 ];
-
-/** Deterministic uniform [0, 1) from a 32-bit seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function pick<T>(random: () => number, values: readonly T[]): T {
   return values[Math.floor(random() * values.length)] as T;
