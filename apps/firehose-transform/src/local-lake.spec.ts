@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { filesUnder } from '@ecslog/local-lake/testing';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
 import { loadDirectPutEvent, rowsOf } from './testing';
 import { transformRecords } from './transform-records';
@@ -8,18 +9,6 @@ import { transformRecords } from './transform-records';
 // Local mode: the transform's response through @ecslog/local-lake, as Firehose would deliver it.
 
 const NOW = new Date('2026-11-21T08:30:05.250Z');
-
-/** Every file under dir, as paths relative to it, sorted; with their text. */
-async function filesUnder(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  for (const entry of entries)
-    if (entry.isFile()) {
-      const path = join(entry.parentPath, entry.name);
-      files.set(relative(dir, path), await readFile(path, 'utf8'));
-    }
-  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
-}
 
 const linesOf = (text: string) => text.split('\n').slice(0, -1);
 

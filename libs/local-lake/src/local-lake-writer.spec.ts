@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent, toLakeRow } from '@ecslog/ecs-event-mapper';
 import { loadFixture, sampleLiveTraffic } from '@ecslog/ecs-event-mapper/testing';
 import type { LocalLakeWriterOptions } from './local-lake-writer';
+import { filesUnder } from './testing';
 import { createLocalLakeWriter } from './local-lake-writer';
 
 const NOW = new Date('2026-11-21T08:30:05.250Z');
@@ -26,18 +27,6 @@ function createManualTimer() {
     },
     active: () => pending.filter((entry) => !entry.cancelled).length,
   };
-}
-
-/** Every file under dir, as paths relative to it, sorted; with their text. */
-async function filesUnder(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  for (const entry of entries)
-    if (entry.isFile()) {
-      const path = join(entry.parentPath, entry.name);
-      files.set(relative(dir, path), await readFile(path, 'utf8'));
-    }
-  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 const recordsOf = (events: readonly unknown[]): AuditRecord[] =>

@@ -4,6 +4,7 @@ import type {
   PutRecordsResultEntry,
   _Record,
 } from '@aws-sdk/client-kinesis';
+import { MAPPED_CLOUDTRAIL_FIXTURES } from '../testing';
 import { DeleteStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
@@ -92,17 +93,9 @@ function runTaskWithEnvironment(eventId: string, count: number): Record<string, 
  * calls with large environment overrides) — interleaved.
  */
 function realisticInputs(): MappedInput[] {
-  const fixtures = [
-    'runtask-success',
-    'runtask-partial-placement',
-    'runtask-placement-failure-only',
-    'runtask-agent-failure',
-    'runtask-api-error',
-    'starttask-success',
-    'stoptask',
-    'create-service',
-    'update-service',
-  ].map((name) => mappedInput(loadFixture(`cloudtrail/${name}.json`), `cloudtrail/${name}.json`));
+  const fixtures = MAPPED_CLOUDTRAIL_FIXTURES.map((name) =>
+    mappedInput(loadFixture(`cloudtrail/${name}.json`), `cloudtrail/${name}.json`),
+  );
   const logFile = loadFixture<{ Records: Record<string, unknown>[] }>('cloudtrail/log-file.json')
     .Records.map((record, i) => ({ record, position: `log-file.json: Records[${i}]` }))
     .filter(({ record }) => mapEvent(record).kind === 'mapped')

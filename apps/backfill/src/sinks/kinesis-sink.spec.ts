@@ -1,4 +1,5 @@
 import type { KinesisClient, PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
+import { MAPPED_CLOUDTRAIL_FIXTURES } from '../testing';
 import { DescribeStreamSummaryCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
@@ -28,19 +29,6 @@ import {
 
 const MiB = 1024 * 1024;
 const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:111122223333:cluster/batch';
-
-/** The CloudTrail fixtures the mapper maps (the read-only, agent and non-ECS ones it ignores). */
-const MAPPED_FIXTURES = [
-  'runtask-success',
-  'runtask-partial-placement',
-  'runtask-placement-failure-only',
-  'runtask-agent-failure',
-  'runtask-api-error',
-  'starttask-success',
-  'stoptask',
-  'create-service',
-  'update-service',
-];
 
 function cloudTrailFixture(name: string): Record<string, unknown> {
   return loadFixture(`cloudtrail/${name}.json`);
@@ -107,14 +95,17 @@ describe('toEventBridgeEvent: the event EventBridge delivers for a CloudTrail re
     });
   });
 
-  it.each(MAPPED_FIXTURES)('%s: the event maps to the same AuditRecords as the record', (name) => {
-    const record = cloudTrailFixture(name);
+  it.each(MAPPED_CLOUDTRAIL_FIXTURES)(
+    '%s: the event maps to the same AuditRecords as the record',
+    (name) => {
+      const record = cloudTrailFixture(name);
 
-    const result = toEventBridgeEvent(record);
+      const result = toEventBridgeEvent(record);
 
-    expect(result.kind).toBe('event');
-    expect(result.kind === 'event' && mapEvent(result.event)).toEqual(mapEvent(record));
-  });
+      expect(result.kind).toBe('event');
+      expect(result.kind === 'event' && mapEvent(result.event)).toEqual(mapEvent(record));
+    },
+  );
 
   it('property: any generated RunTask record maps the same inside its event as bare', () => {
     fc.assert(
@@ -402,7 +393,9 @@ const noSleep = async () => undefined;
 describe('createKinesisSink write', () => {
   it('sends one event per mapped input, in order, keyed by resource, and skips inputs without records', async () => {
     const fake = fakeKinesis();
-    const inputs = MAPPED_FIXTURES.map((name) => mappedInput(cloudTrailFixture(name), name));
+    const inputs = MAPPED_CLOUDTRAIL_FIXTURES.map((name) =>
+      mappedInput(cloudTrailFixture(name), name),
+    );
     const ignored: MappedInput = {
       input: { position: 'describe', value: {} },
       cloudTrailRecord: cloudTrailFixture('describe-tasks'),
