@@ -14,9 +14,15 @@ import { registerMapCommand } from './commands/map.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTaskCommand } from './commands/task.command';
 import { registerTasksCommand } from './commands/tasks.command';
+import { registerUiCommand } from './commands/ui.command';
 
 /** Errors people can act on: one line, no stack. */
-const EXPLAINED_ERRORS = new Set(['StoreUnavailableError', 'QueryError', 'BadTimeRangeError']);
+const EXPLAINED_ERRORS = new Set([
+  'StoreUnavailableError',
+  'QueryError',
+  'BadTimeRangeError',
+  'PortInUseError',
+]);
 
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('ecslog')
@@ -38,6 +44,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   registerTaskCommand(program, io, setExitCode);
   registerFailuresCommand(program, io, setExitCode);
   registerEventsCommand(program, io, setExitCode);
+  registerUiCommand(program, io, setExitCode);
   registerBackfillCommand(program, setExitCode);
   registerSimulateCommand(program, io, setExitCode);
   registerMapCommand(program, io, setExitCode);

@@ -14,9 +14,12 @@ import type { CliIo } from './cli-io';
 import { readAllPages } from './cli-io';
 import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
 import { recordsInScope } from './query-support';
+import { DEFAULT_UI_PORT, openBrowser, portNumber, serveWebView } from './ui.command';
 
 interface LocalOptions {
   port?: number;
+  uiPort?: number;
+  open: boolean;
   seed: number;
 }
 
@@ -42,10 +45,21 @@ export function registerLocalCommand(
     .summary('run local mode: the audit store on this machine, with a simulated day on first start')
     .description(
       'Start local mode: the audit table in dynalite, persisted in $ECSLOG_HOME (default ./.ecslog), served on a ' +
-        'loopback port that every other ecslog command uses while this runs; the lake in $ECSLOG_HOME/lake. ' +
+        'loopback port that every other ecslog command uses while this runs; the lake in $ECSLOG_HOME/lake; ' +
+        `the web view on http://127.0.0.1:${DEFAULT_UI_PORT}/. ` +
         'On first start it loads a realistic simulated day through the ingest code. Ctrl-C stops it.',
     )
-    .option('--port <port>', 'serve the store on this loopback port (default: any free port)', port)
+    .option(
+      '--port <port>',
+      'serve the store on this loopback port (default: any free port)',
+      storePort,
+    )
+    .option(
+      '--ui-port <port>',
+      `serve the web view on this port of 127.0.0.1 (default ${DEFAULT_UI_PORT}, else any free port; 0: any free port)`,
+      portNumber,
+    )
+    .option('--no-open', 'do not open a browser on the web view')
     .option(
       '--seed <n>',
       'seed of the simulated day loaded on first start',
@@ -79,6 +93,10 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
       );
     else await loadSimulatedDay(store, options.seed, io, say);
     await showAuditLog(store, io, say);
+    const web = await serveWebView(store, io, options.uiPort);
+    say();
+    say(`Web view: ${web.url}   (task runs on a timeline, failures, run details)`);
+    if (options.open) openBrowser(web.url, io);
     say();
     say('Try, in another terminal (they use this store while it runs):');
     say('  npx ecslog tasks --since 24h            # one line per task run');
@@ -90,6 +108,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say('Ctrl-C stops local mode.');
     const signal = await stopped;
     say(`\n${signal}: stopping…`);
+    await web.close();
   } finally {
     await store.close();
   }
@@ -159,7 +178,7 @@ async function readMarker(path: string): Promise<SimulatedDayMarker | undefined>
   }
 }
 
-function port(text: string): number {
+function storePort(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 65_535)
     throw new InvalidArgumentError('must be a port number (1–65535)');

@@ -40,7 +40,7 @@ export async function withStore<T>(
 
 /** Every record of the scope in the range, oldest first. */
 export async function recordsInScope(
-  store: AuditStoreConnection,
+  store: Pick<AuditStoreConnection, 'reader'>,
   scope: QueryScope,
   range: TimeRange,
 ): Promise<AuditRecord[]> {

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import type { StoreOptions } from '@ecslog/store-connection';
+import type { AuditStoreConnection } from '@ecslog/store-connection';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { loadPageAssets } from '../web/page-assets';
+import type { WebServer } from '../web/web-server';
+import { PortInUseError, startWebServer } from '../web/web-server';
+import type { CliIo } from './cli-io';
+import { STORE_HELP, addStoreOptions } from './store-options';
+import { withStore } from './query-support';
+
+/** Where the web view listens unless told otherwise (on 127.0.0.1). */
+export const DEFAULT_UI_PORT = 4680;
+
+interface UiOptions extends StoreOptions {
+  port?: number;
+  open: boolean;
+}
+
+/** Adds `ecslog ui`: the web view over the local store or an AWS table, until Ctrl-C. */
+export function registerUiCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): Command {
+  return addStoreOptions(
+    program
+      .command('ui')
+      .summary('serve the web view: task runs on a timeline, failures, run details')
+      .description(
+        `Serve the web view on http://127.0.0.1:${DEFAULT_UI_PORT}/ (read-only, this machine only) until Ctrl-C: ` +
+          'task runs on a timeline by service and task family, coloured by outcome, with pending and image-pull time; ' +
+          'runs that never started as marks; failures by category; a run’s full timeline on click. ' +
+          'Filters (cluster, service/family, status, range) live in the URL, so links share the view. ' +
+          '`ecslog local` serves it too.',
+      )
+      .option(
+        '--port <port>',
+        `the port on 127.0.0.1 (default ${DEFAULT_UI_PORT}; 0: any free port)`,
+        portNumber,
+      )
+      .option('--no-open', 'do not open a browser'),
+  )
+    .addHelpText('after', STORE_HELP)
+    .action(async (options: UiOptions) => {
+      setExitCode(await runUi(options, io));
+    });
+}
+
+export async function runUi(options: UiOptions, io: CliIo): Promise<number> {
+  const stopped = io.waitForStop();
+  await withStore(io, options, async (store) => {
+    const server = await serveWebView(store, io, options.port);
+    io.stdout.write(`ecslog web view: ${server.url}  (${store.description}; Ctrl-C stops it)\n`);
+    if (options.open) openBrowser(server.url, io);
+    const signal = await stopped;
+    io.stdout.write(`\n${signal}: stopping…\n`);
+    await server.close();
+  });
+  return 0;
+}
+
+/**
+ * Starts the web view over `store`. On the default port, a port in use means another program has
+ * it: any free port is taken instead. A port asked for must be free.
+ */
+export async function serveWebView(
+  store: Pick<AuditStoreConnection, 'reader' | 'description'>,
+  io: CliIo,
+  port: number | undefined,
+): Promise<WebServer> {
+  const assets = loadPageAssets();
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  const start = (at: number) => startWebServer({ store, assets, port: at, now: io.now, log });
+  try {
+    return await start(port ?? DEFAULT_UI_PORT);
+  } catch (error) {
+    if (!(error instanceof PortInUseError) || port !== undefined) throw error;
+    log(`port ${DEFAULT_UI_PORT} is in use: the web view takes a free port instead`);
+    return start(0);
+  }
+}
+
+/**
+ * Opens the URL in the person's browser when there is a person at a screen: stdout is a
+ * terminal and, on Linux, a display is set. Best effort: a browser that fails to open is not an
+ * error, the URL is printed anyway.
+ */
+export function openBrowser(url: string, io: CliIo): void {
+  if (!(io.stdout as { isTTY?: boolean }).isTTY) return;
+  const command =
+    process.platform === 'darwin'
+      ? ['open', url]
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '', url]
+        : io.env['DISPLAY'] || io.env['WAYLAND_DISPLAY']
+          ? ['xdg-open', url]
+          : undefined;
+  if (!command) return;
+  const child = spawn(command[0] as string, command.slice(1), { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+}
+
+export function portNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new InvalidArgumentError('must be a port number (0–65535; 0 takes any free port)');
+  return value;
+}

@@ -1,0 +1,176 @@
+/**
+ * The web view's timeline: task runs laid out as bars in rows, one group of rows per service or
+ * task family, and the failures among them by category. Pure: `now` is an argument.
+ *
+ * A bar spans the run's phases: pending (created → image pull, and pull → started), image pull,
+ * running (started → stopped). A run still going runs to `now` (or the range's end, if earlier).
+ * A task that never started (a placement or start failure of RunTask) is a mark, not a bar.
+ */
+import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
+import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
+import type { TaskRun } from './task-runs';
+
+export type PhaseKind = 'pending' | 'pull' | 'running';
+
+/** `[kind, fromMs, toMs]`, compact because a timeline can hold tens of thousands. */
+export type Phase = [PhaseKind, number, number];
+
+export interface TimelineRun {
+  /** What the run's details are read by: the task ARN, or the failure's record id. */
+  id: string;
+  taskId?: string;
+  clusterName: string;
+  /** `service:NAME`, `family:NAME`, or the cluster name when ECS gave neither. */
+  group: string;
+  /** Index into {@link Timeline.rows}. */
+  row: number;
+  /** Epoch ms: the bar's (or mark's) start and end; equal for a mark. */
+  start: number;
+  end: number;
+  /** In time order, back to back, covering start → end; empty for a mark. */
+  phases: Phase[];
+  status: OutcomeStatus;
+  category?: FailureCategory;
+  summary: string;
+  lastStatus?: string;
+  neverStarted: boolean;
+  /** True when the run had not stopped by the end of the bar. */
+  open: boolean;
+  /** A mark's failure record, whole: a task that never started has no history to read. */
+  failure?: AuditRecord;
+}
+
+export interface TimelineRow {
+  group: string;
+  clusterName: string;
+  /** 0 for a group's first row; a group gets as many rows as it has runs at the same time. */
+  lane: number;
+}
+
+export interface FailureCategoryRuns {
+  category: FailureCategory;
+  /** Ids of the failed runs (see {@link TimelineRun.id}), in start order. */
+  runIds: string[];
+}
+
+/** ISO-8601 instants, as the audit store's TimeRange (the page imports no store code). */
+export interface TimelineRange {
+  from: string;
+  to: string;
+}
+
+export interface Timeline {
+  range: TimelineRange;
+  rows: TimelineRow[];
+  /** In start order. */
+  runs: TimelineRun[];
+  /** In {@link FAILURE_CATEGORIES} order, categories without failures left out. */
+  failures: FailureCategoryRuns[];
+}
+
+/**
+ * Lays out runs: groups ordered by cluster then name; within a group, each run takes the first
+ * row free at its start (rows never hold two overlapping bars).
+ */
+export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: number): Timeline {
+  const endOfBars = Math.min(Date.parse(range.to), now);
+  const bars = runs
+    .map((run) => toTimelineRun(run, endOfBars))
+    .sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+
+  const groups = new Map<string, TimelineRun[]>();
+  for (const bar of bars) {
+    const key = `${bar.clusterName}\u0000${bar.group}`;
+    const members = groups.get(key);
+    if (members) members.push(bar);
+    else groups.set(key, [bar]);
+  }
+  const rows: TimelineRow[] = [];
+  for (const key of [...groups.keys()].sort()) {
+    const members = groups.get(key) as TimelineRun[];
+    const laneEnds: number[] = [];
+    const firstRow = rows.length;
+    for (const bar of members) {
+      // A mark sits on its group's first row; bars take the first lane free at their start.
+      let lane = bar.neverStarted ? 0 : laneEnds.findIndex((end) => end < bar.start);
+      if (lane === -1) lane = laneEnds.length;
+      if (!bar.neverStarted) laneEnds[lane] = bar.end;
+      else if (laneEnds.length === 0) laneEnds[0] = Number.NEGATIVE_INFINITY;
+      bar.row = firstRow + lane;
+    }
+    const first = members[0] as TimelineRun;
+    for (let lane = 0; lane < Math.max(1, laneEnds.length); lane += 1)
+      rows.push({ group: first.group, clusterName: first.clusterName, lane });
+  }
+  return { range, rows, runs: bars, failures: failuresOf(bars) };
+}
+
+function toTimelineRun(run: TaskRun, endOfBars: number): TimelineRun {
+  const { record, neverStarted } = run;
+  const start = Date.parse(run.startTime);
+  const base = {
+    id: neverStarted ? record.recordId : record.resourceArn,
+    taskId: record.taskId,
+    clusterName: record.clusterName,
+    group: groupOf(record),
+    row: 0,
+    status: record.outcome.status,
+    category: record.outcome.category,
+    summary: record.outcome.summary,
+    lastStatus: neverStarted ? undefined : record.lastStatus,
+    neverStarted,
+  };
+  if (neverStarted) return { ...base, start, end: start, phases: [], open: false, failure: record };
+  const stopped =
+    time(record.stoppedAt) ??
+    (record.lastStatus === 'STOPPED' ? time(record.eventTime) : undefined);
+  const end = Math.max(start, stopped ?? Math.max(endOfBars, time(record.eventTime) ?? start));
+  return { ...base, start, end, phases: phasesOf(record, start, end), open: stopped === undefined };
+}
+
+/**
+ * Back-to-back phases from start to end: pending until the pull (or the start), the pull, pending
+ * again until the containers started, then running. Times ECS did not report are skipped;
+ * times out of order are clamped so phases never overlap.
+ */
+export function phasesOf(record: AuditRecord, start: number, end: number): Phase[] {
+  const marks: [PhaseKind, number | undefined][] = [
+    ['pending', start],
+    ['pull', time(record.pullStartedAt)],
+    ['pending', time(record.pullStoppedAt)],
+    ['running', time(record.startedAt)],
+  ];
+  const phases: Phase[] = [];
+  let cursor = start;
+  for (const [kind, at] of marks) {
+    if (at === undefined) continue;
+    const from = Math.min(Math.max(at, cursor), end);
+    const last = phases[phases.length - 1];
+    if (last) last[2] = from;
+    phases.push([kind, from, end]);
+    cursor = from;
+  }
+  const lasting = phases.filter(([, from, to]) => to > from);
+  // A bar of no length still shows the phase it was in.
+  return lasting.length > 0 ? lasting : [[(phases[phases.length - 1] as Phase)[0], start, end]];
+}
+
+function failuresOf(runs: readonly TimelineRun[]): FailureCategoryRuns[] {
+  return FAILURE_CATEGORIES.map((category) => ({
+    category,
+    runIds: runs.filter((run) => run.category === category).map((run) => run.id),
+  })).filter((entry) => entry.runIds.length > 0);
+}
+
+function groupOf(record: AuditRecord): string {
+  if (record.group) return record.group;
+  if (record.serviceName) return `service:${record.serviceName}`;
+  if (record.family) return `family:${record.family}`;
+  return record.clusterName;
+}
+
+function time(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}

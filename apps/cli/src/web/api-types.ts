@@ -1,0 +1,20 @@
+/** What the web server answers and the page reads: the contract between the two. */
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { Timeline } from '../query/timeline';
+
+/** `GET /api/timeline?…`: the timeline of the filters, and what the filters can choose from. */
+export interface TimelineResponse extends Timeline {
+  /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
+  store: string;
+  choices: { clusters: string[]; groups: { clusterName: string; group: string }[] };
+}
+
+/** `GET /api/task?arn=…`: every record of one task, oldest first. */
+export interface TaskHistoryResponse {
+  records: AuditRecord[];
+}
+
+/** Any `/api/` answer that is not 200. */
+export interface ErrorResponse {
+  error: string;
+}

@@ -1,0 +1,184 @@
+/**
+ * The web view's page: reads its state from the URL, asks the server for that timeline, and draws
+ * the filters, the timeline, the failures panel and the open run's details. Every change of
+ * filter or run goes into the URL first, so the back button and shared links work.
+ */
+import type { TimelineRun } from '../../query/timeline';
+import type { ErrorResponse, TaskHistoryResponse, TimelineResponse } from '../api-types';
+import { byId, h, show } from './dom';
+import { renderFailures } from './failures-panel';
+import { formatLocalTime, localZone } from './format';
+import { renderDetailsMessage, renderRunDetails } from './run-details';
+import { createTimelineChart } from './timeline-chart';
+import type { ViewState } from './view-state';
+import { RANGE_CHOICES, searchOf, timelineQueryOf, viewStateOf, withFilters } from './view-state';
+
+const STATUSES = ['failed', 'succeeded', 'stopped', 'in-progress', 'not-started'];
+
+const filters = byId<HTMLFormElement>('filters');
+const statusLine = byId('status-line');
+const details = byId('details');
+const failures = byId('failures');
+let state = viewStateOf(location.search);
+let timeline: TimelineResponse | undefined;
+/** Answers that arrive after a newer request started are dropped. */
+let generation = 0;
+
+const chart = createTimelineChart(byId('timeline'), (run) => openRun(run), onRendered);
+Object.assign(window, { ecslog: { chart: chart.chart, timeline: () => timeline } });
+
+window.addEventListener('popstate', () => {
+  state = viewStateOf(location.search);
+  void load();
+});
+filters.addEventListener('change', (event) => {
+  const field = event.target as HTMLInputElement | HTMLSelectElement;
+  const value = field.value;
+  if (field.name === 'range')
+    navigate(
+      value === 'custom'
+        ? withFilters(state, { since: undefined, from: customFrom(), to: undefined })
+        : withFilters(state, { since: value }),
+    );
+  else if (field.name === 'from' || field.name === 'to')
+    navigate(
+      withFilters(state, { [field.name]: value ? new Date(value).toISOString() : undefined }),
+    );
+  else navigate(withFilters(state, { [field.name]: value || undefined }));
+});
+byId('zone').textContent = localZone();
+void load();
+
+function navigate(next: ViewState): void {
+  state = next;
+  history.pushState(null, '', searchOf(state) || location.pathname);
+  void load();
+}
+
+async function load(): Promise<void> {
+  const mine = (generation += 1);
+  document.body.dataset['timeline'] = 'loading';
+  statusLine.textContent = 'Loading…';
+  const response = await fetch(`/api/timeline${timelineQueryOf(state)}`);
+  const body = (await response.json()) as TimelineResponse | ErrorResponse;
+  if (mine !== generation) return;
+  if ('error' in body) {
+    statusLine.textContent = `Cannot show this view: ${body.error}`;
+    statusLine.classList.add('error');
+    document.body.dataset['timeline'] = 'error';
+    return;
+  }
+  statusLine.classList.remove('error');
+  timeline = body;
+  renderFilters(body);
+  renderStatusLine(body);
+  renderFailures(failures, body, (run) => openRun(run));
+  chart.show(body);
+  const open = state.run ? body.runs.find((run) => run.id === state.run) : undefined;
+  if (open) void showRun(open);
+  else
+    renderDetailsMessage(details, 'Click a run on the timeline, or a failure, to see its details.');
+}
+
+function onRendered(): void {
+  chart.select(state.run);
+  document.body.dataset['timeline'] = 'ready';
+  performance.mark('timeline-rendered');
+}
+
+function openRun(run: TimelineRun): void {
+  state = { ...state, run: run.id };
+  history.pushState(null, '', searchOf(state));
+  chart.select(run.id);
+  void showRun(run);
+}
+
+async function showRun(run: TimelineRun): Promise<void> {
+  details.dataset['run'] = run.id;
+  if (run.failure) {
+    renderRunDetails(details, run, [run.failure]);
+    return;
+  }
+  renderDetailsMessage(details, 'Loading…');
+  const response = await fetch(`/api/task?arn=${encodeURIComponent(run.id)}`);
+  const body = (await response.json()) as TaskHistoryResponse | ErrorResponse;
+  if (details.dataset['run'] !== run.id) return;
+  if ('error' in body) renderDetailsMessage(details, body.error);
+  else renderRunDetails(details, run, body.records);
+  details.scrollIntoView({ block: 'nearest' });
+}
+
+function renderFilters(body: TimelineResponse): void {
+  const clusters = body.choices.clusters;
+  const groups = [...new Set(body.choices.groups.map((g) => g.group))];
+  show(
+    filters,
+    select('cluster', 'Cluster', state.cluster, [
+      ['', 'all clusters'],
+      ...clusters.map((c) => [c, c] as [string, string]),
+    ]),
+    select('group', 'Service / family', state.group, [
+      ['', 'all'],
+      ...groups.map((g) => [g, g] as [string, string]),
+    ]),
+    select('status', 'Status', state.status, [
+      ['', 'any'],
+      ...STATUSES.map((s) => [s, s] as [string, string]),
+    ]),
+    select('range', 'Range', state.from ? 'custom' : (state.since ?? '24h'), [
+      ...RANGE_CHOICES.map((r) => [r, `last ${r}`] as [string, string]),
+      ['custom', 'from … to'],
+    ]),
+    state.from ? dateInput('from', 'From', state.from) : undefined,
+    state.from ? dateInput('to', 'To', state.to) : undefined,
+  );
+}
+
+function renderStatusLine(body: TimelineResponse): void {
+  const notStarted = body.runs.filter((run) => run.neverStarted).length;
+  statusLine.textContent =
+    `${body.runs.length} task run${body.runs.length === 1 ? '' : 's'}` +
+    (notStarted > 0 ? ` (${notStarted} never started)` : '') +
+    ` between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)} · ${body.store}`;
+}
+
+function select(
+  name: string,
+  label: string,
+  value: string | undefined,
+  options: [string, string][],
+) {
+  const known = options.some(([v]) => v === (value ?? ''));
+  const all = known || !value ? options : [...options, [value, value] as [string, string]];
+  return h(
+    'label',
+    null,
+    label,
+    h(
+      'select',
+      { name },
+      ...all.map(([v, text]) =>
+        h('option', { value: v, selected: v === (value ?? '') ? '' : undefined }, text),
+      ),
+    ),
+  );
+}
+
+function dateInput(name: string, label: string, iso: string | undefined) {
+  return h(
+    'label',
+    null,
+    label,
+    h('input', { type: 'datetime-local', name, value: iso ? toLocalInput(iso) : undefined }),
+  );
+}
+
+/** `datetime-local` inputs hold local time without a zone. */
+function toLocalInput(iso: string): string {
+  const date = new Date(iso);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+function customFrom(): string {
+  return timeline?.range.from ?? new Date(Date.now() - 86_400_000).toISOString();
+}

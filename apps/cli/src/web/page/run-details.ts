@@ -1,0 +1,148 @@
+/**
+ * A run's details: its outcome and summary, who started it, its timings, why it stopped
+ * (verbatim), its containers with exit codes and reasons, and every state change in order.
+ */
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { TimelineRun } from '../../query/timeline';
+import { formatDuration } from '../../output/time-format';
+import { h, show } from './dom';
+import { formatLocalTime } from './format';
+
+/** Shows `records` (the task's history, oldest first, or a never-started run's failure). */
+export function renderRunDetails(
+  panel: HTMLElement,
+  run: TimelineRun,
+  records: readonly AuditRecord[],
+): void {
+  const latest = latestStateOf(records) ?? (records[records.length - 1] as AuditRecord);
+  const call = records.find((record) => record.recordType === 'api-call');
+  show(
+    panel,
+    h('h2', null, run.neverStarted ? 'Never started' : `Task ${run.taskId ?? ''}`),
+    h(
+      'p',
+      { class: `outcome outcome-${latest.outcome.status}`, 'data-outcome': latest.outcome.status },
+      latest.outcome.category
+        ? `${latest.outcome.status}: ${latest.outcome.category}`
+        : latest.outcome.status,
+    ),
+    h('p', { class: 'summary' }, latest.outcome.summary),
+    facts([
+      ['Cluster', latest.clusterName],
+      ['Service / family', run.group],
+      ['Task definition', latest.taskDefinitionArn],
+      [
+        'Started by',
+        latest.startedBy ?? (call ? `${call.eventName} by ${call.caller ?? '?'}` : undefined),
+      ],
+      [
+        'Launch',
+        [latest.launchType, latest.capacityProviderName].filter(Boolean).join(' · ') || undefined,
+      ],
+      ['Zone', latest.availabilityZone],
+      ['CPU / memory', latest.cpu ? `${latest.cpu} / ${latest.memory ?? '?'}` : undefined],
+      [
+        'Status',
+        latest.lastStatus
+          ? `${latest.lastStatus} (desired ${latest.desiredStatus ?? '?'})`
+          : undefined,
+      ],
+      ['Created', latest.createdAt && formatLocalTime(latest.createdAt)],
+      [
+        'Image pull',
+        latest.pullStartedAt &&
+          `${formatLocalTime(latest.pullStartedAt)} · ${formatDuration(latest.pullMs)}`,
+      ],
+      [
+        'Started',
+        latest.startedAt &&
+          `${formatLocalTime(latest.startedAt)} · pending ${formatDuration(latest.pendingMs)}`,
+      ],
+      [
+        'Stopped',
+        latest.stoppedAt &&
+          `${formatLocalTime(latest.stoppedAt)} · ran ${formatDuration(latest.runMs)}`,
+      ],
+      ['Stop code', latest.stopCode],
+      ['Stopped reason', latest.stoppedReason],
+      ['Reason', latest.reason],
+      ['Error', latest.errorCode ? `${latest.errorCode}: ${latest.errorMessage ?? ''}` : undefined],
+    ]),
+    latest.containers && latest.containers.length > 0
+      ? h(
+          'table',
+          { class: 'containers' },
+          h('caption', null, 'Containers'),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ...['Name', 'Image', 'Status', 'Exit', 'Reason'].map((t) => h('th', null, t)),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            ...latest.containers.map((container) =>
+              h(
+                'tr',
+                null,
+                h('td', null, container.name),
+                h('td', { class: 'image' }, container.image ?? '-'),
+                h('td', null, container.lastStatus ?? '-'),
+                h('td', { class: 'exit-code' }, container.exitCode ?? '-'),
+                h('td', null, container.reason ?? ''),
+              ),
+            ),
+          ),
+        )
+      : undefined,
+    h('h3', null, `State changes (${records.length})`),
+    h(
+      'ol',
+      { class: 'state-changes' },
+      ...records.map((record) =>
+        h(
+          'li',
+          { class: `outcome-${record.outcome.status}` },
+          h('time', { datetime: record.eventTime }, formatLocalTime(record.eventTime)),
+          ' ',
+          h('strong', null, stepOf(record)),
+          ' ',
+          record.outcome.summary,
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderDetailsMessage(panel: HTMLElement, message: string): void {
+  show(panel, h('h2', null, 'Run'), h('p', { class: 'quiet' }, message));
+}
+
+function facts(rows: [string, string | undefined | false][]): HTMLElement {
+  const list = h('dl', { class: 'facts' });
+  for (const [name, value] of rows)
+    if (value) list.append(h('dt', null, name), h('dd', null, value));
+  return list;
+}
+
+function stepOf(record: AuditRecord): string {
+  if (record.recordType === 'api-call') return `${record.eventName ?? 'API call'}`;
+  return record.desiredStatus && record.desiredStatus !== record.lastStatus
+    ? `${record.lastStatus ?? '?'} → ${record.desiredStatus}`
+    : (record.lastStatus ?? record.eventName ?? record.recordType);
+}
+
+/** The task state change with the highest version: what the task ended as. */
+function latestStateOf(records: readonly AuditRecord[]): AuditRecord | undefined {
+  return records
+    .filter((record) => record.recordType === 'task')
+    .reduce<AuditRecord | undefined>(
+      (latest, record) =>
+        !latest || (record.version ?? 0) > (latest.version ?? 0) ? record : latest,
+      undefined,
+    );
+}

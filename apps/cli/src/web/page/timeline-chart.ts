@@ -1,0 +1,245 @@
+/**
+ * The timeline, drawn by Apache ECharts (canvas): a time axis, one row per lane of each service or
+ * task family, a bar per run (pending, image pull and running shaded apart, coloured by outcome)
+ * and a mark per run that never started. Zoom with the slider, or Ctrl + wheel; click a run for
+ * its details.
+ */
+import * as echarts from 'echarts/core';
+import { CustomChart } from 'echarts/charts';
+import type { CustomSeriesOption } from 'echarts/charts';
+import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
+import type {
+  DataZoomComponentOption,
+  GridComponentOption,
+  TooltipComponentOption,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { OutcomeStatus } from '@ecslog/ecs-event-mapper';
+import type { Phase, Timeline, TimelineRun } from '../../query/timeline';
+import { formatDuration } from '../../output/time-format';
+import { escapeHtml } from './dom';
+import { formatLocalTime } from './format';
+
+echarts.use([CustomChart, GridComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
+
+type ChartOption = echarts.ComposeOption<
+  CustomSeriesOption | GridComponentOption | TooltipComponentOption | DataZoomComponentOption
+>;
+
+/** Outcome colours; the legend in index.html names them. */
+export const OUTCOME_COLOURS: Record<OutcomeStatus, string> = {
+  succeeded: '#2e7d32',
+  failed: '#c62828',
+  stopped: '#6d7580',
+  'in-progress': '#1565c0',
+  info: '#6d7580',
+};
+/** How strongly each phase shows its outcome's colour: running full, pull half, pending faint. */
+const PHASE_OPACITY: Record<Phase[0], number> = { pending: 0.28, pull: 0.6, running: 1 };
+const NOT_STARTED_COLOUR = '#8e0000';
+
+const ROW_PX = 16;
+const GRID = { top: 36, bottom: 56, left: 230, right: 24 };
+/** Bars shorter than this still show (and can be clicked). */
+const MIN_BAR_PX = 3;
+
+export interface TimelineChart {
+  show(timeline: Timeline): void;
+  /** Selects a run's bar or mark (as a click would), without calling `onSelect`. */
+  select(runId: string | undefined): void;
+  /** The ECharts instance: for the console and the browser tests. */
+  readonly chart: echarts.ECharts;
+}
+
+export function createTimelineChart(
+  container: HTMLElement,
+  onSelect: (run: TimelineRun) => void,
+  onRendered: () => void,
+): TimelineChart {
+  const chart = echarts.init(container, null, { renderer: 'canvas' });
+  let bars: TimelineRun[] = [];
+  let marks: TimelineRun[] = [];
+  let waitingForRender = false;
+
+  chart.on('click', (params) => {
+    const run = (params.seriesId === 'runs' ? bars : marks)[params.dataIndex];
+    if (run) onSelect(run);
+  });
+  chart.on('finished', () => {
+    if (!waitingForRender) return;
+    waitingForRender = false;
+    onRendered();
+  });
+  window.addEventListener('resize', () => chart.resize());
+
+  function show(timeline: Timeline): void {
+    bars = timeline.runs.filter((run) => !run.neverStarted);
+    marks = timeline.runs.filter((run) => run.neverStarted);
+    container.style.height = `${GRID.top + GRID.bottom + Math.max(3, timeline.rows.length) * ROW_PX}px`;
+    chart.resize();
+    waitingForRender = true;
+    chart.setOption(optionOf(timeline, bars, marks), { notMerge: true });
+  }
+
+  function select(runId: string | undefined): void {
+    chart.dispatchAction({ type: 'unselect', seriesId: ['runs', 'not-started'] });
+    if (runId === undefined) return;
+    const bar = bars.findIndex((run) => run.id === runId);
+    if (bar >= 0) chart.dispatchAction({ type: 'select', seriesId: 'runs', dataIndex: bar });
+    const mark = marks.findIndex((run) => run.id === runId);
+    if (mark >= 0)
+      chart.dispatchAction({ type: 'select', seriesId: 'not-started', dataIndex: mark });
+  }
+
+  return { show, select, chart };
+}
+
+function optionOf(timeline: Timeline, bars: TimelineRun[], marks: TimelineRun[]): ChartOption {
+  const rowLabels = timeline.rows.map((row) =>
+    row.lane === 0 ? `${row.group}  ·  ${row.clusterName}` : '',
+  );
+  return {
+    animation: false,
+    grid: { ...GRID, containLabel: false },
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      formatter: (params) => {
+        const item = Array.isArray(params) ? params[0] : params;
+        const run = (item?.seriesId === 'runs' ? bars : marks)[item?.dataIndex ?? -1];
+        return run ? tooltipOf(run) : '';
+      },
+    },
+    xAxis: {
+      type: 'time',
+      position: 'top',
+      min: Date.parse(timeline.range.from),
+      max: Date.parse(timeline.range.to),
+      splitLine: { show: true, lineStyle: { color: '#eceff3' } },
+      axisLabel: { hideOverlap: true },
+    },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: rowLabels.length > 0 ? rowLabels : [''],
+      axisTick: { show: false },
+      axisLine: { show: false },
+      axisLabel: { interval: 0, width: GRID.left - 16, overflow: 'truncate', color: '#27303a' },
+      splitLine: {
+        show: true,
+        interval: (index: number) => timeline.rows[index + 1]?.lane === 0,
+        lineStyle: { color: '#d5dae1' },
+      },
+    },
+    dataZoom: [
+      { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', bottom: 12, height: 22 },
+      {
+        type: 'inside',
+        xAxisIndex: 0,
+        filterMode: 'weakFilter',
+        zoomOnMouseWheel: 'ctrl',
+        moveOnMouseWheel: false,
+      },
+    ],
+    series: [
+      {
+        id: 'runs',
+        type: 'custom',
+        selectedMode: 'single',
+        encode: { x: [0, 1], y: 2 },
+        data: bars.map((run) => [run.start, run.end, run.row]),
+        renderItem: (params, api) => {
+          const run = bars[params.dataIndex] as TimelineRun;
+          const [, y] = api.coord([run.start, run.row]) as [number, number];
+          const height = (api.size?.([0, 1]) as number[])[1] as number;
+          const barHeight = Math.max(4, height * 0.62);
+          const grid = params.coordSys as unknown as {
+            x: number;
+            y: number;
+            width: number;
+            height: number;
+          };
+          const colour = OUTCOME_COLOURS[run.status];
+          const children = run.phases.map(([kind, from, to], index) => {
+            const x0 = (api.coord([from, run.row]) as number[])[0] as number;
+            let x1 = (api.coord([to, run.row]) as number[])[0] as number;
+            if (index === run.phases.length - 1) x1 = Math.max(x1, firstX(api, run) + MIN_BAR_PX);
+            const shape = echarts.graphic.clipRectByRect(
+              { x: x0, y: y - barHeight / 2, width: Math.max(0, x1 - x0), height: barHeight },
+              grid,
+            );
+            return shape
+              ? {
+                  type: 'rect' as const,
+                  name: `phase:${kind}`,
+                  shape,
+                  // Pending and pull are shaded lighter, outlined in full: a short failed pull still shows red.
+                  style: {
+                    fill: withAlpha(colour, PHASE_OPACITY[kind]),
+                    stroke: colour,
+                    lineWidth: 1,
+                  },
+                  select: { style: { stroke: '#111', lineWidth: 2 } },
+                }
+              : undefined;
+          });
+          const drawn = children.filter((child) => child !== undefined);
+          return drawn.length > 0 ? { type: 'group', name: 'run', children: drawn } : null;
+        },
+      },
+      {
+        id: 'not-started',
+        type: 'custom',
+        selectedMode: 'single',
+        encode: { x: 0, y: 1 },
+        data: marks.map((run) => [run.start, run.row]),
+        renderItem: (params, api) => {
+          const run = marks[params.dataIndex] as TimelineRun;
+          const [x, y] = api.coord([run.start, run.row]) as [number, number];
+          const grid = params.coordSys as unknown as { x: number; width: number };
+          if (x < grid.x || x > grid.x + grid.width) return null;
+          const r = 6;
+          return {
+            type: 'polygon',
+            name: 'not-started',
+            shape: {
+              points: [
+                [x - r, y - r],
+                [x + r, y - r],
+                [x, y + r],
+              ],
+            },
+            style: { fill: NOT_STARTED_COLOUR, stroke: '#fff', lineWidth: 1 },
+            select: { style: { stroke: '#111', lineWidth: 2 } },
+          };
+        },
+      },
+    ],
+  };
+}
+
+/** `#c62828` at 0.6 → `#c6282899`. */
+function withAlpha(colour: string, opacity: number): string {
+  return `${colour}${Math.round(opacity * 255)
+    .toString(16)
+    .padStart(2, '0')}`;
+}
+
+function firstX(api: { coord: (value: number[]) => number[] }, run: TimelineRun): number {
+  return api.coord([run.start, run.row])[0] as number;
+}
+
+function tooltipOf(run: TimelineRun): string {
+  const lines = [
+    `<strong>${escapeHtml(run.taskId ?? 'not started')}</strong> · ${escapeHtml(run.group)} · ${escapeHtml(run.clusterName)}`,
+    `${escapeHtml(run.neverStarted ? 'never started' : (run.lastStatus ?? '-'))} · ${escapeHtml(run.category ? `${run.status}: ${run.category}` : run.status)}`,
+    escapeHtml(run.summary),
+    run.neverStarted
+      ? escapeHtml(formatLocalTime(run.start))
+      : `${escapeHtml(formatLocalTime(run.start))} → ${run.open ? 'still running' : escapeHtml(formatLocalTime(run.end))}`,
+    run.phases
+      .map(([kind, from, to]) => `${kind} ${escapeHtml(formatDuration(to - from))}`)
+      .join(' · '),
+  ];
+  return lines.filter((line) => line !== '').join('<br>');
+}

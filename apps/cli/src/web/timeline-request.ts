@@ -1,0 +1,82 @@
+/**
+ * What a web view URL asks for: the page's own query string (so a link shares the view) read as
+ * filters. Pure: `now` is an argument. The same parameters, in the same words, as the CLI's
+ * options: `cluster`, `group` (`service:NAME` or `family:NAME`), `status`, `since` or `from`/`to`.
+ */
+import type { TimeRange } from '@ecslog/audit-store';
+import { OUTCOME_FILTERS } from '../query/task-runs';
+import type { QueryScope } from '../query/query-scope';
+import type { TimeRangeOptions } from '../query/time-range';
+import { BadTimeRangeError, timeRangeOf } from '../query/time-range';
+
+/** The range the page shows when the URL names none. */
+export const DEFAULT_SINCE = '24h';
+
+export interface TimelineRequest {
+  scope: QueryScope;
+  range: TimeRange;
+  status?: string;
+}
+
+/** A URL the web view cannot answer; the message says which parameter and why. */
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+}
+
+const KNOWN = new Set(['cluster', 'group', 'status', 'since', 'from', 'to', 'run']);
+const LAST_STATUSES = [
+  'provisioning',
+  'pending',
+  'activating',
+  'running',
+  'deactivating',
+  'stopping',
+  'deprovisioning',
+  'stopped',
+];
+
+/**
+ * Reads the filters of a timeline URL; every problem is a {@link BadRequestError}.
+ *
+ * @example
+ * timelineRequestOf(new URLSearchParams('group=service:web&since=6h'), Date.parse('2026-11-24T12:00:00Z'));
+ * // { scope: { group: 'service:web' }, range: { from: '2026-11-24T06:00:00.000Z', to: '2026-11-24T12:00:00.000Z' } }
+ */
+export function timelineRequestOf(params: URLSearchParams, now: number): TimelineRequest {
+  for (const name of new Set(params.keys())) {
+    if (!KNOWN.has(name))
+      throw new BadRequestError(
+        `unknown parameter "${name}": use ${[...KNOWN].filter((known) => known !== 'run').join(', ')}`,
+      );
+    if (params.getAll(name).length > 1)
+      throw new BadRequestError(`parameter "${name}" is given more than once`);
+  }
+  const value = (name: string) => {
+    const text = params.get(name)?.trim();
+    return text === '' || text === undefined ? undefined : text;
+  };
+  const group = value('group');
+  if (group !== undefined && !/^(service|family):.+/.test(group))
+    throw new BadRequestError(`group must be service:NAME or family:NAME, got "${group}"`);
+  const status = value('status');
+  if (
+    status !== undefined &&
+    ![...OUTCOME_FILTERS, ...LAST_STATUSES].includes(status.toLowerCase() as never)
+  )
+    throw new BadRequestError(
+      `status must be one of ${[...OUTCOME_FILTERS, ...LAST_STATUSES.map((s) => s.toUpperCase())].join(', ')}, got "${status}"`,
+    );
+  const range = rangeOf({ since: value('since'), from: value('from'), to: value('to') }, now);
+  return { scope: { cluster: value('cluster'), group }, range, status };
+}
+
+/** The CLI's time range, its messages in the URL's words (`since`, not `--since`). */
+function rangeOf(options: TimeRangeOptions, now: number): TimeRange {
+  try {
+    return timeRangeOf(options, DEFAULT_SINCE, now);
+  } catch (error) {
+    if (error instanceof BadTimeRangeError)
+      throw new BadRequestError(error.message.replace(/--(since|from|to)\b/g, '$1'));
+    throw error;
+  }
+}
