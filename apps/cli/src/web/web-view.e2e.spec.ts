@@ -1,0 +1,246 @@
+/**
+ * The web view end to end, in headless Chromium: `ecslog local` (a simulated day through the
+ * ingest code) serving the page, what the timeline draws against what the CLI lists from the same
+ * store, clicking runs and failures, filters kept in the URL, and a screenshot for people to see
+ * (reports/screenshots/web-view.png).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { TimelineResponse } from './api-types';
+import { collectPageErrors, launchChromium } from '../testing/headless-chromium';
+import type { RunningEcslog } from '../testing/run-ecslog';
+import { parseRecords, REPO_ROOT, runEcslog, startEcslog } from '../testing/run-ecslog';
+
+jest.setTimeout(120_000);
+
+/** What the page leaves on `window` for people at the console, and for these tests. */
+interface PageHandle {
+  ecslog: {
+    timeline(): TimelineResponse | undefined;
+    chart: {
+      convertToPixel(finder: { gridIndex: number }, value: number[]): number[];
+      getZr(): {
+        storage: { getDisplayList(update: boolean): { name?: string; parent?: unknown }[] };
+      };
+    };
+  };
+}
+
+describe('web view (headless Chromium)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ecslog-web-home-'));
+  const env = { ECSLOG_HOME: home, TZ: 'UTC' };
+  const ecslog = (args: readonly string[]) => runEcslog(args, undefined, env);
+  let local: RunningEcslog;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  let url: string;
+
+  beforeAll(async () => {
+    mkdirSync(join(REPO_ROOT, 'reports/screenshots'), { recursive: true });
+    local = startEcslog(['local', '--ui-port', '0', '--no-open'], env);
+    const out = await local.waitForOutput(/Ctrl-C stops local mode\./);
+    url = /^Web view: (http:\/\/127\.0\.0\.1:\d+\/)/m.exec(out)?.[1] as string;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await local?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    errors = collectPageErrors(page);
+  });
+  afterEach(async () => {
+    await page.close();
+  });
+
+  async function open(search: string): Promise<void> {
+    await page.goto(`${url}${search}`);
+    await page.waitForSelector('body[data-timeline=ready]');
+  }
+  async function runsListedByCli(args: readonly string[]): Promise<AuditRecord[]> {
+    const run = await ecslog(['tasks', '--since', '2d', '--json', ...args]);
+    expect(run.status).toBe(0);
+    return parseRecords(run.stdout);
+  }
+
+  it('opens to the timeline: one bar per task run and one mark per run that never started, as the CLI lists them', async () => {
+    const listed = await runsListedByCli([]);
+
+    await open('?since=2d');
+
+    const drawn = await drawnOnTimeline(page);
+    const neverStarted = listed.filter((record) => record.recordType === 'api-call');
+    expect(neverStarted.length).toBeGreaterThan(0);
+    expect(drawn.bars).toBe(listed.length - neverStarted.length);
+    expect(drawn.marks).toBe(neverStarted.length);
+    await expect(page.locator('#status-line').textContent()).resolves.toMatch(
+      new RegExp(`^${listed.length} task runs \\(${neverStarted.length} never started\\) between`),
+    );
+    expect(errors).toEqual([]);
+
+    await page.screenshot({
+      path: join(REPO_ROOT, 'reports/screenshots/web-view.png'),
+      fullPage: true,
+    });
+  });
+
+  it("shows a failed run's reason when its bar is clicked, and keeps the run in the URL", async () => {
+    const [oom] = await runsListedByCli(['--status', 'failed']).then((runs) =>
+      runs.filter((record) => record.outcome.category === 'out-of-memory'),
+    );
+    expect(oom).toBeDefined();
+    await open('?since=2d');
+
+    await clickRun(page, oom?.resourceArn as string);
+
+    const details = page.locator('#details');
+    await expect(details.locator('.outcome').textContent()).resolves.toBe('failed: out-of-memory');
+    const text = await details.textContent();
+    expect(text).toContain(oom?.outcome.summary);
+    expect(text).toContain(oom?.stoppedReason);
+    const reason = oom?.containers?.find((c) => c.exitCode === 137)?.reason as string;
+    expect(await details.locator('.containers').textContent()).toContain(reason);
+    expect(new URL(page.url()).searchParams.get('run')).toBe(oom?.resourceArn);
+    await page.screenshot({ path: join(REPO_ROOT, 'reports/screenshots/web-view-run.png') });
+
+    // The link opens the same run.
+    await open(new URL(page.url()).search);
+    await page.waitForFunction(
+      () =>
+        !/Loading/.test(String(Object(globalThis).document.querySelector('#details')?.textContent)),
+    );
+    expect(await page.locator('#details').textContent()).toContain(oom?.stoppedReason);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a placement failure's reason when its mark is clicked", async () => {
+    await open('?since=2d');
+    const mark = (await timelineOf(page)).runs.find((run) => run.neverStarted);
+
+    await clickRun(page, mark?.id as string);
+
+    const text = await page.locator('#details').textContent();
+    expect(text).toContain('Never started');
+    expect(text).toMatch(/RESOURCE:MEMORY/);
+    expect(text).toContain(mark?.summary);
+  });
+
+  it('lists failures by category with counts, each linking to its run', async () => {
+    const failures = parseRecords((await ecslog(['failures', '--since', '2d', '--json'])).stdout);
+    await open('?since=2d');
+
+    const oomPanel = page.locator('.failure-category[data-category="out-of-memory"]');
+    const expectedOom = new Set(
+      failures.filter((r) => r.outcome.category === 'out-of-memory').map((r) => r.resourceArn),
+    );
+    await expect(oomPanel.locator('.count').textContent()).resolves.toBe(String(expectedOom.size));
+    const pull = page.locator('.failure-category[data-category="image-pull"]');
+    const pullTasks = new Set(
+      failures
+        .filter((r) => r.outcome.category === 'image-pull' && r.recordType === 'task')
+        .map((r) => r.resourceArn),
+    );
+    await expect(pull.locator('.count').textContent()).resolves.toBe(String(pullTasks.size));
+
+    const link = pull.locator('.run-link').first();
+    const runId = await link.getAttribute('data-run');
+    if ((await pull.getAttribute('open')) === null) await pull.locator('summary').click();
+    await link.click();
+
+    await expect(page.locator('#details .outcome').textContent()).resolves.toBe(
+      'failed: image-pull',
+    );
+    expect(pullTasks.has(runId as string)).toBe(true);
+    expect(new URL(page.url()).searchParams.get('run')).toBe(runId);
+  });
+
+  it('narrows the timeline with the filters, keeps them in the URL, and goes back', async () => {
+    const web = await runsListedByCli(['--service', 'web']);
+    const failed = await runsListedByCli(['--status', 'failed']);
+    const all = await runsListedByCli([]);
+    await open('?since=2d');
+
+    await page.selectOption('select[name=group]', 'service:web');
+    await page.waitForSelector('body[data-timeline=ready]');
+
+    expect(new URL(page.url()).searchParams.get('group')).toBe('service:web');
+    expect((await drawnOnTimeline(page)).bars).toBe(web.length);
+    expect((await timelineOf(page)).runs.every((run) => run.group === 'service:web')).toBe(true);
+
+    await page.selectOption('select[name=group]', '');
+    await page.waitForSelector('body[data-timeline=ready]');
+    await page.selectOption('select[name=status]', 'failed');
+    await page.waitForSelector('body[data-timeline=ready]');
+    const drawn = await drawnOnTimeline(page);
+    expect(drawn.bars + drawn.marks).toBe(failed.length);
+    expect(drawn.bars + drawn.marks).toBeLessThan(all.length);
+
+    // The URL alone brings the same view back: a shared link.
+    const shared = new URL(page.url()).search;
+    await open(shared);
+    expect(await page.locator('select[name=status]').inputValue()).toBe('failed');
+    expect((await timelineOf(page)).runs).toHaveLength(failed.length);
+
+    await page.goBack();
+    await page.waitForSelector('body[data-timeline=ready]');
+    expect(await page.locator('select[name=status]').inputValue()).toBe('');
+    expect(await page.locator('select[name=group]').inputValue()).toBe('');
+  });
+
+  it('says what is wrong with a URL it cannot show', async () => {
+    await page.goto(`${url}?since=forever`);
+    await page.waitForSelector('body[data-timeline=error]');
+
+    await expect(page.locator('#status-line').textContent()).resolves.toBe(
+      'Cannot show this view: since must be a positive duration such as 30m, 24h, 7d or 2w, got "forever"',
+    );
+  });
+});
+
+async function timelineOf(page: Page): Promise<TimelineResponse> {
+  return page.evaluate(() =>
+    (globalThis as unknown as PageHandle).ecslog.timeline(),
+  ) as Promise<TimelineResponse>;
+}
+
+/** What the chart drew: bars (groups of phase rectangles) and never-started marks. */
+async function drawnOnTimeline(page: Page): Promise<{ bars: number; marks: number }> {
+  return page.evaluate(() => {
+    const drawn = (globalThis as unknown as PageHandle).ecslog.chart
+      .getZr()
+      .storage.getDisplayList(true);
+    const phases = drawn.filter((element) => element.name?.startsWith('phase:'));
+    return {
+      bars: new Set(phases.map((element) => element.parent)).size,
+      marks: drawn.filter((element) => element.name === 'not-started').length,
+    };
+  });
+}
+
+/** Clicks with the mouse where the run is drawn: a bar's first pixels, or a mark's centre. */
+async function clickRun(page: Page, runId: string): Promise<void> {
+  const point = await page.evaluate((id) => {
+    const { chart, timeline } = (globalThis as unknown as PageHandle).ecslog;
+    const run = timeline()?.runs.find((candidate) => candidate.id === id);
+    if (!run) return undefined;
+    const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [run.start, run.row]) as [number, number];
+    return { x: run.neverStarted ? x : x + 1.5, y };
+  }, runId);
+  expect(point).toBeDefined();
+  const box = await page.locator('#timeline').boundingBox();
+  await page.mouse.click((box?.x ?? 0) + (point?.x ?? 0), (box?.y ?? 0) + (point?.y ?? 0));
+  await page.waitForFunction(
+    (id) => Object(globalThis).document.querySelector('#details')?.dataset.run === id,
+    runId,
+  );
+  await page.waitForFunction(
+    () =>
+      !/Loading/.test(String(Object(globalThis).document.querySelector('#details')?.textContent)),
+  );
+}
