@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
-import { EVENTS_DIR, parseRecords, runEcslog } from '../testing/run-ecslog';
+import { EVENTS_DIR, parseRecords, runEcslog, startEcslog } from '../testing/run-ecslog';
+import type { TimelineResponse } from '../web/api-types';
 
 jest.setTimeout(60_000);
 
@@ -65,6 +66,30 @@ describe('ecslog against an AWS table (end to end)', () => {
     expect(parseRecords(failures.stdout).map((r) => r.outcome.category)).toContain('out-of-memory');
     expect(task.status).toBe(0);
     expect(task.stdout).toMatch(/^Outcome: +failed: out-of-memory$/m);
+  });
+
+  it('serves the web view over the table until Ctrl-C', async () => {
+    const flags = ['--table', table, '--region', 'eu-west-1'];
+    await runEcslog(
+      ['ingest', '--retention-days', '3650', ...flags, `${EVENTS_DIR}/eventbridge`],
+      undefined,
+      awsEnv(),
+    );
+    const ui = startEcslog(['ui', '--port', '0', '--no-open', ...flags], awsEnv());
+    try {
+      const out = await ui.waitForOutput(/^ecslog web view: http:\/\/127\.0\.0\.1:\d+\/ /m);
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] as string;
+      expect(out).toContain(`(table ${table} in eu-west-1; Ctrl-C stops it)`);
+
+      const response = await fetch(`${url}api/timeline?from=2026-11-19&to=2026-11-21`);
+      const view = (await response.json()) as TimelineResponse;
+
+      expect(response.status).toBe(200);
+      expect(view.store).toBe(`table ${table} in eu-west-1`);
+      expect(view.runs.map((run) => run.category)).toContain('out-of-memory');
+    } finally {
+      expect(await ui.stop()).toBe(0);
+    }
   });
 
   it('says the table does not exist, in one line', async () => {

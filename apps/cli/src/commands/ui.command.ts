@@ -53,6 +53,11 @@ export async function runUi(options: UiOptions, io: CliIo): Promise<number> {
   await withStore(io, options, async (store) => {
     const server = await serveWebView(store, io, options.port);
     io.stdout.write(`ecslog web view: ${server.url}  (${store.description}; Ctrl-C stops it)\n`);
+    if (await store.reader.isEmpty())
+      io.stderr.write(
+        `${store.description} is empty: the timeline fills as events are ingested` +
+          (store.kind === 'local' ? ' (`npm start` loads a simulated day)\n' : '\n'),
+      );
     if (options.open) openBrowser(server.url, io);
     const signal = await stopped;
     io.stdout.write(`\n${signal}: stopping…\n`);
