@@ -150,7 +150,14 @@ export function phasesOf(record: AuditRecord, start: number, end: number): Phase
     phases.push([kind, from, end]);
     cursor = from;
   }
-  const lasting = phases.filter(([, from, to]) => to > from);
+  const lasting: Phase[] = [];
+  for (const phase of phases) {
+    if (phase[2] <= phase[1]) continue;
+    const previous = lasting[lasting.length - 1];
+    // A pull of no length leaves two pending phases side by side: one phase.
+    if (previous && previous[0] === phase[0]) previous[2] = phase[2];
+    else lasting.push(phase);
+  }
   // A bar of no length still shows the phase it was in.
   return lasting.length > 0 ? lasting : [[(phases[phases.length - 1] as Phase)[0], start, end]];
 }

@@ -76,7 +76,7 @@ function rangeOf(options: TimeRangeOptions, now: number): TimeRange {
     return timeRangeOf(options, DEFAULT_SINCE, now);
   } catch (error) {
     if (error instanceof BadTimeRangeError)
-      throw new BadRequestError(error.message.replace(/--(since|from|to)\b/g, '$1'));
+      throw new BadRequestError(error.message.replace(/(^|[\s/])--(since|from|to)\b/g, '$1$2'));
     throw error;
   }
 }

@@ -1,0 +1,658 @@
+import fc from 'fast-check';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { FAILURE_CATEGORIES, mapEvent } from '@ecslog/ecs-event-mapper';
+import type { TaskFacts } from '@ecslog/ecs-event-mapper/testing';
+import {
+  envelopeOf,
+  loadFixture,
+  runTaskRecordArb,
+  runTaskRecordOf,
+  TASK_LIFECYCLE_FIXTURES,
+  taskArnOf,
+  taskDetailOf,
+  taskFactsArb,
+} from '@ecslog/ecs-event-mapper/testing';
+import type { TaskRun } from './task-runs';
+import { toTaskRuns } from './task-runs';
+import type { Phase, PhaseKind, Timeline, TimelineRange, TimelineRun } from './timeline';
+import { phasesOf, toTimeline } from './timeline';
+
+function recordsOf(input: Record<string, unknown>): AuditRecord[] {
+  const result = mapEvent(input);
+  if (result.kind !== 'mapped') throw new Error(`not mapped: ${result.kind}`);
+  return result.records;
+}
+const fixture = (path: string) => recordsOf(loadFixture(path));
+const ms = (iso: string) => Date.parse(iso);
+const HOUR = 3_600_000;
+
+const OOM = fixture('eventbridge/task-stopped-oom.json');
+const IMAGE_PULL = fixture('eventbridge/task-stopped-image-pull.json');
+const PLACEMENT_ONLY = fixture('cloudtrail/runtask-placement-failure-only.json');
+const PARTIAL = fixture('cloudtrail/runtask-partial-placement.json');
+const SUCCEEDED = fixture('eventbridge/task-stopped-succeeded.json');
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map(fixture);
+/** Version 4 of the lifecycle: the web task RUNNING, not stopped yet. */
+const RUNNING = LIFECYCLE[3] as AuditRecord[];
+/** Version 7: the same task STOPPED at 09:15:06.587. */
+const STOPPED = LIFECYCLE[6] as AuditRecord[];
+
+/** A day ending at noon on the day the fixtures happen; `now` is that noon too. */
+const DAY: TimelineRange = { from: '2026-11-19T12:00:00.000Z', to: '2026-11-20T12:00:00.000Z' };
+const NOON = ms(DAY.to);
+
+const only = <T>(items: readonly T[]): T => {
+  expect(items).toHaveLength(1);
+  return items[0] as T;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Generated records: tasks of a few services and task families of two clusters, created within
+// three hours, so that runs of one group overlap; and RunTask calls whose placement failed.
+
+const T0 = ms('2026-11-20T00:00:00.000Z');
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const CLUSTERS = ['prod-web', 'batch'] as const;
+const OWNERS = [
+  { group: 'service:web', family: 'web', serviceName: 'web' },
+  { group: 'service:queue-worker', family: 'queue-worker', serviceName: 'queue-worker' },
+  { group: 'family:nightly-report', family: 'nightly-report', serviceName: undefined },
+] as const;
+
+/** The records of one Task State Change of a task of {@link OWNERS}, at any point of its life. */
+const taskStateChangeRecordsArb = fc
+  .record({
+    facts: taskFactsArb,
+    clusterName: fc.constantFrom(...CLUSTERS),
+    owner: fc.constantFrom(...OWNERS),
+    createdAtMs: fc.integer({ min: T0, max: T0 + 3 * HOUR }),
+    runMs: fc.integer({ min: 0, max: 2 * HOUR }),
+    eventId: fc.uuid(),
+  })
+  .map(({ facts, clusterName, owner, createdAtMs, runMs, eventId }) => {
+    const task: TaskFacts = {
+      ...facts,
+      account: ACCOUNT,
+      region: REGION,
+      clusterName,
+      ...owner,
+      createdAtMs,
+      runMs: facts.runMs === undefined ? undefined : runMs,
+    };
+    return recordsOf(
+      envelopeOf('ECS Task State Change', taskDetailOf(task), {
+        id: eventId,
+        account: ACCOUNT,
+        region: REGION,
+        timeMs: createdAtMs,
+        resources: [taskArnOf(task)],
+      }),
+    );
+  });
+
+/** The records of one RunTask call: tasks it started, placements that failed, or an API error. */
+const runTaskCallRecordsArb = fc
+  .record({
+    call: runTaskRecordArb,
+    clusterName: fc.constantFrom(...CLUSTERS),
+    family: fc.constantFrom('nightly-report', 'web'),
+    atMs: fc.integer({ min: T0, max: T0 + 3 * HOUR }),
+  })
+  .map(({ call, clusterName, family, atMs }) =>
+    recordsOf(
+      runTaskRecordOf({
+        ...call.facts,
+        account: ACCOUNT,
+        region: REGION,
+        clusterName,
+        family,
+        atMs,
+      }),
+    ),
+  );
+
+const runsArb: fc.Arbitrary<TaskRun[]> = fc
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: taskStateChangeRecordsArb },
+      { weight: 1, arbitrary: runTaskCallRecordsArb },
+    ),
+    { maxLength: 25 },
+  )
+  .map((calls) => toTaskRuns(calls.flat()));
+
+/** The range's end and `now`, each on its own: mostly after the tasks began, sometimes before some. */
+const clockArb = fc
+  .record({
+    toMs: fc.integer({ min: T0 + 2 * HOUR, max: T0 + 8 * HOUR }),
+    now: fc.integer({ min: T0 + 3 * HOUR, max: T0 + 8 * HOUR }),
+  })
+  .map(({ toMs, now }) => ({
+    range: { from: new Date(T0 - 24 * HOUR).toISOString(), to: new Date(toMs).toISOString() },
+    now,
+  }));
+
+const timelineArb = fc.record({ runs: runsArb, clock: clockArb }).map(({ runs, clock }) => ({
+  runs,
+  ...clock,
+  timeline: toTimeline(runs, clock.range, clock.now),
+}));
+
+/** What a run is read by: its task ARN, or the failure record of a launch that never started. */
+const idOf = (run: TaskRun) => (run.neverStarted ? run.record.recordId : run.record.resourceArn);
+const rowOf = (timeline: Timeline, run: TimelineRun) => timeline.rows[run.row];
+const bars = (timeline: Timeline) => timeline.runs.filter((run) => !run.neverStarted);
+const groupKey = (item: { clusterName: string; group: string }) =>
+  JSON.stringify([item.clusterName, item.group]);
+const PHASE_ORDER: readonly PhaseKind[] = ['pending', 'pull', 'pending', 'running'];
+
+function isSubsequence<T>(items: readonly T[], of: readonly T[]): boolean {
+  let at = 0;
+  for (const item of items) {
+    while (at < of.length && of[at] !== item) at += 1;
+    if (at === of.length) return false;
+    at += 1;
+  }
+  return true;
+}
+
+/** Each run's TaskRun, by its timeline id. */
+function taskRunsById(runs: readonly TaskRun[]): Map<string, TaskRun> {
+  return new Map(runs.map((run) => [idOf(run), run]));
+}
+
+describe('toTimeline: properties', () => {
+  it('lists every run exactly once, in start order', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, timeline }) => {
+        expect(timeline.runs.map((run) => run.id).sort()).toEqual(runs.map(idOf).sort());
+        const byId = taskRunsById(runs);
+        for (const run of timeline.runs)
+          expect(run.start).toBe(ms((byId.get(run.id) as TaskRun).startTime));
+        const starts = timeline.runs.map((run) => run.start);
+        expect(starts).toEqual([...starts].sort((a, b) => a - b));
+      }),
+    );
+  });
+
+  it("keeps each run's own record's outcome, cluster and service or family", () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const run of timeline.runs) {
+          const { record } = byId.get(run.id) as TaskRun;
+          expect(run.clusterName).toBe(record.clusterName);
+          // ECS's group for a task; a failed launch has none, only the family it tried to run.
+          expect(run.group).toBe(record.group ?? `family:${record.family}`);
+          expect([run.status, run.category, run.summary]).toEqual([
+            record.outcome.status,
+            record.outcome.category,
+            record.outcome.summary,
+          ]);
+        }
+      }),
+    );
+  });
+
+  it('lays runs out the same whatever order they come in', () => {
+    fc.assert(
+      fc.property(
+        timelineArb.chain((drawn) =>
+          fc
+            .shuffledSubarray(drawn.runs, { minLength: drawn.runs.length })
+            .map((shuffled) => ({ ...drawn, shuffled })),
+        ),
+        ({ shuffled, range, now, timeline }) => {
+          expect(toTimeline(shuffled, range, now)).toEqual(timeline);
+        },
+      ),
+    );
+  });
+
+  it("puts each run on a row of its own group; a group's rows are contiguous, lanes 0..n-1, groups by cluster then name", () => {
+    fc.assert(
+      fc.property(timelineArb, ({ timeline }) => {
+        for (const run of timeline.runs) {
+          expect(rowOf(timeline, run)).toMatchObject({
+            group: run.group,
+            clusterName: run.clusterName,
+          });
+        }
+        timeline.rows.forEach((row, index) => {
+          const previous = timeline.rows[index - 1];
+          if (previous && groupKey(previous) === groupKey(row)) {
+            expect(row.lane).toBe(previous.lane + 1);
+          } else {
+            expect(row.lane).toBe(0);
+            if (previous) {
+              const ordered =
+                previous.clusterName < row.clusterName ||
+                (previous.clusterName === row.clusterName && previous.group < row.group);
+              expect(ordered).toBe(true);
+            }
+          }
+        });
+        // No empty rows: every row holds a run.
+        expect(new Set(timeline.runs.map((run) => run.row)).size).toBe(timeline.rows.length);
+      }),
+    );
+  });
+
+  it('never puts two bars in one row at the same time', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ timeline }) => {
+        const lastEndOfRow = new Map<number, number>();
+        for (const bar of bars(timeline)) {
+          const previousEnd = lastEndOfRow.get(bar.row);
+          if (previousEnd !== undefined) expect(bar.start).toBeGreaterThan(previousEnd);
+          lastEndOfRow.set(bar.row, bar.end);
+        }
+      }),
+    );
+  });
+
+  it('gives a group as many rows as it has bars at one time, and no more', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ timeline }) => {
+        const groups = new Set(timeline.rows.map(groupKey));
+        for (const key of groups) {
+          const ofGroup = bars(timeline).filter((bar) => groupKey(bar) === key);
+          // Bars overlap when one starts while another has not ended (touching counts).
+          const mostAtOnce = Math.max(
+            1,
+            ...ofGroup.map(
+              (bar) =>
+                ofGroup.filter((other) => other.start <= bar.start && bar.start <= other.end)
+                  .length,
+            ),
+          );
+          expect(timeline.rows.filter((row) => groupKey(row) === key)).toHaveLength(mostAtOnce);
+        }
+      }),
+    );
+  });
+
+  it("shows a launch that never started as a mark on its group's first row, with its failure record", () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const mark of timeline.runs.filter((run) => run.neverStarted)) {
+          const { record } = byId.get(mark.id) as TaskRun;
+          expect(mark.id).toBe(record.recordId);
+          expect(mark.start).toBe(ms(record.eventTime));
+          expect(mark.end).toBe(mark.start);
+          expect(mark.phases).toEqual([]);
+          expect(mark.open).toBe(false);
+          expect(mark.failure).toBe(record);
+          expect(rowOf(timeline, mark)?.lane).toBe(0);
+        }
+        for (const bar of bars(timeline)) expect(bar.failure).toBeUndefined();
+      }),
+    );
+  });
+
+  it('splits each bar into back-to-back phases from its start to its end, in lifecycle order', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const bar of bars(timeline)) {
+          const { phases } = bar;
+          expect(phases.length).toBeGreaterThan(0);
+          expect(
+            isSubsequence(
+              phases.map(([kind]) => kind),
+              PHASE_ORDER,
+            ),
+          ).toBe(true);
+          expect(phases[0]?.[1]).toBe(bar.start);
+          expect(phases[phases.length - 1]?.[2]).toBe(bar.end);
+          phases.forEach(([, from, to], index) => {
+            if (index > 0) expect(from).toBe(phases[index - 1]?.[2]);
+            if (bar.end > bar.start) expect(to).toBeGreaterThan(from);
+          });
+          // Neighbours differ: one phase of a kind at a time.
+          phases.forEach(([kind], index) => {
+            if (index > 0) expect(kind).not.toBe(phases[index - 1]?.[0]);
+          });
+          const { startedAt } = (byId.get(bar.id) as TaskRun).record;
+          if (startedAt !== undefined && ms(startedAt) < bar.end)
+            expect(phases[phases.length - 1]?.[0]).toBe('running');
+          if (startedAt === undefined)
+            expect(phases.map(([kind]) => kind)).not.toContain('running');
+        }
+      }),
+    );
+  });
+
+  it('runs an open run to the range end or now, whichever is earlier, and a stopped run to its stop', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, range, now, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const bar of bars(timeline)) {
+          const { record } = byId.get(bar.id) as TaskRun;
+          const stopped = record.stoppedAt !== undefined || record.lastStatus === 'STOPPED';
+          expect(bar.open).toBe(!stopped);
+          if (stopped) {
+            expect(bar.end).toBe(ms(record.stoppedAt ?? record.eventTime));
+          } else {
+            // Not before its own start, nor before the last news of it.
+            const endOfView = Math.min(ms(range.to), now);
+            expect(bar.end).toBe(Math.max(endOfView, bar.start, ms(record.eventTime)));
+          }
+        }
+      }),
+    );
+  });
+
+  it('lists the failed runs by category, in the documented category order', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ timeline }) => {
+        const failed = timeline.runs.filter((run) => run.status === 'failed');
+        expect(timeline.failures.map((entry) => entry.category)).toEqual(
+          FAILURE_CATEGORIES.filter((category) => failed.some((run) => run.category === category)),
+        );
+        for (const { category, runIds } of timeline.failures)
+          expect(runIds).toEqual(
+            timeline.runs.filter((run) => run.category === category).map((run) => run.id),
+          );
+        expect(timeline.failures.flatMap((entry) => entry.runIds).sort()).toEqual(
+          failed.map((run) => run.id).sort(),
+        );
+      }),
+    );
+  });
+
+  it('returns the range it was given', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ range, timeline }) => {
+        expect(timeline.range).toBe(range);
+      }),
+    );
+  });
+});
+
+describe('toTimeline: examples', () => {
+  it('draws a worker task that was OOM-killed after pulling its image as four phases ending at its stop', () => {
+    const oom = only(OOM);
+
+    const timeline = toTimeline(toTaskRuns(OOM), DAY, NOON);
+
+    expect(timeline.rows).toEqual([
+      { group: 'service:queue-worker', clusterName: 'prod-web', lane: 0 },
+    ]);
+    const run = only(timeline.runs);
+    expect(run).toMatchObject({
+      id: oom.resourceArn,
+      taskId: 'b1449e8faf40609955463eb597283364',
+      row: 0,
+      start: ms('2026-11-19T22:40:17.008Z'), // createdAt
+      end: ms('2026-11-20T05:06:41.502Z'), // stoppedAt
+      status: 'failed',
+      category: 'out-of-memory',
+      summary: oom.outcome.summary,
+      lastStatus: 'STOPPED',
+      neverStarted: false,
+      open: false,
+    });
+    expect(run.phases).toEqual<Phase[]>([
+      ['pending', ms('2026-11-19T22:40:17.008Z'), ms('2026-11-19T22:40:33.190Z')],
+      ['pull', ms('2026-11-19T22:40:33.190Z'), ms('2026-11-19T22:40:47.611Z')],
+      ['pending', ms('2026-11-19T22:40:47.611Z'), ms('2026-11-19T22:40:52.374Z')],
+      ['running', ms('2026-11-19T22:40:52.374Z'), ms('2026-11-20T05:06:41.502Z')],
+    ]);
+    expect(timeline.failures).toEqual([{ category: 'out-of-memory', runIds: [oom.resourceArn] }]);
+  });
+
+  it('draws a task whose image could not be pulled without a running phase', () => {
+    const pull = only(IMAGE_PULL);
+
+    const run = only(toTimeline(toTaskRuns(IMAGE_PULL), DAY, NOON).runs);
+
+    expect(run.phases).toEqual<Phase[]>([
+      ['pending', ms('2026-11-20T10:02:11.730Z'), ms('2026-11-20T10:02:27.009Z')],
+      ['pull', ms('2026-11-20T10:02:27.009Z'), ms('2026-11-20T10:02:58.512Z')],
+      ['pending', ms('2026-11-20T10:02:58.512Z'), ms('2026-11-20T10:03:22.471Z')],
+    ]);
+    expect(run).toMatchObject({ status: 'failed', category: 'image-pull', open: false });
+    expect(run.id).toBe(pull.resourceArn);
+  });
+
+  it('shows a RunTask placement failure as a mark carrying its failure record', () => {
+    const failure = only(PLACEMENT_ONLY);
+    const range = { from: '2026-11-20T12:00:00.000Z', to: '2026-11-21T12:00:00.000Z' };
+
+    const timeline = toTimeline(toTaskRuns(PLACEMENT_ONLY), range, ms(range.to));
+
+    expect(timeline.rows).toEqual([
+      { group: 'family:nightly-report', clusterName: 'batch', lane: 0 },
+    ]);
+    expect(only(timeline.runs)).toEqual<TimelineRun>({
+      id: failure.recordId,
+      taskId: undefined,
+      clusterName: 'batch',
+      group: 'family:nightly-report',
+      row: 0,
+      start: ms('2026-11-21T03:00:05.000Z'),
+      end: ms('2026-11-21T03:00:05.000Z'),
+      phases: [],
+      status: 'failed',
+      category: 'placement',
+      summary: failure.outcome.summary,
+      lastStatus: undefined,
+      neverStarted: true,
+      open: false,
+      failure,
+    });
+    expect(timeline.failures).toEqual([{ category: 'placement', runIds: [failure.recordId] }]);
+  });
+
+  it('gives each of three tasks launched together a row, the failed placements marked on the first', () => {
+    const timeline = toTimeline(toTaskRuns(PARTIAL), DAY, NOON);
+
+    expect(timeline.rows).toEqual(
+      [0, 1, 2].map((lane) => ({ group: 'family:nightly-report', clusterName: 'batch', lane })),
+    );
+    const launched = bars(timeline);
+    expect(launched.map((bar) => bar.row).sort()).toEqual([0, 1, 2]);
+    // Known only from the RunTask call (PENDING), so still going at the end of the view.
+    for (const bar of launched) {
+      expect(bar).toMatchObject({ start: ms('2026-11-20T02:45:12.000Z'), end: NOON, open: true });
+      expect(bar.phases).toEqual([['pending', bar.start, NOON]]);
+    }
+    const marks = timeline.runs.filter((run) => run.neverStarted);
+    expect(marks.map((mark) => mark.row)).toEqual([0, 0]);
+    expect(timeline.failures).toEqual([
+      { category: 'placement', runIds: marks.map((mark) => mark.id) },
+    ]);
+  });
+
+  it('runs a task still RUNNING to now, or to the end of a range that ended earlier', () => {
+    const createdAt = ms('2026-11-20T03:00:05.123Z');
+    const startedAt = ms('2026-11-20T03:00:52.716Z');
+    const earlier = ms('2026-11-20T08:00:00.000Z');
+
+    const toNow = only(toTimeline(toTaskRuns(RUNNING), DAY, earlier).runs);
+    const toRangeEnd = only(
+      toTimeline(toTaskRuns(RUNNING), { from: DAY.from, to: new Date(earlier).toISOString() }, NOON)
+        .runs,
+    );
+
+    for (const run of [toNow, toRangeEnd]) {
+      expect(run).toMatchObject({ start: createdAt, end: earlier, open: true });
+      expect(run.phases[run.phases.length - 1]).toEqual(['running', startedAt, earlier]);
+    }
+  });
+
+  it('ends a task at its stop once it has stopped, however late now is', () => {
+    const run = only(toTimeline(toTaskRuns(STOPPED), DAY, NOON + 48 * HOUR).runs);
+
+    expect(run).toMatchObject({ end: ms('2026-11-20T09:15:06.587Z'), open: false });
+    expect(run.status).toBe('stopped');
+  });
+
+  it('reuses a row once its bar has ended, and opens a second one for a task running alongside', () => {
+    // The web task of the lifecycle ran 03:00–09:15; the image pull failure was at 10:02–10:03.
+    const afterStop = toTimeline(toTaskRuns([...STOPPED, ...IMAGE_PULL]), DAY, NOON);
+    // Seen while still RUNNING, the same task runs to noon, past the image pull failure.
+    const whileRunning = toTimeline(toTaskRuns([...RUNNING, ...IMAGE_PULL]), DAY, NOON);
+
+    expect(afterStop.rows).toEqual([{ group: 'service:web', clusterName: 'prod-web', lane: 0 }]);
+    expect(afterStop.runs.map((run) => run.row)).toEqual([0, 0]);
+    expect(whileRunning.rows.map((row) => row.lane)).toEqual([0, 1]);
+    expect(whileRunning.runs.map((run) => [run.taskId, run.row])).toEqual([
+      [only(RUNNING).taskId, 0],
+      [only(IMAGE_PULL).taskId, 1],
+    ]);
+  });
+
+  it('orders groups by cluster, then by service or family', () => {
+    const records = [...IMAGE_PULL, ...OOM, ...SUCCEEDED, ...PLACEMENT_ONLY];
+    const range = { from: '2026-11-19T12:00:00.000Z', to: '2026-11-21T12:00:00.000Z' };
+
+    const timeline = toTimeline(toTaskRuns(records), range, ms(range.to));
+
+    expect(timeline.rows.map((row) => `${row.clusterName} ${row.group}`)).toEqual([
+      'batch family:nightly-report',
+      'prod-web service:queue-worker',
+      'prod-web service:web',
+    ]);
+    // The succeeded batch task (a bar) and the later placement failure (a mark) share a row.
+    const batch = timeline.runs.filter((run) => run.clusterName === 'batch');
+    expect(batch.map((run) => [run.neverStarted, run.row])).toEqual([
+      [false, 0],
+      [true, 0],
+    ]);
+  });
+
+  it('groups a task ECS gave no group by its service, its family, else its cluster', () => {
+    const oom = only(OOM);
+    const withoutGroup = { ...oom, group: undefined };
+    const familyOnly = {
+      ...withoutGroup,
+      resourceArn: `${oom.resourceArn}0`,
+      serviceName: undefined,
+    };
+    const nothing = { ...familyOnly, resourceArn: `${oom.resourceArn}1`, family: undefined };
+    const asRun = (record: AuditRecord): TaskRun => ({
+      record,
+      startTime: record.createdAt as string,
+      neverStarted: false,
+    });
+
+    const timeline = toTimeline([withoutGroup, familyOnly, nothing].map(asRun), DAY, NOON);
+
+    expect(timeline.runs.map((run) => [run.id, run.group])).toEqual([
+      [withoutGroup.resourceArn, 'service:queue-worker'],
+      [familyOnly.resourceArn, 'family:queue-worker'],
+      [nothing.resourceArn, 'prod-web'],
+    ]);
+  });
+
+  it('takes a STOPPED task with no stoppedAt to have stopped at its record time', () => {
+    const oom = only(OOM);
+    const run: TaskRun = {
+      record: { ...oom, stoppedAt: undefined },
+      startTime: oom.createdAt as string,
+      neverStarted: false,
+    };
+
+    const [bar] = toTimeline([run], DAY, NOON).runs;
+
+    expect(bar).toMatchObject({ end: ms(oom.eventTime), open: false });
+  });
+
+  it('gives an empty timeline for no runs', () => {
+    expect(toTimeline([], DAY, NOON)).toEqual({ range: DAY, rows: [], runs: [], failures: [] });
+  });
+});
+
+describe('phasesOf', () => {
+  const oom = only(OOM);
+  const created = ms(oom.createdAt as string);
+  const stopped = ms(oom.stoppedAt as string);
+
+  it('skips times ECS did not report', () => {
+    const noPull = { ...oom, pullStartedAt: undefined, pullStoppedAt: undefined };
+
+    expect(phasesOf(noPull, created, stopped)).toEqual<Phase[]>([
+      ['pending', created, ms(oom.startedAt as string)],
+      ['running', ms(oom.startedAt as string), stopped],
+    ]);
+    expect(phasesOf({ ...noPull, startedAt: undefined }, created, stopped)).toEqual<Phase[]>([
+      ['pending', created, stopped],
+    ]);
+  });
+
+  it('clamps times out of order, or outside the bar, so phases never overlap', () => {
+    // The pull reported as ending before it began, and the start after the bar's end.
+    const jumbled = {
+      ...oom,
+      pullStartedAt: '2026-11-19T22:40:47.611Z',
+      pullStoppedAt: '2026-11-19T22:40:33.190Z',
+      startedAt: '2026-11-20T06:00:00.000Z',
+    };
+
+    // The pull clamped to nothing leaves pending on both sides of it: one pending phase.
+    expect(phasesOf(jumbled, created, stopped)).toEqual<Phase[]>([['pending', created, stopped]]);
+  });
+
+  it('shows a bar of no length in the phase it was in', () => {
+    const startedAt = ms(oom.startedAt as string);
+
+    expect(phasesOf(oom, startedAt + 1, startedAt + 1)).toEqual([
+      ['running', startedAt + 1, startedAt + 1],
+    ]);
+    const bare = { ...oom, pullStartedAt: undefined, pullStoppedAt: undefined };
+    expect(phasesOf({ ...bare, startedAt: undefined }, created, created)).toEqual([
+      ['pending', created, created],
+    ]);
+  });
+
+  it('covers start to end back to back, whatever times ECS reported and in whatever order', () => {
+    const maybeTime = fc.option(fc.integer({ min: -10, max: 110 }), { nil: undefined });
+    const iso = (at: number | undefined) =>
+      at === undefined ? undefined : new Date(created + at * 1000).toISOString();
+
+    fc.assert(
+      fc.property(
+        fc.record({ pullStarted: maybeTime, pullStopped: maybeTime, started: maybeTime }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        ({ pullStarted, pullStopped, started }, startAt, length) => {
+          const record = {
+            ...oom,
+            pullStartedAt: iso(pullStarted),
+            pullStoppedAt: iso(pullStopped),
+            startedAt: iso(started),
+          };
+          const start = created + startAt * 1000;
+          const end = start + length * 1000;
+
+          const phases = phasesOf(record, start, end);
+
+          expect(phases.length).toBeGreaterThan(0);
+          expect(
+            isSubsequence(
+              phases.map(([kind]) => kind),
+              PHASE_ORDER,
+            ),
+          ).toBe(true);
+          expect(phases[0]?.[1]).toBe(start);
+          expect(phases[phases.length - 1]?.[2]).toBe(end);
+          phases.forEach(([, from, to], index) => {
+            if (index > 0) expect(from).toBe(phases[index - 1]?.[2]);
+            if (length > 0) expect(to).toBeGreaterThan(from);
+            else expect(to).toBe(from);
+          });
+          // Running at the end exactly when it started, and every earlier time, before the end.
+          const reported = [pullStarted, pullStopped, started].filter((at) => at !== undefined);
+          const latest = created + Math.max(startAt, ...reported) * 1000;
+          const running = phases.some(([kind]) => kind === 'running');
+          if (length > 0) expect(running).toBe(started !== undefined && latest < end);
+          if (running) expect(phases[phases.length - 1]?.[0]).toBe('running');
+        },
+      ),
+    );
+  });
+});
