@@ -22,6 +22,7 @@ const EXPLAINED_ERRORS = new Set([
   'QueryError',
   'BadTimeRangeError',
   'PortInUseError',
+  'WebViewError',
 ]);
 
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -68,13 +69,19 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Ctrl-C, SIGTERM, or — for a process another ecslog started with an IPC channel (the web view of
+ * `ecslog local`) — that parent going away, however it ended.
+ */
 function waitForStop(): Promise<string> {
   return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop).off('SIGTERM', stop);
-      resolve(signal);
+    const stop = (reason: string) => {
+      process.off('SIGINT', stop).off('SIGTERM', stop).off('disconnect', parentGone);
+      resolve(reason);
     };
+    const parentGone = () => stop('the parent process ended');
     process.on('SIGINT', stop).on('SIGTERM', stop);
+    if (process.connected) process.on('disconnect', parentGone);
   });
 }
 

@@ -20,6 +20,7 @@ import {
 } from './item-codec';
 import type { RetryPolicy } from './retry';
 import { DEFAULT_RETRY_POLICY, withRetries } from './retry';
+import { runWithLimit } from './run-with-limit';
 
 /**
  * What happened to one record:
@@ -273,16 +274,4 @@ function newestPerResource(records: readonly AuditRecord[]): AuditRecord[] {
       newest.set(record.resourceArn, record);
   }
   return [...newest.values()];
-}
-
-/** Runs tasks with at most `limit` in flight. */
-async function runWithLimit(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++] as () => Promise<void>;
-      await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }

@@ -28,6 +28,7 @@ export type {
   TimeRange,
 } from './audit-reader';
 export { DEFAULT_RETRY_POLICY, isRetryable, withRetries } from './retry';
+export { runWithLimit } from './run-with-limit';
 export type { RetryPolicy } from './retry';
 export {
   decodeRecord,

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill] [-- --events N --store-events N --rounds N --seed N]`:
+ * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill|ui] [-- --events N --store-events N --rounds N --seed N]`:
  * every benchmark, each against a baseline measured in the same run, as tables (default) or one
- * JSON document (--json).
+ * JSON document (--json). `--rounds` defaults to 9, and to 5 for `ui` (each round navigates to the
+ * web view in headless Chromium).
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ import type { StoreBenchmarkResult } from './store-benchmark';
 import { runStoreBenchmark } from './store-benchmark';
 import type { TransformBenchmarkResult } from './transform-benchmark';
 import { runTransformBenchmark } from './transform-benchmark';
+import type { UiBenchmarkResult, UiView } from './ui-benchmark';
+import { runUiBenchmark } from './ui-benchmark';
 
 const { values } = parseArgs({
   options: {
@@ -20,7 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     events: { type: 'string', default: '20000' },
     'store-events': { type: 'string', default: '10000' },
-    rounds: { type: 'string', default: '9' },
+    rounds: { type: 'string' },
     seed: { type: 'string', default: '42' },
   },
 });
@@ -29,9 +32,11 @@ const now = () => performance.now();
 const wanted = (name: string) => values.only === undefined || values.only === name;
 if (
   values.only !== undefined &&
-  !['mapper', 'store', 'transform', 'backfill'].includes(values.only)
+  !['mapper', 'store', 'transform', 'backfill', 'ui'].includes(values.only)
 ) {
-  console.error(`bench: --only must be mapper, store, transform or backfill, got ${values.only}`);
+  console.error(
+    `bench: --only must be mapper, store, transform, backfill or ui, got ${values.only}`,
+  );
   process.exit(2);
 }
 
@@ -41,11 +46,12 @@ async function main() {
     | StoreBenchmarkResult
     | TransformBenchmarkResult
     | BackfillBenchmarkResult
+    | UiBenchmarkResult
   )[] = [];
   if (wanted('mapper')) {
     const mapper = runMapperBenchmark({
       events: Number(values.events),
-      rounds: Number(values.rounds),
+      rounds: Number(values.rounds ?? 9),
       seed: Number(values.seed),
       now,
     });
@@ -64,7 +70,7 @@ async function main() {
   if (wanted('transform')) {
     const transform = await runTransformBenchmark({
       seed: Number(values.seed),
-      rounds: Number(values.rounds),
+      rounds: Number(values.rounds ?? 9),
       now,
     });
     results.push(transform);
@@ -74,6 +80,15 @@ async function main() {
     const backfill = runBackfillBenchmark();
     results.push(backfill);
     if (!values.json) printBackfill(backfill);
+  }
+  if (wanted('ui')) {
+    const ui = await runUiBenchmark({
+      seed: Number(values.seed),
+      rounds: Number(values.rounds ?? 5),
+      now,
+    });
+    results.push(ui);
+    if (!values.json) printUi(ui);
   }
   if (values.json)
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
@@ -153,6 +168,59 @@ function printTransform(transform: TransformBenchmarkResult) {
   const verdict = transform.percentOfFloor >= transform.target ? 'meets' : 'MISSES';
   console.log(
     `transform/floor = ${transform.percentOfFloor.toFixed(1)}% of the floor's throughput (${verdict} ≥ ${transform.target}%); ${transform.percentOfLeanFloor.toFixed(1)}% of the lean floor's\n`,
+  );
+}
+
+function printUi(ui: UiBenchmarkResult) {
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  const ms = (median: number, min?: number) =>
+    min === undefined ? n(median) : `${n(median)} (${n(min)})`;
+  console.log(
+    `\nweb view — navigation → timeline rendered, headless ${ui.browser} at ${ui.viewport.width}×${ui.viewport.height}, median (min) of ${ui.rounds} rounds after a warm-up, seed ${ui.seed}`,
+  );
+  console.log(
+    `store: ${n(ui.events)} events of ${ui.copies} simulated days (one seed each, clusters renamed) on ${ui.day.from.slice(0, 10)}, ` +
+      (ui.store.loadSeconds === undefined
+        ? `reused from ${ui.store.home}`
+        : `loaded with ecslog ingest in ${ui.store.loadSeconds.toFixed(1)} s into ${ui.store.home}`),
+  );
+  const row = (view: UiView) => [
+    view.name,
+    n(view.runs),
+    n(view.rows),
+    `${(view.responseBytes / 1e6).toFixed(2)}`,
+    ms(view.fetchStartMedianMs),
+    ms(view.responseEndMedianMs, view.responseEndMinMs),
+    ms(view.renderMedianMs, view.renderMinMs),
+    ms(view.medianMs, view.minMs),
+    ms(view.serverMedianMs),
+  ];
+  printTable(
+    [
+      'view',
+      'runs',
+      'rows',
+      'API MB',
+      'fetch starts ms',
+      'API responseEnd ms',
+      'render ms',
+      'rendered ms',
+      'API from Node ms',
+    ],
+    [ui.baseline, ui.full].map(row),
+  );
+  for (const view of [ui.baseline, ui.full])
+    console.log(
+      `${view.name}, rendered ms by round: ${view.samples.map((s) => n(s.renderedMs)).join(', ')}`,
+    );
+  for (const view of [ui.baseline, ui.full])
+    if (view.runs !== view.expectedRuns)
+      console.log(`${view.name}: the page shows ${view.runs} runs, ${view.expectedRuns} expected`);
+  console.log(
+    `full/baseline = ${ui.ratio.toFixed(1)}× the time for ${(ui.full.runs / ui.baseline.runs).toFixed(0)}× the runs (API responseEnd ${ui.responseEndRatio.toFixed(1)}×, render ${ui.renderRatio.toFixed(1)}×)`,
+  );
+  console.log(
+    `${n(ui.full.runs)} runs rendered in ${n(ui.full.medianMs)} ms (median): target < ${n(ui.targetMs)} ms: ${ui.meetsTarget ? 'met' : 'missed'}\n`,
   );
 }
 

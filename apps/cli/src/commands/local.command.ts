@@ -14,7 +14,7 @@ import type { CliIo } from './cli-io';
 import { readAllPages } from './cli-io';
 import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
 import { recordsInScope } from './query-support';
-import { DEFAULT_UI_PORT, openBrowser, portNumber, serveWebView } from './ui.command';
+import { DEFAULT_UI_PORT, openBrowser, portNumber, startWebViewProcess } from './ui.command';
 
 interface LocalOptions {
   port?: number;
@@ -93,7 +93,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
       );
     else await loadSimulatedDay(store, options.seed, io, say);
     await showAuditLog(store, io, say);
-    const web = await serveWebView(store, io, options.uiPort);
+    const web = await startWebViewProcess(io, options.uiPort);
     say();
     say(`Web view: ${web.url}   (task runs on a timeline, failures, run details)`);
     if (options.open) openBrowser(web.url, io);
@@ -108,7 +108,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say('Ctrl-C stops local mode.');
     const signal = await stopped;
     say(`\n${signal}: stopping…`);
-    await web.close();
+    await web.stop();
   } finally {
     await store.close();
   }

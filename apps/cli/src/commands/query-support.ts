@@ -7,7 +7,8 @@ import { ecslogHome, openStore } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { addStoreOptions, STORE_HELP } from './store-options';
-import type { TimeRange } from '@ecslog/audit-store';
+import type { Activity, Page, PageOptions, TimeRange } from '@ecslog/audit-store';
+import { runWithLimit } from '@ecslog/audit-store';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
 import type { QueryScope } from '../query/query-scope';
@@ -38,29 +39,38 @@ export async function withStore<T>(
   }
 }
 
-/** Every record of the scope in the range, oldest first. */
+/** Index partitions read at once: a range over many clusters or groups is one query per each. */
+const PARTITION_READS_IN_FLIGHT = 8;
+
+/**
+ * Every record of the scope in the range, oldest first. `activity` is the store's activity of the
+ * range, when the caller has read it already.
+ */
 export async function recordsInScope(
   store: Pick<AuditStoreConnection, 'reader'>,
   scope: QueryScope,
   range: TimeRange,
+  activity?: readonly Activity[],
 ): Promise<AuditRecord[]> {
-  const partitions = partitionsOf(await store.reader.activity(range), scope);
-  const records: AuditRecord[] = [];
-  if (partitions.index === 'byGroup')
-    for (const { clusterArn, group } of partitions.groups)
-      records.push(
-        ...(await readAllPages((page) =>
-          store.reader.byGroup(clusterArn, group, { ...range, ...page }),
-        )),
-      );
-  else
-    for (const clusterArn of partitions.clusterArns)
-      records.push(
-        ...(await readAllPages((page) =>
-          store.reader.byCluster(clusterArn, { ...range, ...page }),
-        )),
-      );
-  return records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const partitions = partitionsOf(activity ?? (await store.reader.activity(range)), scope);
+  const queries: ((page: PageOptions) => Promise<Page>)[] =
+    partitions.index === 'byGroup'
+      ? partitions.groups.map(
+          ({ clusterArn, group }) =>
+            (page) =>
+              store.reader.byGroup(clusterArn, group, { ...range, ...page }),
+        )
+      : partitions.clusterArns.map(
+          (clusterArn) => (page) => store.reader.byCluster(clusterArn, { ...range, ...page }),
+        );
+  const perPartition: AuditRecord[][] = [];
+  await runWithLimit(
+    queries.map((query, index) => async () => {
+      perPartition[index] = await readAllPages(query);
+    }),
+    PARTITION_READS_IN_FLIGHT,
+  );
+  return perPartition.flat().sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
 /** Throws the "empty store" error when there is nothing at all to query. */

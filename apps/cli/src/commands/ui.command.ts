@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { Command } from 'commander';
@@ -85,6 +87,77 @@ export async function serveWebView(
     log(`port ${DEFAULT_UI_PORT} is in use: the web view takes a free port instead`);
     return start(0);
   }
+}
+
+/** The web view of `ecslog local`, served by a child process. */
+export interface WebViewProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `ecslog ui` in a child process over the local store this process holds (the child finds
+ * it through store.lock), so that building timelines and the store's own work run on two cores,
+ * and a heavy page never holds up the store. The child stops when this process does, however it
+ * ends (IPC channel). Its error lines go to `io.stderr`.
+ */
+export async function startWebViewProcess(
+  io: CliIo,
+  port: number | undefined,
+): Promise<WebViewProcess> {
+  const bin = join(__dirname, '..', '..', 'bin', 'ecslog.js');
+  const args = ['ui', '--no-open', ...(port === undefined ? [] : ['--port', String(port)])];
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: io.cwd,
+    env: { ...io.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const [out, err] = [child.stdout as Readable, child.stderr as Readable];
+  let stdout = '';
+  let stderr = '';
+  err.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    io.stderr.write(text);
+  });
+  let started = false;
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    // 'close': after its output is read to the end, so a failure's message is whole.
+    child.once('close', (code, signal) => {
+      if (started && !stopping)
+        io.stderr.write(`ecslog: the web view stopped (${signal ?? `exit ${code}`})\n`);
+      resolve();
+    }),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    void exited.then(() =>
+      reject(
+        new WebViewError(
+          `the web view did not start: ${stderr.trim().replace(/^ecslog: /, '') || 'no message'}`,
+        ),
+      ),
+    );
+    out.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      const match = /^ecslog web view: (http:\/\/\S+)/m.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+  });
+  started = true;
+  return {
+    url,
+    stop: async () => {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The web view's process could not start; its own message says why. */
+export class WebViewError extends Error {
+  override readonly name = 'WebViewError';
 }
 
 /**

@@ -117,7 +117,7 @@ async function timelineOf(
 ): Promise<TimelineResponse> {
   const request = timelineRequestOf(params, now());
   const activity = await store.reader.activity(request.range);
-  const records = await recordsInScope(store, request.scope, request.range);
+  const records = await recordsInScope(store, request.scope, request.range, activity);
   const runs = filterRunsByStatus(toTaskRuns(records), request.status);
   const clusters = new Map(activity.map((a) => [a.clusterArn, clusterName(a.clusterArn)]));
   const groups = activity

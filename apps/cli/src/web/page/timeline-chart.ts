@@ -39,7 +39,11 @@ const PHASE_OPACITY: Record<Phase[0], number> = { pending: 0.28, pull: 0.6, runn
 const NOT_STARTED_COLOUR = '#8e0000';
 
 const ROW_PX = 16;
-const GRID = { top: 36, bottom: 56, left: 230, right: 24 };
+const GRID = { top: 36, bottom: 56, left: 230, right: 36 };
+/** Rows shown at once at least, however small the window; more rows scroll (wheel or slider). */
+const MIN_VISIBLE_ROWS = 12;
+/** Room the page keeps above the chart for the header, status line and legend. */
+const PAGE_CHROME_PX = 200;
 /** Bars shorter than this still show (and can be clicked). */
 const MIN_BAR_PX = 3;
 
@@ -75,10 +79,17 @@ export function createTimelineChart(
   function show(timeline: Timeline): void {
     bars = timeline.runs.filter((run) => !run.neverStarted);
     marks = timeline.runs.filter((run) => run.neverStarted);
-    container.style.height = `${GRID.top + GRID.bottom + Math.max(3, timeline.rows.length) * ROW_PX}px`;
+    // The chart is as tall as its rows, up to the window: beyond that its rows scroll, so that
+    // thousands of rows cost one screen of canvas and only the rows in view are drawn.
+    const fit = Math.max(
+      MIN_VISIBLE_ROWS,
+      Math.floor((window.innerHeight - PAGE_CHROME_PX - GRID.top - GRID.bottom) / ROW_PX),
+    );
+    const visibleRows = Math.min(Math.max(3, timeline.rows.length), fit);
+    container.style.height = `${GRID.top + GRID.bottom + visibleRows * ROW_PX}px`;
     chart.resize();
     waitingForRender = true;
-    chart.setOption(optionOf(timeline, bars, marks), { notMerge: true });
+    chart.setOption(optionOf(timeline, bars, marks, visibleRows), { notMerge: true });
   }
 
   function select(runId: string | undefined): void {
@@ -94,7 +105,13 @@ export function createTimelineChart(
   return { show, select, chart };
 }
 
-function optionOf(timeline: Timeline, bars: TimelineRun[], marks: TimelineRun[]): ChartOption {
+function optionOf(
+  timeline: Timeline,
+  bars: TimelineRun[],
+  marks: TimelineRun[],
+  visibleRows: number,
+): ChartOption {
+  const scrollsRows = timeline.rows.length > visibleRows;
   const rowLabels = timeline.rows.map((row) =>
     row.lane === 0 ? `${row.group}  ·  ${row.clusterName}` : '',
   );
@@ -140,11 +157,37 @@ function optionOf(timeline: Timeline, bars: TimelineRun[], marks: TimelineRun[])
         zoomOnMouseWheel: 'ctrl',
         moveOnMouseWheel: false,
       },
+      ...(scrollsRows
+        ? ([
+            {
+              type: 'slider',
+              yAxisIndex: 0,
+              filterMode: 'weakFilter',
+              right: 8,
+              width: 14,
+              startValue: 0,
+              endValue: visibleRows - 1,
+              zoomLock: true,
+              showDetail: false,
+              brushSelect: false,
+            },
+            {
+              type: 'inside',
+              yAxisIndex: 0,
+              filterMode: 'weakFilter',
+              zoomOnMouseWheel: false,
+              moveOnMouseWheel: true,
+              moveOnMouseMove: false,
+            },
+          ] satisfies DataZoomComponentOption[])
+        : []),
     ],
     series: [
       {
         id: 'runs',
         type: 'custom',
+        // Drawn in one go: progressive drawing spreads a large timeline over many frames.
+        progressive: 0,
         selectedMode: 'single',
         encode: { x: [0, 1], y: 2 },
         data: bars.map((run) => [run.start, run.end, run.row]),
@@ -190,6 +233,7 @@ function optionOf(timeline: Timeline, bars: TimelineRun[], marks: TimelineRun[])
       {
         id: 'not-started',
         type: 'custom',
+        progressive: 0,
         selectedMode: 'single',
         encode: { x: 0, y: 1 },
         data: marks.map((run) => [run.start, run.row]),
