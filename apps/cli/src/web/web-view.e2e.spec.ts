@@ -22,6 +22,7 @@ interface PageHandle {
     timeline(): TimelineResponse | undefined;
     chart: {
       convertToPixel(finder: { gridIndex: number }, value: number[]): number[];
+      dispatchAction(action: { type: string }): void;
       getZr(): {
         storage: { getDisplayList(update: boolean): { name?: string; parent?: unknown }[] };
       };
@@ -107,7 +108,17 @@ describe('web view (headless Chromium)', () => {
     const reason = oom?.containers?.find((c) => c.exitCode === 137)?.reason as string;
     expect(await details.locator('.containers').textContent()).toContain(reason);
     expect(new URL(page.url()).searchParams.get('run')).toBe(oom?.resourceArn);
-    await page.screenshot({ path: join(REPO_ROOT, 'reports/screenshots/web-view-run.png') });
+    // For people to look at: the page from its top, no tooltip over the labels.
+    await page.evaluate(() => {
+      (globalThis as unknown as PageHandle).ecslog.chart.dispatchAction({ type: 'hideTip' });
+      const { document } = Object(globalThis);
+      document.querySelector('aside').scrollTop = 0;
+      Object(globalThis).scrollTo(0, 0);
+    });
+    await page.screenshot({
+      path: join(REPO_ROOT, 'reports/screenshots/web-view-run.png'),
+      fullPage: true,
+    });
 
     // The link opens the same run.
     await open(new URL(page.url()).search);
@@ -191,6 +202,65 @@ describe('web view (headless Chromium)', () => {
     await page.waitForSelector('body[data-timeline=ready]');
     expect(await page.locator('select[name=status]').inputValue()).toBe('');
     expect(await page.locator('select[name=group]').inputValue()).toBe('');
+  });
+
+  it('scrolls rows that do not fit the window, drawing only the rows in view', async () => {
+    await page.setViewportSize({ width: 1500, height: 480 });
+    await open('?since=2d');
+    const { rows } = await timelineOf(page);
+    const before = await drawnOnTimeline(page);
+
+    const box = await page.locator('#timeline').boundingBox();
+    await page.mouse.move((box?.x ?? 0) + 600, (box?.y ?? 0) + 120);
+    await page.mouse.wheel(0, 2000);
+    // The wheel moves the rows' window (a data zoom on the row axis) to its end.
+    const lastRowShown = () =>
+      page.evaluate(() => {
+        const { chart } = (globalThis as unknown as PageHandle).ecslog;
+        const zooms = (
+          chart as unknown as {
+            getOption(): { dataZoom: { id?: string; endValue?: number }[] };
+          }
+        ).getOption().dataZoom;
+        return zooms.find((zoom) => zoom.id === 'rows')?.endValue;
+      });
+    for (let tries = 0; tries < 40 && (await lastRowShown()) !== rows.length - 1; tries += 1)
+      await page.waitForTimeout(50);
+    const after = await drawnOnTimeline(page);
+
+    const height = (await page.locator('#timeline').boundingBox())?.height ?? 0;
+    expect(height).toBeLessThan(480);
+    expect(rows.length).toBeGreaterThan(12);
+    expect(before.bars).toBeGreaterThan(0);
+    expect(before.bars).toBeLessThan((await timelineOf(page)).runs.length);
+    // Wheeled to the last rows: the bars of those rows are drawn.
+    expect(await lastRowShown()).toBe(rows.length - 1);
+    expect(after.bars).toBeGreaterThan(0);
+  });
+
+  it('stops serving when local mode dies, even by SIGKILL', async () => {
+    const otherHome = mkdtempSync(join(tmpdir(), 'ecslog-web-killed-'));
+    const killed = startEcslog(['local', '--ui-port', '0', '--no-open'], {
+      ECSLOG_HOME: otherHome,
+    });
+    try {
+      const out = await killed.waitForOutput(/Ctrl-C stops local mode\./);
+      const webUrl = /^Web view: (\S+)/m.exec(out)?.[1] as string;
+      expect((await fetch(webUrl)).status).toBe(200);
+
+      await killed.stop('SIGKILL');
+
+      let refused = false;
+      for (let tries = 0; tries < 100 && !refused; tries += 1)
+        refused = await fetch(webUrl).then(
+          () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100)),
+          () => true,
+        );
+      expect(refused).toBe(true);
+    } finally {
+      await killed.stop('SIGKILL');
+      rmSync(otherHome, { recursive: true, force: true });
+    }
   });
 
   it('says what is wrong with a URL it cannot show', async () => {

@@ -79,7 +79,7 @@ export function renderRunDetails(
             h(
               'tr',
               null,
-              ...['Name', 'Image', 'Status', 'Exit', 'Reason'].map((t) => h('th', null, t)),
+              ...['Container', 'Status', 'Exit', 'Reason'].map((t) => h('th', null, t)),
             ),
           ),
           h(
@@ -89,8 +89,12 @@ export function renderRunDetails(
               h(
                 'tr',
                 null,
-                h('td', null, container.name),
-                h('td', { class: 'image' }, container.image ?? '-'),
+                h(
+                  'td',
+                  null,
+                  container.name,
+                  container.image ? h('span', { class: 'image' }, container.image) : undefined,
+                ),
                 h('td', null, container.lastStatus ?? '-'),
                 h('td', { class: 'exit-code' }, container.exitCode ?? '-'),
                 h('td', null, container.reason ?? ''),

@@ -40,6 +40,8 @@ const NOT_STARTED_COLOUR = '#8e0000';
 
 const ROW_PX = 16;
 const GRID = { top: 36, bottom: 56, left: 230, right: 36 };
+/** The row scroller's id. */
+const ROWS_ZOOM = 'rows';
 /** Rows shown at once at least, however small the window; more rows scroll (wheel or slider). */
 const MIN_VISIBLE_ROWS = 12;
 /** Room the page keeps above the chart for the header, status line and legend. */
@@ -64,6 +66,7 @@ export function createTimelineChart(
   let bars: TimelineRun[] = [];
   let marks: TimelineRun[] = [];
   let waitingForRender = false;
+  let rowCount = 0;
 
   chart.on('click', (params) => {
     const run = (params.seriesId === 'runs' ? bars : marks)[params.dataIndex];
@@ -75,9 +78,40 @@ export function createTimelineChart(
     onRendered();
   });
   window.addEventListener('resize', () => chart.resize());
+  // The wheel scrolls rows that do not fit, a row per ROW_PX of wheel; Ctrl + wheel zooms time.
+  container.addEventListener(
+    'wheel',
+    (event) => {
+      const rows = rowWindow();
+      if (!rows || event.ctrlKey || event.deltaY === 0) return;
+      const step =
+        Math.sign(event.deltaY) * Math.max(1, Math.round(Math.abs(event.deltaY) / ROW_PX));
+      const start = Math.min(Math.max(0, rows.start + step), rows.total - rows.size);
+      if (start === rows.start) return;
+      event.preventDefault();
+      chart.dispatchAction({
+        type: 'dataZoom',
+        dataZoomId: ROWS_ZOOM,
+        startValue: start,
+        endValue: start + rows.size - 1,
+      });
+    },
+    // Capture: the chart's own canvas handler stops the wheel event from bubbling.
+    { passive: false, capture: true },
+  );
+
+  /** The rows in view, when they do not all fit. */
+  function rowWindow(): { start: number; size: number; total: number } | undefined {
+    const zoom = (
+      chart.getOption() as { dataZoom?: { id?: string; startValue?: number; endValue?: number }[] }
+    ).dataZoom?.find((candidate) => candidate.id === ROWS_ZOOM);
+    if (zoom?.startValue === undefined || zoom.endValue === undefined) return undefined;
+    return { start: zoom.startValue, size: zoom.endValue - zoom.startValue + 1, total: rowCount };
+  }
 
   function show(timeline: Timeline): void {
     bars = timeline.runs.filter((run) => !run.neverStarted);
+    rowCount = timeline.rows.length;
     marks = timeline.runs.filter((run) => run.neverStarted);
     // The chart is as tall as its rows, up to the window: beyond that its rows scroll, so that
     // thousands of rows cost one screen of canvas and only the rows in view are drawn.
@@ -160,6 +194,7 @@ function optionOf(
       ...(scrollsRows
         ? ([
             {
+              id: ROWS_ZOOM,
               type: 'slider',
               yAxisIndex: 0,
               filterMode: 'weakFilter',
@@ -170,14 +205,6 @@ function optionOf(
               zoomLock: true,
               showDetail: false,
               brushSelect: false,
-            },
-            {
-              type: 'inside',
-              yAxisIndex: 0,
-              filterMode: 'weakFilter',
-              zoomOnMouseWheel: false,
-              moveOnMouseWheel: true,
-              moveOnMouseMove: false,
             },
           ] satisfies DataZoomComponentOption[])
         : []),
