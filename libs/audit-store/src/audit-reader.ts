@@ -125,6 +125,55 @@ export function createAuditReader(options: AuditReaderOptions) {
     return queryDays(INDEX.byGroup, (day) => groupPartitionKey(clusterArn, group, day), range);
   }
 
+  /**
+   * Access patterns 3 and 4 for views of runs (timelines, task lists): the cluster's (or, with
+   * `group`, the group's) records in the range, unpaged, with only the newest version of each
+   * task and container instance among them. Older versions are read but never decoded, which is
+   * most of the cost of a long range: a task has about five state changes.
+   */
+  async function latestVersions(
+    clusterArn: string,
+    range: TimeRange,
+    group?: string,
+  ): Promise<AuditRecord[]> {
+    const from = storedInstant(range.from, range);
+    const to = storedInstant(range.to, range);
+    const index = group === undefined ? INDEX.byCluster : INDEX.byGroup;
+    const items: Item[] = [];
+    for (const day of daysBetween(from, to))
+      items.push(
+        ...(await queryAll({
+          IndexName: index.name,
+          KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} BETWEEN :from AND :to`,
+          ExpressionAttributeValues: {
+            ':pk': {
+              S:
+                group === undefined
+                  ? clusterPartitionKey(clusterArn, day)
+                  : groupPartitionKey(clusterArn, group, day),
+            },
+            ':from': { S: from },
+            ':to': { S: to },
+          },
+        })),
+      );
+    // `v` (the version) and `pk` (the resource) are plain attributes: no decoding to compare.
+    const versionOf = (item: Item) => (item['v'] as { N: string } | undefined)?.N;
+    const resourceOf = (item: Item) => (item['pk'] as { S: string }).S;
+    const newest = new Map<string, number>();
+    for (const item of items) {
+      const version = versionOf(item);
+      if (version !== undefined)
+        newest.set(resourceOf(item), Math.max(newest.get(resourceOf(item)) ?? 0, Number(version)));
+    }
+    return items
+      .filter((item) => {
+        const version = versionOf(item);
+        return version === undefined || newest.get(resourceOf(item)) === Number(version);
+      })
+      .map(decodeRecord);
+  }
+
   /** Access pattern 5: failed records in a time range, optionally of one category. */
   async function failures(
     range: TimeRange & PageOptions & { category?: FailureCategory },
@@ -219,7 +268,10 @@ export function createAuditReader(options: AuditReaderOptions) {
 
   /** Every unexpired item of one base-table partition. */
   async function queryAll(
-    query: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
+    query: Pick<
+      QueryCommandInput,
+      'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'
+    >,
   ): Promise<Item[]> {
     const items: Item[] = [];
     const seconds = nowSeconds();
@@ -327,6 +379,7 @@ export function createAuditReader(options: AuditReaderOptions) {
     latest,
     byCluster,
     byGroup,
+    latestVersions,
     failures,
     activity,
     taskArnsOf,

@@ -327,6 +327,46 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
       expect(worker.records).toEqual(inRange.map(plain));
     });
 
+    it("reads a cluster's or group's records with only each task's newest version in the range", async () => {
+      await write([...ALL_FIXTURE_RECORDS, ...DAYS]);
+      const day = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T23:59:59.999Z' };
+      const everything = async (group?: string) =>
+        (
+          await readAll(
+            (page) =>
+              group === undefined
+                ? reader().byCluster(PROD_WEB, { ...day, ...page })
+                : reader().byGroup(PROD_WEB, group, { ...day, ...page }),
+            100,
+          )
+        ).records;
+      // The oracle: drop a versioned record when its resource has a higher version in the range.
+      const withoutSuperseded = (records: AuditRecord[]) =>
+        records.filter(
+          (record) =>
+            record.version === undefined ||
+            !records.some(
+              (other) =>
+                other.resourceArn === record.resourceArn &&
+                (other.version ?? 0) > (record.version ?? 0),
+            ),
+        );
+
+      const cluster = await reader().latestVersions(PROD_WEB, day);
+      const web = await reader().latestVersions(PROD_WEB, day, 'service:web');
+      const days = await reader().latestVersions(CLUSTER, RANGE);
+
+      expectOldestFirst(cluster, withoutSuperseded(await everything()));
+      expectOldestFirst(web, withoutSuperseded(await everything('service:web')));
+      expect(ids(cluster)).toContain(v(LIFECYCLE.length).recordId);
+      expect(ids(cluster)).not.toContain(v(1).recordId);
+      expect(cluster.length).toBeLessThan((await everything()).length);
+      // Every task of the cluster audit-days has one version: all of them, none outside the range.
+      expect(days).toEqual(inRange.map(plain));
+      const expired = reader(Date.parse('2036-12-31T00:00:00.000Z'));
+      expect(await expired.latestVersions(PROD_WEB, day)).toEqual([]);
+    });
+
     it('returns failed records across days, with and without a category', async () => {
       const oomOnThe19th = taskAt('2026-11-19T10:00:00.000Z', 11, {
         lastStatus: 'STOPPED',

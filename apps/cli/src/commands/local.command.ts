@@ -13,7 +13,7 @@ import { lastDayStart } from './simulate.command';
 import type { CliIo } from './cli-io';
 import { readAllPages } from './cli-io';
 import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
-import { recordsInScope } from './query-support';
+import { latestRecordsInScope } from './query-support';
 import { DEFAULT_UI_PORT, openBrowser, portNumber, startWebViewProcess } from './ui.command';
 
 interface LocalOptions {
@@ -161,7 +161,7 @@ async function showAuditLog(store: LocalStore, io: CliIo, say: (line?: string) =
     to: new Date(io.now()).toISOString(),
   };
   const failures = await readAllPages((page) => store.reader.failures({ ...range, ...page }));
-  const runs = toTaskRuns(await recordsInScope(store, {}, range));
+  const runs = toTaskRuns(await latestRecordsInScope(store, {}, range));
   say();
   say(`Failures, last 24 hours (${failures.length} records):`);
   if (failures.length > 0) say(renderFailureGroups(groupFailures(failures), style).trimEnd());

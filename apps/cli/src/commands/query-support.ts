@@ -7,7 +7,7 @@ import { ecslogHome, openStore } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { addStoreOptions, STORE_HELP } from './store-options';
-import type { Activity, Page, PageOptions, TimeRange } from '@ecslog/audit-store';
+import type { Activity, TimeRange } from '@ecslog/audit-store';
 import { runWithLimit } from '@ecslog/audit-store';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
@@ -52,21 +52,54 @@ export async function recordsInScope(
   range: TimeRange,
   activity?: readonly Activity[],
 ): Promise<AuditRecord[]> {
+  return readScope(store, scope, range, activity, ({ clusterArn, group }) =>
+    readAllPages((page) =>
+      group === undefined
+        ? store.reader.byCluster(clusterArn, { ...range, ...page })
+        : store.reader.byGroup(clusterArn, group, { ...range, ...page }),
+    ),
+  );
+}
+
+/**
+ * The records of the scope in the range that runs are made of, oldest first: all of them but
+ * the older versions of a task (or container instance) whose newer version is in the range —
+ * what {@link toTaskRuns} keeps, read without decoding what it would drop.
+ */
+export async function latestRecordsInScope(
+  store: Pick<AuditStoreConnection, 'reader'>,
+  scope: QueryScope,
+  range: TimeRange,
+  activity?: readonly Activity[],
+): Promise<AuditRecord[]> {
+  return readScope(store, scope, range, activity, ({ clusterArn, group }) =>
+    store.reader.latestVersions(clusterArn, range, group),
+  );
+}
+
+interface ScopePartition {
+  clusterArn: string;
+  /** Absent: the whole cluster. */
+  group?: string;
+}
+
+/** Reads the scope's index partitions, {@link PARTITION_READS_IN_FLIGHT} at a time. */
+async function readScope(
+  store: Pick<AuditStoreConnection, 'reader'>,
+  scope: QueryScope,
+  range: TimeRange,
+  activity: readonly Activity[] | undefined,
+  read: (partition: ScopePartition) => Promise<AuditRecord[]>,
+): Promise<AuditRecord[]> {
   const partitions = partitionsOf(activity ?? (await store.reader.activity(range)), scope);
-  const queries: ((page: PageOptions) => Promise<Page>)[] =
+  const targets: ScopePartition[] =
     partitions.index === 'byGroup'
-      ? partitions.groups.map(
-          ({ clusterArn, group }) =>
-            (page) =>
-              store.reader.byGroup(clusterArn, group, { ...range, ...page }),
-        )
-      : partitions.clusterArns.map(
-          (clusterArn) => (page) => store.reader.byCluster(clusterArn, { ...range, ...page }),
-        );
+      ? partitions.groups
+      : partitions.clusterArns.map((clusterArn) => ({ clusterArn }));
   const perPartition: AuditRecord[][] = [];
   await runWithLimit(
-    queries.map((query, index) => async () => {
-      perPartition[index] = await readAllPages(query);
+    targets.map((target, index) => async () => {
+      perPartition[index] = await read(target);
     }),
     PARTITION_READS_IN_FLIGHT,
   );

@@ -18,7 +18,7 @@ import {
   describeRange,
   checkNotEmpty,
   groupOption,
-  recordsInScope,
+  latestRecordsInScope,
   withStore,
 } from './query-support';
 
@@ -62,7 +62,7 @@ export async function runTasks(options: TasksOptions, io: CliIo): Promise<number
   const range = timeRangeOf(options, '24h', io.now());
   const group = groupOption(options);
   const runs = await withStore(io, options, async (store) => {
-    const records = await recordsInScope(store, { cluster: options.cluster, group }, range);
+    const records = await latestRecordsInScope(store, { cluster: options.cluster, group }, range);
     if (records.length === 0) await checkNotEmpty(store);
     return filterRunsByStatus(toTaskRuns(records), options.status);
   });

@@ -17,7 +17,7 @@ import { filterRunsByStatus, toTaskRuns } from '../query/task-runs';
 import { toTimeline } from '../query/timeline';
 import type { TaskHistoryResponse, TimelineResponse } from './api-types';
 import { readAllPages } from '../commands/cli-io';
-import { recordsInScope } from '../commands/query-support';
+import { latestRecordsInScope } from '../commands/query-support';
 import type { PageAssets } from './page-assets';
 import { BadRequestError, timelineRequestOf } from './timeline-request';
 
@@ -117,7 +117,7 @@ async function timelineOf(
 ): Promise<TimelineResponse> {
   const request = timelineRequestOf(params, now());
   const activity = await store.reader.activity(request.range);
-  const records = await recordsInScope(store, request.scope, request.range, activity);
+  const records = await latestRecordsInScope(store, request.scope, request.range, activity);
   const runs = filterRunsByStatus(toTaskRuns(records), request.status);
   const clusters = new Map(activity.map((a) => [a.clusterArn, clusterName(a.clusterArn)]));
   const groups = activity

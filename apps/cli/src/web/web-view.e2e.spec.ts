@@ -109,6 +109,7 @@ describe('web view (headless Chromium)', () => {
     expect(await details.locator('.containers').textContent()).toContain(reason);
     expect(new URL(page.url()).searchParams.get('run')).toBe(oom?.resourceArn);
     // For people to look at: the page from its top, no tooltip over the labels.
+    await page.mouse.move(5, 5);
     await page.evaluate(() => {
       (globalThis as unknown as PageHandle).ecslog.chart.dispatchAction({ type: 'hideTip' });
       const { document } = Object(globalThis);
