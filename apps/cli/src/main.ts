@@ -109,6 +109,10 @@ function main(): void {
       }
       process.stderr.write(`${describeFailure(error, Boolean(process.env['ECSLOG_DEBUG']))}\n`);
       setExitCode(1);
+    })
+    // An IPC channel from a parent ecslog keeps this process alive: let go of it once done.
+    .finally(() => {
+      if (process.connected) process.disconnect();
     });
 }
 

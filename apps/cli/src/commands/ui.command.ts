@@ -115,11 +115,12 @@ export async function startWebViewProcess(
   const [out, err] = [child.stdout as Readable, child.stderr as Readable];
   let stdout = '';
   let stderr = '';
-  err.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-    io.stderr.write(text);
-  });
   let started = false;
+  // Before it serves, what it says is kept for the error; after, passed on as it comes.
+  err.setEncoding('utf8').on('data', (text: string) => {
+    if (started) io.stderr.write(text);
+    else stderr += text;
+  });
   let stopping = false;
   const exited = new Promise<void>((resolve) =>
     // 'close': after its output is read to the end, so a failure's message is whole.

@@ -4,7 +4,9 @@
  * store, clicking runs and failures, filters kept in the URL, and a screenshot for people to see
  * (reports/screenshots/web-view.png).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -116,6 +118,7 @@ describe('web view (headless Chromium)', () => {
       document.querySelector('aside').scrollTop = 0;
       Object(globalThis).scrollTo(0, 0);
     });
+    await page.waitForTimeout(600); // the tooltip fades out (ECharts' transition): looks only
     await page.screenshot({
       path: join(REPO_ROOT, 'reports/screenshots/web-view-run.png'),
       fullPage: true,
@@ -260,6 +263,27 @@ describe('web view (headless Chromium)', () => {
       expect(refused).toBe(true);
     } finally {
       await killed.stop('SIGKILL');
+      rmSync(otherHome, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start local mode on a web view port another program holds, in one line', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    const otherHome = mkdtempSync(join(tmpdir(), 'ecslog-web-port-'));
+    try {
+      const run = await runEcslog(['local', '--ui-port', String(port), '--no-open'], undefined, {
+        ECSLOG_HOME: otherHome,
+      });
+
+      expect(run.status).toBe(1);
+      expect(run.stderrLines.at(-1)).toBe(
+        `ecslog: the web view did not start: port ${port} on 127.0.0.1 is in use: choose another with --ui-port (ecslog local) or --port (ecslog ui)`,
+      );
+      expect(existsSync(join(otherHome, 'store.lock'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
       rmSync(otherHome, { recursive: true, force: true });
     }
   });
