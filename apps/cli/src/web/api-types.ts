@@ -7,6 +7,8 @@ export interface TimelineResponse extends Timeline {
   /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
   store: string;
   choices: { clusters: string[]; groups: { clusterName: string; group: string }[] };
+  /** Set when the view held more runs than a timeline carries: none are sent, the count is. */
+  omitted?: { runs: number; limit: number };
 }
 
 /** `GET /api/task?arn=…`: every record of one task, oldest first. */

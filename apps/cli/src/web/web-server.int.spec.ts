@@ -28,11 +28,12 @@ describe('web view server (dynalite, simulated day)', () => {
   let dynamo: LocalDynamoDb;
   let lakeDir: string;
   let web: WebServer;
+  let tableName: string;
 
   beforeAll(async () => {
     dynamo = await startDynalite();
     lakeDir = mkdtempSync(join(tmpdir(), 'ecslog-web-'));
-    const tableName = await createAuditTable(dynamo.client);
+    tableName = await createAuditTable(dynamo.client);
     const lake = createLocalLakeWriter({ root: lakeDir });
     const ingest = createEventIngest({
       writer: createAuditWriter({
@@ -192,6 +193,36 @@ describe('web view server (dynalite, simulated day)', () => {
     const times = records.map((record) => record.eventTime);
     expect(times).toEqual([...times].sort());
     expect(records.at(-1)?.containers?.some((c) => c.exitCode === 137)).toBe(true);
+  });
+
+  it('sends no runs, but their count and the filters, for a view larger than a timeline carries', async () => {
+    const all = await timeline();
+    const small = await startWebServer({
+      store: {
+        reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
+        description: 'the test table',
+      },
+      assets: loadPageAssets(),
+      port: 0,
+      now: () => NOW,
+      log: (line) => logged.push(line),
+      maxRuns: all.runs.length - 1,
+    });
+    try {
+      const view = (await (await fetch(`${small.url}api/timeline`)).json()) as TimelineResponse;
+      const narrowed = (await (
+        await fetch(`${small.url}api/timeline?group=service:web`)
+      ).json()) as TimelineResponse;
+
+      expect(view.omitted).toEqual({ runs: all.runs.length, limit: all.runs.length - 1 });
+      expect(view.runs).toEqual([]);
+      expect(view.rows).toEqual([]);
+      expect(view.choices).toEqual(all.choices);
+      expect(narrowed.omitted).toBeUndefined();
+      expect(narrowed.runs.length).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
   });
 
   it('refuses a bad filter with a message naming it', async () => {

@@ -31,7 +31,15 @@ export interface WebServerOptions {
   now: () => number;
   /** Where a failed request is reported (one line each); the page shows the message too. */
   log: (line: string) => void;
+  /** Most runs one timeline carries (default {@link MAX_TIMELINE_RUNS}). */
+  maxRuns?: number;
 }
+
+/**
+ * Runs one timeline carries at most: about 30 MB of JSON for the browser. A view with more shows
+ * its filters and says how many runs it holds, so that people narrow it.
+ */
+export const MAX_TIMELINE_RUNS = 50_000;
 
 export interface WebServer {
   /** `http://127.0.0.1:PORT/` */
@@ -113,7 +121,7 @@ async function handle(
 
 async function timelineOf(
   params: URLSearchParams,
-  { store, now }: WebServerOptions,
+  { store, now, maxRuns = MAX_TIMELINE_RUNS }: WebServerOptions,
 ): Promise<TimelineResponse> {
   const request = timelineRequestOf(params, now());
   const activity = await store.reader.activity(request.range);
@@ -126,8 +134,10 @@ async function timelineOf(
       (a) => request.scope.cluster === undefined || isCluster(a.clusterArn, request.scope.cluster),
     )
     .map((a) => ({ clusterName: clusterName(a.clusterArn), group: a.group as string }));
+  const tooMany = runs.length > maxRuns;
   return {
-    ...toTimeline(runs, request.range, now()),
+    ...toTimeline(tooMany ? [] : runs, request.range, now()),
+    ...(tooMany ? { omitted: { runs: runs.length, limit: maxRuns } } : {}),
     store: store.description,
     choices: {
       clusters: [...new Set(clusters.values())].sort(),

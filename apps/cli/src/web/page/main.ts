@@ -68,7 +68,6 @@ async function load(): Promise<void> {
     document.body.dataset['timeline'] = 'error';
     return;
   }
-  statusLine.classList.remove('error');
   timeline = body;
   renderFilters(body);
   renderStatusLine(body);
@@ -135,6 +134,13 @@ function renderFilters(body: TimelineResponse): void {
 }
 
 function renderStatusLine(body: TimelineResponse): void {
+  statusLine.classList.toggle('error', body.omitted !== undefined);
+  if (body.omitted) {
+    statusLine.textContent =
+      `${body.omitted.runs.toLocaleString('en-US')} task runs between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)}: ` +
+      `more than the ${body.omitted.limit.toLocaleString('en-US')} one timeline shows. Choose a shorter range, a cluster or a service/family.`;
+    return;
+  }
   const notStarted = body.runs.filter((run) => run.neverStarted).length;
   statusLine.textContent =
     `${body.runs.length} task run${body.runs.length === 1 ? '' : 's'}` +
