@@ -87,7 +87,7 @@ export function renderServiceEvents(records: readonly AuditRecord[], style: Time
       r.clusterName,
       r.recordType,
       r.eventName ?? '-',
-      outcomeText(r),
+      outcomeText(r.outcome),
       r.outcome.summary,
     ]),
   );

@@ -8,6 +8,7 @@ import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { CliIo, OutputOptions } from './cli-io';
 import { QueryError, readAllPages, writeRecords } from './cli-io';
 import { addQueryOptions, checkNotEmpty, withStore } from './query-support';
+import { toTaskRuns } from '../query/task-runs';
 import { outcomeText } from './tasks.command';
 
 type TaskOptions = StoreOptions & OutputOptions;
@@ -78,6 +79,8 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
   const tasks = timeline.filter((r) => r.recordType === 'task');
   const latest = tasks.at(-1) ?? (timeline.at(-1) as AuditRecord);
   const calls = timeline.filter((r) => r.recordType === 'api-call');
+  // Without state changes, what the calls alone tell of the run (a call's own outcome is the call's).
+  const outcome = toTaskRuns(timeline).find((run) => !run.neverStarted)?.outcome ?? latest.outcome;
   const field = (label: string, value: string | number | undefined) =>
     value === undefined || value === '' ? [] : [`${`${label}:`.padEnd(16)}${value}`];
   const head = [
@@ -106,9 +109,14 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
         `${call.caller ?? '?'} at ${formatTime(call.eventTime, style)}`,
       ),
     ),
-    ...field('Status', `${latest.lastStatus ?? '?'} (desired ${latest.desiredStatus ?? '?'})`),
-    ...field('Outcome', outcomeText(latest)),
-    ...field('Summary', latest.outcome.summary),
+    ...field(
+      'Status',
+      tasks.length > 0
+        ? `${latest.lastStatus ?? '?'} (desired ${latest.desiredStatus ?? '?'})`
+        : 'no state change recorded, only the API calls above',
+    ),
+    ...field('Outcome', outcomeText(outcome)),
+    ...field('Summary', outcome.summary),
   ];
   const durations = [
     ...field('Created', formatTime(latest.createdAt, style)),
@@ -135,7 +143,7 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
       r.recordType === 'task' ? String(r.version ?? '-') : '-',
       r.recordType === 'task' ? (r.lastStatus ?? '-') : (r.eventName ?? r.recordType),
       r.recordType === 'task' ? (r.desiredStatus ?? '-') : '-',
-      outcomeText(r),
+      outcomeText(r.outcome),
       r.outcome.summary,
     ]),
   );

@@ -1,6 +1,6 @@
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
-import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { Outcome } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
 import type { TimeStyle } from '../output/time-format';
@@ -93,29 +93,27 @@ export function renderRuns(runs: readonly TaskRun[], style: TimeStyle): string {
       'DURATION',
       'SUMMARY',
     ],
-    runs.map(({ record, startTime, neverStarted }) => [
-      formatTime(startTime, style),
-      record.clusterName,
-      record.group ?? (record.family ? `family:${record.family}` : '-'),
-      record.taskId ?? '-',
-      neverStarted ? 'NOT STARTED' : (record.lastStatus ?? '-'),
-      outcomeText(record),
-      formatDuration(durationOf(record)),
-      record.outcome.summary,
+    runs.map((run) => [
+      formatTime(run.startTime, style),
+      run.record.clusterName,
+      run.record.group ?? (run.record.family ? `family:${run.record.family}` : '-'),
+      run.record.taskId ?? '-',
+      run.neverStarted ? 'NOT STARTED' : (run.lastStatus ?? '-'),
+      outcomeText(run.outcome),
+      formatDuration(durationOf(run)),
+      run.outcome.summary,
     ]),
   );
 }
 
-export function outcomeText(record: AuditRecord): string {
-  return record.outcome.category
-    ? `${record.outcome.status}: ${record.outcome.category}`
-    : record.outcome.status;
+export function outcomeText(outcome: Outcome): string {
+  return outcome.category ? `${outcome.status}: ${outcome.category}` : outcome.status;
 }
 
 /** How long the task ran, else how long it took to stop from its creation. */
-function durationOf(record: AuditRecord): number | undefined {
+function durationOf({ record, startTime, endTime }: TaskRun): number | undefined {
   if (record.runMs !== undefined) return record.runMs;
-  if (record.stoppedAt !== undefined && record.createdAt !== undefined)
-    return Date.parse(record.stoppedAt) - Date.parse(record.createdAt);
+  if (endTime !== undefined && record.createdAt !== undefined)
+    return Date.parse(endTime) - Date.parse(startTime);
   return undefined;
 }

@@ -110,11 +110,15 @@ describe('toTaskRuns: which record tells a run', () => {
 
         const runs = toTaskRuns(records);
 
+        const latest = LIFECYCLE[Math.max(...indices)] as AuditRecord;
         expect(runs).toEqual([
           {
-            record: LIFECYCLE[Math.max(...indices)],
+            record: latest,
             startTime: '2026-11-20T03:00:05.123Z',
+            ...(latest.stoppedAt !== undefined && { endTime: latest.stoppedAt }),
             neverStarted: false,
+            lastStatus: latest.lastStatus,
+            outcome: latest.outcome,
           },
         ]);
       }),
@@ -163,6 +167,60 @@ describe('toTaskRuns: which record tells a run', () => {
     const stopped = runs.find((run) => run.record.resourceArn === STOP_CALL[0]?.resourceArn);
     expect(stopped?.record).toBe(STOP_CALL[0]);
     expect(stopped?.startTime).toBe('2026-11-20T03:00:05.000Z');
+  });
+
+  it('tells a task known only by the RunTask call that started it as started, its course and end not recorded', () => {
+    const runs = toTaskRuns(RUNTASK_SUCCESS);
+
+    expect(runs.map((run) => run.record)).toEqual(RUNTASK_SUCCESS);
+    for (const run of runs) {
+      // The call answered PENDING and "in-progress" about itself; neither is the run's state now.
+      expect(run.record.lastStatus).toBe('PENDING');
+      expect(run.record.outcome.status).toBe('in-progress');
+      expect(run).toMatchObject({ knownOnlyBy: 'start-call', neverStarted: false });
+      expect(run.lastStatus).toBeUndefined();
+      expect(run.endTime).toBeUndefined();
+      expect(run.outcome).toEqual({
+        status: 'info',
+        summary: `${run.record.outcome.summary}; no state change of the task is recorded after the call`,
+      });
+    }
+  });
+
+  it('ends a task known only by calls at the StopTask call, stopped, by whom and why', () => {
+    const stopCall = STOP_CALL[0] as AuditRecord;
+
+    const run = toTaskRuns([...RUNTASK_SUCCESS, ...STOP_CALL]).find(
+      (candidate) => candidate.record === stopCall,
+    );
+
+    // The StopTask response still said RUNNING: the stop was asked for then.
+    expect(stopCall.lastStatus).toBe('RUNNING');
+    expect(run).toEqual({
+      record: stopCall,
+      startTime: '2026-11-20T03:00:05.000Z',
+      endTime: stopCall.eventTime,
+      neverStarted: false,
+      knownOnlyBy: 'stop-call',
+      outcome: { status: 'stopped', summary: stopCall.outcome.summary },
+    });
+    expect(run?.outcome.summary).toMatch(/^StopTask by .*: Manual stop for maintenance$/);
+  });
+
+  it('starts a task known only by calls at the earliest start its calls tell', () => {
+    const stopCall = STOP_CALL[0] as AuditRecord;
+    // A StopTask call whose response was not recorded tells only the task and its own time.
+    const bareStop = { ...stopCall, createdAt: undefined };
+
+    const withRunTask = toTaskRuns([bareStop, ...RUNTASK_SUCCESS]);
+    const alone = toTaskRuns([bareStop]);
+
+    expect(withRunTask.find((run) => run.record === bareStop)?.startTime).toBe(
+      RUNTASK_SUCCESS.find((r) => r.resourceArn === stopCall.resourceArn)?.createdAt,
+    );
+    expect(alone.map((run) => [run.startTime, run.endTime])).toEqual([
+      [stopCall.eventTime, stopCall.eventTime],
+    ]);
   });
 
   it('makes each placement or start failure of a call a run that never started', () => {
@@ -214,12 +272,15 @@ describe('filterRunsByStatus: outcomes, not-started and last status', () => {
   const SUCCEEDED = recordsOf('eventbridge/task-stopped-succeeded.json');
   const USER_STOP = recordsOf('eventbridge/task-stopped-user.json');
   const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+  /** About the first task RUNTASK_SUCCESS started. */
+  const STOP_CALL = recordsOf('cloudtrail/stoptask.json');
   const runs = toTaskRuns([
     ...OOM,
     ...SUCCEEDED,
     ...USER_STOP,
     ...LIFECYCLE.slice(0, 4),
     ...RUNTASK_SUCCESS,
+    ...STOP_CALL,
     ...PLACEMENT_ONLY,
   ]);
   const idsOf = (kept: readonly { record: AuditRecord }[]) => kept.map((r) => r.record.recordId);
@@ -229,10 +290,11 @@ describe('filterRunsByStatus: outcomes, not-started and last status', () => {
     expect(idsOf(filterRunsByStatus(runs, 'succeeded'))).toEqual([idOf(SUCCEEDED)]);
     expect(idsOf(filterRunsByStatus(runs, 'SUCCEEDED'))).toEqual([idOf(SUCCEEDED)]);
     expect(idsOf(filterRunsByStatus(runs, 'Failed'))).toEqual([idOf(OOM), idOf(PLACEMENT_ONLY)]);
-    expect(idsOf(filterRunsByStatus(runs, 'in-progress'))).toEqual([
-      ...RUNTASK_SUCCESS.map((r) => r.recordId), // created 03:00:05.000
-      LIFECYCLE[3]?.recordId, // created 03:00:05.123
-    ]);
+    // Not the tasks known only by the RunTask call: whether they still run is not recorded.
+    expect(idsOf(filterRunsByStatus(runs, 'in-progress'))).toEqual([LIFECYCLE[3]?.recordId]);
+    expect(idsOf(filterRunsByStatus(runs, 'info'))).toEqual(
+      RUNTASK_SUCCESS.slice(1).map((r) => r.recordId),
+    );
   });
 
   it('keeps only the launches that never started for not-started', () => {
@@ -242,14 +304,15 @@ describe('filterRunsByStatus: outcomes, not-started and last status', () => {
 
   it("keeps runs by the task's last status, in any case", () => {
     expect(idsOf(filterRunsByStatus(runs, 'running'))).toEqual([LIFECYCLE[3]?.recordId]);
-    expect(idsOf(filterRunsByStatus(runs, 'Pending'))).toEqual(
-      RUNTASK_SUCCESS.map((r) => r.recordId),
-    );
-    // STOPPED is a last status (every stopped task) and an outcome (stopped on purpose).
+    // PENDING and RUNNING were what the RunTask and StopTask calls answered, not last statuses.
+    expect(filterRunsByStatus(runs, 'Pending')).toEqual([]);
+    // STOPPED is a last status (every stopped task) and an outcome (stopped on purpose, as by a
+    // StopTask call).
     expect(idsOf(filterRunsByStatus(runs, 'STOPPED'))).toEqual([
       idOf(OOM),
       idOf(SUCCEEDED),
-      idOf(USER_STOP),
+      idOf(STOP_CALL), // created 03:00:05.000
+      idOf(USER_STOP), // created 11:20:14.667
     ]);
   });
 

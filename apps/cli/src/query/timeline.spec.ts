@@ -31,6 +31,9 @@ const IMAGE_PULL = fixture('eventbridge/task-stopped-image-pull.json');
 const PLACEMENT_ONLY = fixture('cloudtrail/runtask-placement-failure-only.json');
 const PARTIAL = fixture('cloudtrail/runtask-partial-placement.json');
 const SUCCEEDED = fixture('eventbridge/task-stopped-succeeded.json');
+const RUNTASK_SUCCESS = fixture('cloudtrail/runtask-success.json');
+/** A StopTask call, later, about the first task RUNTASK_SUCCESS started. */
+const STOP_CALL = fixture('cloudtrail/stoptask.json');
 const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map(fixture);
 /** Version 4 of the lifecycle: the web task RUNNING, not stopped yet. */
 const RUNNING = LIFECYCLE[3] as AuditRecord[];
@@ -40,6 +43,11 @@ const STOPPED = LIFECYCLE[6] as AuditRecord[];
 /** A day ending at noon on the day the fixtures happen; `now` is that noon too. */
 const DAY: TimelineRange = { from: '2026-11-19T12:00:00.000Z', to: '2026-11-20T12:00:00.000Z' };
 const NOON = ms(DAY.to);
+/** A day around the CloudTrail fixtures' calls. */
+const CALLS_DAY: TimelineRange = {
+  from: '2026-11-20T00:00:00.000Z',
+  to: '2026-11-21T00:00:00.000Z',
+};
 
 const only = <T>(items: readonly T[]): T => {
   expect(items).toHaveLength(1);
@@ -142,7 +150,10 @@ const timelineArb = fc.record({ runs: runsArb, clock: clockArb }).map(({ runs, c
 /** What a run is read by: its task ARN, or the failure record of a launch that never started. */
 const idOf = (run: TaskRun) => (run.neverStarted ? run.record.recordId : run.record.resourceArn);
 const rowOf = (timeline: Timeline, run: TimelineRun) => timeline.rows[run.row];
-const bars = (timeline: Timeline) => timeline.runs.filter((run) => !run.neverStarted);
+const bars = (timeline: Timeline) =>
+  timeline.runs.filter((run) => !run.neverStarted && !run.endUnknown);
+/** What takes a row of its own while it lasts: bars, and start marks (for an instant). */
+const rowTakers = (timeline: Timeline) => timeline.runs.filter((run) => !run.neverStarted);
 const groupKey = (item: { clusterName: string; group: string }) =>
   JSON.stringify([item.clusterName, item.group]);
 const PHASE_ORDER: readonly PhaseKind[] = ['pending', 'pull', 'pending', 'running'];
@@ -176,19 +187,20 @@ describe('toTimeline: properties', () => {
     );
   });
 
-  it("keeps each run's own record's outcome, cluster and service or family", () => {
+  it("keeps each run's outcome and last status, and its record's cluster and service or family", () => {
     fc.assert(
       fc.property(timelineArb, ({ runs, timeline }) => {
         const byId = taskRunsById(runs);
         for (const run of timeline.runs) {
-          const { record } = byId.get(run.id) as TaskRun;
+          const { record, outcome, lastStatus } = byId.get(run.id) as TaskRun;
           expect(run.clusterName).toBe(record.clusterName);
           // ECS's group for a task; a failed launch has none, only the family it tried to run.
           expect(run.group).toBe(record.group ?? `family:${record.family}`);
-          expect([run.status, run.category, run.summary]).toEqual([
-            record.outcome.status,
-            record.outcome.category,
-            record.outcome.summary,
+          expect([run.status, run.category, run.summary, run.lastStatus]).toEqual([
+            outcome.status,
+            outcome.category,
+            outcome.summary,
+            lastStatus,
           ]);
         }
       }),
@@ -239,11 +251,11 @@ describe('toTimeline: properties', () => {
     );
   });
 
-  it('never puts two bars in one row at the same time', () => {
+  it('never puts two bars, or start marks, in one row at the same time', () => {
     fc.assert(
       fc.property(timelineArb, ({ timeline }) => {
         const lastEndOfRow = new Map<number, number>();
-        for (const bar of bars(timeline)) {
+        for (const bar of rowTakers(timeline)) {
           const previousEnd = lastEndOfRow.get(bar.row);
           if (previousEnd !== undefined) expect(bar.start).toBeGreaterThan(previousEnd);
           lastEndOfRow.set(bar.row, bar.end);
@@ -252,12 +264,12 @@ describe('toTimeline: properties', () => {
     );
   });
 
-  it('gives a group as many rows as it has bars at one time, and no more', () => {
+  it('gives a group as many rows as it has bars and start marks at one time, and no more', () => {
     fc.assert(
       fc.property(timelineArb, ({ timeline }) => {
         const groups = new Set(timeline.rows.map(groupKey));
         for (const key of groups) {
-          const ofGroup = bars(timeline).filter((bar) => groupKey(bar) === key);
+          const ofGroup = rowTakers(timeline).filter((bar) => groupKey(bar) === key);
           // Bars overlap when one starts while another has not ended (touching counts).
           const mostAtOnce = Math.max(
             1,
@@ -288,6 +300,24 @@ describe('toTimeline: properties', () => {
           expect(rowOf(timeline, mark)?.lane).toBe(0);
         }
         for (const bar of bars(timeline)) expect(bar.failure).toBeUndefined();
+      }),
+    );
+  });
+
+  it('shows a run known only by the call that started it as a mark at its start', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const run of timeline.runs) {
+          const taskRun = byId.get(run.id) as TaskRun;
+          expect(run.endUnknown).toBe(taskRun.knownOnlyBy === 'start-call');
+          if (!run.endUnknown) continue;
+          expect(run.id).toBe(taskRun.record.resourceArn);
+          expect([run.start, run.end]).toEqual([ms(taskRun.startTime), ms(taskRun.startTime)]);
+          expect(run.phases).toEqual([]);
+          expect(run.open).toBe(false);
+          expect(run.failure).toBeUndefined();
+        }
       }),
     );
   });
@@ -330,11 +360,11 @@ describe('toTimeline: properties', () => {
       fc.property(timelineArb, ({ runs, range, now, timeline }) => {
         const byId = taskRunsById(runs);
         for (const bar of bars(timeline)) {
-          const { record } = byId.get(bar.id) as TaskRun;
-          const stopped = record.stoppedAt !== undefined || record.lastStatus === 'STOPPED';
+          const { record, endTime } = byId.get(bar.id) as TaskRun;
+          const stopped = endTime !== undefined;
           expect(bar.open).toBe(!stopped);
           if (stopped) {
-            expect(bar.end).toBe(ms(record.stoppedAt ?? record.eventTime));
+            expect(bar.end).toBe(Math.max(bar.start, ms(endTime)));
           } else {
             // Not before its own start, nor before the last news of it.
             const endOfView = Math.min(ms(range.to), now);
@@ -441,30 +471,64 @@ describe('toTimeline: examples', () => {
       summary: failure.outcome.summary,
       lastStatus: undefined,
       neverStarted: true,
+      endUnknown: false,
       open: false,
       failure,
     });
     expect(timeline.failures).toEqual([{ category: 'placement', runIds: [failure.recordId] }]);
   });
 
-  it('gives each of three tasks launched together a row, the failed placements marked on the first', () => {
+  it('marks the three tasks of a RunTask call known by nothing else at their start, a row each, its failed placements on the first', () => {
     const timeline = toTimeline(toTaskRuns(PARTIAL), DAY, NOON);
 
     expect(timeline.rows).toEqual(
       [0, 1, 2].map((lane) => ({ group: 'family:nightly-report', clusterName: 'batch', lane })),
     );
-    const launched = bars(timeline);
-    expect(launched.map((bar) => bar.row).sort()).toEqual([0, 1, 2]);
-    // Known only from the RunTask call (PENDING), so still going at the end of the view.
-    for (const bar of launched) {
-      expect(bar).toMatchObject({ start: ms('2026-11-20T02:45:12.000Z'), end: NOON, open: true });
-      expect(bar.phases).toEqual([['pending', bar.start, NOON]]);
+    expect(bars(timeline)).toEqual([]);
+    // The call answered PENDING: whether they ran, and how it ended, is not recorded.
+    const launched = timeline.runs.filter((run) => run.endUnknown);
+    expect(launched.map((mark) => mark.row).sort()).toEqual([0, 1, 2]);
+    for (const mark of launched) {
+      expect(mark).toMatchObject({
+        start: ms('2026-11-20T02:45:12.000Z'),
+        end: ms('2026-11-20T02:45:12.000Z'),
+        status: 'info',
+        lastStatus: undefined,
+        open: false,
+        phases: [],
+      });
+      expect(mark.summary).toMatch(
+        /^RunTask by .* started task .*; no state change of the task is recorded after the call$/,
+      );
     }
-    const marks = timeline.runs.filter((run) => run.neverStarted);
-    expect(marks.map((mark) => mark.row)).toEqual([0, 0]);
+    const failed = timeline.runs.filter((run) => run.neverStarted);
+    expect(failed.map((mark) => mark.row)).toEqual([0, 0]);
     expect(timeline.failures).toEqual([
-      { category: 'placement', runIds: marks.map((mark) => mark.id) },
+      { category: 'placement', runIds: failed.map((mark) => mark.id) },
     ]);
+  });
+
+  it('ends a run known only by calls at the StopTask call that stopped it, from the start its RunTask call gave', () => {
+    const stopCall = only(STOP_CALL);
+    const run = only(
+      toTimeline(
+        toTaskRuns([...RUNTASK_SUCCESS, ...STOP_CALL]),
+        CALLS_DAY,
+        ms(CALLS_DAY.to),
+      ).runs.filter((candidate) => candidate.id === stopCall.resourceArn),
+    );
+
+    expect(run).toMatchObject({
+      start: ms('2026-11-20T03:00:05.000Z'),
+      end: ms(stopCall.eventTime),
+      open: false,
+      endUnknown: false,
+      status: 'stopped',
+      summary: stopCall.outcome.summary,
+      lastStatus: undefined,
+    });
+    // The StopTask response told the task's pull and start: the bar shows them.
+    expect(run.phases.map(([kind]) => kind)).toContain('running');
   });
 
   it('runs a task still RUNNING to now, or to the end of a range that ended earlier', () => {
@@ -479,7 +543,7 @@ describe('toTimeline: examples', () => {
     );
 
     for (const run of [toNow, toRangeEnd]) {
-      expect(run).toMatchObject({ start: createdAt, end: earlier, open: true });
+      expect(run).toMatchObject({ start: createdAt, end: earlier, open: true, endUnknown: false });
       expect(run.phases[run.phases.length - 1]).toEqual(['running', startedAt, earlier]);
     }
   });
@@ -538,6 +602,7 @@ describe('toTimeline: examples', () => {
       record,
       startTime: record.createdAt as string,
       neverStarted: false,
+      outcome: record.outcome,
     });
 
     const timeline = toTimeline([withoutGroup, familyOnly, nothing].map(asRun), DAY, NOON);
@@ -551,13 +616,8 @@ describe('toTimeline: examples', () => {
 
   it('takes a STOPPED task with no stoppedAt to have stopped at its record time', () => {
     const oom = only(OOM);
-    const run: TaskRun = {
-      record: { ...oom, stoppedAt: undefined },
-      startTime: oom.createdAt as string,
-      neverStarted: false,
-    };
 
-    const [bar] = toTimeline([run], DAY, NOON).runs;
+    const [bar] = toTimeline(toTaskRuns([{ ...oom, stoppedAt: undefined }]), DAY, NOON).runs;
 
     expect(bar).toMatchObject({ end: ms(oom.eventTime), open: false });
   });

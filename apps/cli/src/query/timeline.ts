@@ -4,7 +4,8 @@
  *
  * A bar spans the run's phases: pending (created → image pull, and pull → started), image pull,
  * running (started → stopped). A run still going runs to `now` (or the range's end, if earlier).
- * A task that never started (a placement or start failure of RunTask) is a mark, not a bar.
+ * A task that never started (a placement or start failure of RunTask) is a mark, not a bar; so is
+ * a run known only by the call that started it, whose course and end are not recorded.
  */
 import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
@@ -34,6 +35,12 @@ export interface TimelineRun {
   summary: string;
   lastStatus?: string;
   neverStarted: boolean;
+  /**
+   * True for a run known only by the RunTask or StartTask call that started it (history replayed
+   * from CloudTrail): a mark at its start, in a row of its own then, as nothing after the call
+   * is recorded.
+   */
+  endUnknown: boolean;
   /** True when the run had not stopped by the end of the bar. */
   open: boolean;
   /** A mark's failure record, whole: a task that never started has no history to read. */
@@ -70,7 +77,7 @@ export interface Timeline {
 
 /**
  * Lays out runs: groups ordered by cluster then name; within a group, each run takes the first
- * row free at its start (rows never hold two overlapping bars).
+ * row free at its start (rows never hold two overlapping bars or start marks).
  */
 export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: number): Timeline {
   const endOfBars = Math.min(Date.parse(range.to), now);
@@ -91,7 +98,9 @@ export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: 
     const laneEnds: number[] = [];
     const firstRow = rows.length;
     for (const bar of members) {
-      // A mark sits on its group's first row; bars take the first lane free at their start.
+      // A launch that never started is marked on its group's first row; bars (and the start
+      // marks of runs known only by their start call, of no length) take the first lane free
+      // at their start, so that each can be told apart and clicked.
       let lane = bar.neverStarted ? 0 : laneEnds.findIndex((end) => end < bar.start);
       if (lane === -1) lane = laneEnds.length;
       if (!bar.neverStarted) laneEnds[lane] = bar.end;
@@ -108,22 +117,23 @@ export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: 
 function toTimelineRun(run: TaskRun, endOfBars: number): TimelineRun {
   const { record, neverStarted } = run;
   const start = Date.parse(run.startTime);
+  const endUnknown = run.knownOnlyBy === 'start-call';
   const base = {
     id: neverStarted ? record.recordId : record.resourceArn,
     taskId: record.taskId,
     clusterName: record.clusterName,
     group: groupOf(record),
     row: 0,
-    status: record.outcome.status,
-    category: record.outcome.category,
-    summary: record.outcome.summary,
-    lastStatus: neverStarted ? undefined : record.lastStatus,
+    status: run.outcome.status,
+    category: run.outcome.category,
+    summary: run.outcome.summary,
+    lastStatus: run.lastStatus,
     neverStarted,
+    endUnknown,
   };
   if (neverStarted) return { ...base, start, end: start, phases: [], open: false, failure: record };
-  const stopped =
-    time(record.stoppedAt) ??
-    (record.lastStatus === 'STOPPED' ? time(record.eventTime) : undefined);
+  if (endUnknown) return { ...base, start, end: start, phases: [], open: false };
+  const stopped = time(run.endTime);
   const end = Math.max(start, stopped ?? Math.max(endOfBars, time(record.eventTime) ?? start));
   return { ...base, start, end, phases: phasesOf(record, start, end), open: stopped === undefined };
 }

@@ -14,7 +14,7 @@ import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { TimelineResponse } from './api-types';
 import { collectPageErrors, launchChromium } from '../testing/headless-chromium';
 import type { RunningEcslog } from '../testing/run-ecslog';
-import { parseRecords, REPO_ROOT, runEcslog, startEcslog } from '../testing/run-ecslog';
+import { EVENTS_DIR, parseRecords, REPO_ROOT, runEcslog, startEcslog } from '../testing/run-ecslog';
 
 jest.setTimeout(120_000);
 
@@ -242,6 +242,66 @@ describe('web view (headless Chromium)', () => {
     expect(after.bars).toBeGreaterThan(0);
   });
 
+  it('shows history known only from CloudTrail: a start mark per task only started, a bar ending at its StopTask call', async () => {
+    const trailHome = mkdtempSync(join(tmpdir(), 'ecslog-web-trail-'));
+    const trailEnv = { ECSLOG_HOME: trailHome, TZ: 'UTC' };
+    const range = ['--from', '2026-11-20T00:00:00Z', '--to', '2026-11-21T00:00:00Z'];
+    let ui: RunningEcslog | undefined;
+    try {
+      // A CloudTrail log file, as a backfill reads them: RunTask and StopTask calls, no events.
+      const ingest = await runEcslog(
+        ['ingest', `${EVENTS_DIR}/cloudtrail/log-file.json`],
+        undefined,
+        trailEnv,
+      );
+      expect(ingest.status).toBe(0);
+      const listedRun = await runEcslog(['tasks', '--json', ...range], undefined, trailEnv);
+      const listed = parseRecords(listedRun.stdout);
+      const stopCalls = listed.filter((record) => record.eventName === 'StopTask');
+      const failures = listed.filter((record) => record.outcome.status === 'failed');
+      expect(stopCalls).toHaveLength(1);
+      expect(failures.length).toBeGreaterThan(0);
+      const startedOnly = listed.length - stopCalls.length - failures.length;
+      expect(startedOnly).toBeGreaterThan(0);
+      ui = startEcslog(['ui', '--port', '0', '--no-open'], trailEnv);
+      const webUrl = /^ecslog web view: (\S+)/m.exec(
+        await ui.waitForOutput(/Ctrl-C stops it/),
+      )?.[1] as string;
+
+      await page.goto(`${webUrl}?from=2026-11-20T00:00:00.000Z&to=2026-11-21T00:00:00.000Z`);
+      await page.waitForSelector('body[data-timeline=ready]');
+
+      await expect(drawnOnTimeline(page)).resolves.toEqual({
+        bars: stopCalls.length,
+        marks: failures.length,
+        startMarks: startedOnly,
+      });
+      await expect(page.locator('#status-line').textContent()).resolves.toMatch(
+        new RegExp(
+          `^${listed.length} task runs \\(${failures.length} never started; ${startedOnly} known only by the call that started them\\) between`,
+        ),
+      );
+      const stopped = (await timelineOf(page)).runs.find(
+        (run) => !run.neverStarted && !run.endUnknown,
+      );
+      expect(stopped?.end).toBe(Date.parse(stopCalls[0]?.eventTime as string));
+      await clickRun(page, stopped?.id as string);
+      await expect(page.locator('#details .outcome').getAttribute('data-outcome')).resolves.toBe(
+        'stopped',
+      );
+      await expect(page.locator('#details .summary').textContent()).resolves.toMatch(
+        /^StopTask by .*: Manual stop for maintenance$/,
+      );
+      await page.screenshot({
+        path: join(REPO_ROOT, 'reports/screenshots/web-view-cloudtrail.png'),
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await ui?.stop();
+      rmSync(trailHome, { recursive: true, force: true });
+    }
+  });
+
   it('stops serving when local mode dies, even by SIGKILL', async () => {
     const otherHome = mkdtempSync(join(tmpdir(), 'ecslog-web-killed-'));
     const killed = startEcslog(['local', '--ui-port', '0', '--no-open'], {
@@ -304,8 +364,13 @@ async function timelineOf(page: Page): Promise<TimelineResponse> {
   ) as Promise<TimelineResponse>;
 }
 
-/** What the chart drew: bars (groups of phase rectangles) and never-started marks. */
-async function drawnOnTimeline(page: Page): Promise<{ bars: number; marks: number }> {
+/**
+ * What the chart drew: bars (groups of phase rectangles), never-started marks, and the start marks
+ * of runs known only by their start call (when there are any).
+ */
+async function drawnOnTimeline(
+  page: Page,
+): Promise<{ bars: number; marks: number; startMarks?: number }> {
   return page.evaluate(() => {
     const drawn = (globalThis as unknown as PageHandle).ecslog.chart
       .getZr()
@@ -314,6 +379,9 @@ async function drawnOnTimeline(page: Page): Promise<{ bars: number; marks: numbe
     return {
       bars: new Set(phases.map((element) => element.parent)).size,
       marks: drawn.filter((element) => element.name === 'not-started').length,
+      ...(drawn.some((element) => element.name === 'start-call') && {
+        startMarks: drawn.filter((element) => element.name === 'start-call').length,
+      }),
     };
   });
 }
@@ -325,7 +393,7 @@ async function clickRun(page: Page, runId: string): Promise<void> {
     const run = timeline()?.runs.find((candidate) => candidate.id === id);
     if (!run) return undefined;
     const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [run.start, run.row]) as [number, number];
-    return { x: run.neverStarted ? x : x + 1.5, y };
+    return { x: run.neverStarted || run.endUnknown ? x : x + 1.5, y };
   }, runId);
   expect(point).toBeDefined();
   const box = await page.locator('#timeline').boundingBox();

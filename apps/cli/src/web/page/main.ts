@@ -142,9 +142,14 @@ function renderStatusLine(body: TimelineResponse): void {
     return;
   }
   const notStarted = body.runs.filter((run) => run.neverStarted).length;
+  const startCallOnly = body.runs.filter((run) => run.endUnknown).length;
+  const notes = [
+    notStarted > 0 ? `${notStarted} never started` : '',
+    startCallOnly > 0 ? `${startCallOnly} known only by the call that started them` : '',
+  ].filter((note) => note !== '');
   statusLine.textContent =
     `${body.runs.length} task run${body.runs.length === 1 ? '' : 's'}` +
-    (notStarted > 0 ? ` (${notStarted} never started)` : '') +
+    (notes.length > 0 ? ` (${notes.join('; ')})` : '') +
     ` between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)} · ${body.store}`;
 }
 

@@ -14,19 +14,25 @@ export function renderRunDetails(
   run: TimelineRun,
   records: readonly AuditRecord[],
 ): void {
-  const latest = latestStateOf(records) ?? (records[records.length - 1] as AuditRecord);
+  const state = latestStateOf(records);
+  const latest = state ?? (records[records.length - 1] as AuditRecord);
   const call = records.find((record) => record.recordType === 'api-call');
+  // A task whose history holds only calls about it (and a launch that never started) has the
+  // outcome its run was given: a call's own outcome is the call's, not the task's.
+  const outcome = state?.outcome ?? {
+    status: run.status,
+    category: run.category,
+    summary: run.summary,
+  };
   show(
     panel,
     h('h2', null, run.neverStarted ? 'Never started' : `Task ${run.taskId ?? ''}`),
     h(
       'p',
-      { class: `outcome outcome-${latest.outcome.status}`, 'data-outcome': latest.outcome.status },
-      latest.outcome.category
-        ? `${latest.outcome.status}: ${latest.outcome.category}`
-        : latest.outcome.status,
+      { class: `outcome outcome-${outcome.status}`, 'data-outcome': outcome.status },
+      outcome.category ? `${outcome.status}: ${outcome.category}` : outcome.status,
     ),
-    h('p', { class: 'summary' }, latest.outcome.summary),
+    h('p', { class: 'summary' }, outcome.summary),
     facts([
       ['Cluster', latest.clusterName],
       ['Service / family', run.group],
@@ -43,8 +49,8 @@ export function renderRunDetails(
       ['CPU / memory', latest.cpu ? `${latest.cpu} / ${latest.memory ?? '?'}` : undefined],
       [
         'Status',
-        latest.lastStatus
-          ? `${latest.lastStatus} (desired ${latest.desiredStatus ?? '?'})`
+        state?.lastStatus
+          ? `${state.lastStatus} (desired ${state.desiredStatus ?? '?'})`
           : undefined,
       ],
       ['Created', latest.createdAt && formatLocalTime(latest.createdAt)],
@@ -72,7 +78,11 @@ export function renderRunDetails(
       ? h(
           'table',
           { class: 'containers' },
-          h('caption', null, 'Containers'),
+          h(
+            'caption',
+            null,
+            state ? 'Containers' : `Containers, as the ${latest.eventName ?? 'API'} call answered`,
+          ),
           h(
             'thead',
             null,

@@ -1,7 +1,8 @@
 /**
  * The timeline, drawn by Apache ECharts (canvas): a time axis, one row per lane of each service or
- * task family, a bar per run (pending, image pull and running shaded apart, coloured by outcome)
- * and a mark per run that never started. Zoom with the slider, or Ctrl + wheel; click a run for
+ * task family, a bar per run (pending, image pull and running shaded apart, coloured by outcome),
+ * a mark per run that never started, and a start mark per run known only by the call that
+ * started it. Zoom with the slider, or Ctrl + wheel; click a run for
  * its details.
  */
 import * as echarts from 'echarts/core';
@@ -37,6 +38,8 @@ export const OUTCOME_COLOURS: Record<OutcomeStatus, string> = {
 /** How strongly each phase shows its outcome's colour: running full, pull half, pending faint. */
 const PHASE_OPACITY: Record<Phase[0], number> = { pending: 0.28, pull: 0.6, running: 1 };
 const NOT_STARTED_COLOUR = '#8e0000';
+/** The marks series: runs that never started, and runs known only by their start call. */
+const MARKS = 'marks';
 
 const ROW_PX = 16;
 const GRID = { top: 36, bottom: 56, left: 230, right: 36 };
@@ -110,9 +113,9 @@ export function createTimelineChart(
   }
 
   function show(timeline: Timeline): void {
-    bars = timeline.runs.filter((run) => !run.neverStarted);
+    bars = timeline.runs.filter((run) => !isMark(run));
     rowCount = timeline.rows.length;
-    marks = timeline.runs.filter((run) => run.neverStarted);
+    marks = timeline.runs.filter(isMark);
     // The chart is as tall as its rows, up to the window: beyond that its rows scroll, so that
     // thousands of rows cost one screen of canvas and only the rows in view are drawn.
     const fit = Math.max(
@@ -127,16 +130,19 @@ export function createTimelineChart(
   }
 
   function select(runId: string | undefined): void {
-    chart.dispatchAction({ type: 'unselect', seriesId: ['runs', 'not-started'] });
+    chart.dispatchAction({ type: 'unselect', seriesId: ['runs', MARKS] });
     if (runId === undefined) return;
     const bar = bars.findIndex((run) => run.id === runId);
     if (bar >= 0) chart.dispatchAction({ type: 'select', seriesId: 'runs', dataIndex: bar });
     const mark = marks.findIndex((run) => run.id === runId);
-    if (mark >= 0)
-      chart.dispatchAction({ type: 'select', seriesId: 'not-started', dataIndex: mark });
+    if (mark >= 0) chart.dispatchAction({ type: 'select', seriesId: MARKS, dataIndex: mark });
   }
 
   return { show, select, chart };
+}
+
+function isMark(run: TimelineRun): boolean {
+  return run.neverStarted || run.endUnknown;
 }
 
 function optionOf(
@@ -258,7 +264,7 @@ function optionOf(
         },
       },
       {
-        id: 'not-started',
+        id: MARKS,
         type: 'custom',
         progressive: 0,
         selectedMode: 'single',
@@ -270,6 +276,16 @@ function optionOf(
           const grid = params.coordSys as unknown as { x: number; width: number };
           if (x < grid.x || x > grid.x + grid.width) return null;
           const r = 6;
+          const select = { style: { stroke: '#111', lineWidth: 2 } };
+          // A run known only by its start call: an open circle where it started, nothing after.
+          if (run.endUnknown)
+            return {
+              type: 'circle',
+              name: 'start-call',
+              shape: { cx: x, cy: y, r: r - 1 },
+              style: { fill: '#fff', stroke: OUTCOME_COLOURS.info, lineWidth: 2 },
+              select,
+            };
           return {
             type: 'polygon',
             name: 'not-started',
@@ -281,7 +297,7 @@ function optionOf(
               ],
             },
             style: { fill: NOT_STARTED_COLOUR, stroke: '#fff', lineWidth: 1 },
-            select: { style: { stroke: '#111', lineWidth: 2 } },
+            select,
           };
         },
       },
@@ -303,9 +319,12 @@ function firstX(api: { coord: (value: number[]) => number[] }, run: TimelineRun)
 function tooltipOf(run: TimelineRun): string {
   const lines = [
     `<strong>${escapeHtml(run.taskId ?? 'not started')}</strong> · ${escapeHtml(run.group)} · ${escapeHtml(run.clusterName)}`,
-    `${escapeHtml(run.neverStarted ? 'never started' : (run.lastStatus ?? '-'))} · ${escapeHtml(run.category ? `${run.status}: ${run.category}` : run.status)}`,
+    [statusOf(run), run.category ? `${run.status}: ${run.category}` : run.status]
+      .filter((part) => part !== undefined)
+      .map(escapeHtml)
+      .join(' · '),
     escapeHtml(run.summary),
-    run.neverStarted
+    isMark(run)
       ? escapeHtml(formatLocalTime(run.start))
       : `${escapeHtml(formatLocalTime(run.start))} → ${run.open ? 'still running' : escapeHtml(formatLocalTime(run.end))}`,
     run.phases
@@ -313,4 +332,11 @@ function tooltipOf(run: TimelineRun): string {
       .join(' · '),
   ];
   return lines.filter((line) => line !== '').join('<br>');
+}
+
+/** What the tooltip says of the task's state: absent for a run known only by its StopTask call. */
+function statusOf(run: TimelineRun): string | undefined {
+  if (run.neverStarted) return 'never started';
+  if (run.endUnknown) return 'started; end not recorded';
+  return run.lastStatus;
 }

@@ -1,0 +1,77 @@
+/**
+ * The human views of `ecslog tasks` and `ecslog task` over history known only by API calls (as a
+ * CloudTrail backfill leaves it): they say what the calls tell, not what the calls answered.
+ */
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { mapEvent } from '@ecslog/ecs-event-mapper';
+import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
+import { toTaskRuns } from '../query/task-runs';
+import { inVersionOrder, renderTimeline } from './task.command';
+import { renderRuns } from './tasks.command';
+
+function recordsOf(path: string): AuditRecord[] {
+  const result = mapEvent(loadFixture(path));
+  if (result.kind !== 'mapped') throw new Error(`${path}: ${result.kind}`);
+  return result.records;
+}
+
+const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+/** A StopTask call about the first task RUNTASK_SUCCESS started. */
+const STOP_CALL = recordsOf('cloudtrail/stoptask.json');
+const STOPPED_TASK = (STOP_CALL[0] as AuditRecord).taskId as string;
+const UTC = { utc: true };
+
+/** The table's rows as cells, by task id (cells are separated by two or more spaces). */
+function rowsByTask(table: string): Map<string, string[]> {
+  const rows = table
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/ {2,}/));
+  return new Map(rows.map((cells) => [cells[3] as string, cells]));
+}
+
+describe('ecslog tasks: runs known only by API calls', () => {
+  const rows = rowsByTask(renderRuns(toTaskRuns([...RUNTASK_SUCCESS, ...STOP_CALL]), UTC));
+
+  it('shows a task stopped by a StopTask call as stopped then, with no last status', () => {
+    const [, , , , status, outcome, duration, summary] = rows.get(STOPPED_TASK) as string[];
+
+    expect([status, outcome]).toEqual(['-', 'stopped']);
+    // Created 03:00:05 (the RunTask answer), stop asked for at 03:02:11.
+    expect(duration).toBe('2m06s');
+    expect(summary).toMatch(/^StopTask by .* stopped task \w+: Manual stop for maintenance$/);
+  });
+
+  it('does not call a task known only by its RunTask call in progress or PENDING', () => {
+    const started = [...rows].filter(([task]) => task !== STOPPED_TASK);
+
+    expect(started).toHaveLength(RUNTASK_SUCCESS.length - 1);
+    for (const [, [, , , , status, outcome, duration, summary]] of started) {
+      expect([status, outcome, duration]).toEqual(['-', 'info', '-']);
+      expect(summary).toMatch(
+        /^RunTask by .* started task \w+ \(nightly-report:14\); no state change of the task is recorded after the call$/,
+      );
+    }
+  });
+});
+
+describe('ecslog task: a task known only by API calls', () => {
+  const stopped = RUNTASK_SUCCESS.filter((r) => r.taskId === STOPPED_TASK);
+  const view = renderTimeline(inVersionOrder([...stopped, ...STOP_CALL]), UTC);
+  const field = (name: string) =>
+    new RegExp(`^${name}: +(.*)$`, 'm').exec(view)?.[1] as string | undefined;
+
+  it('says no state change is recorded rather than what the last call answered', () => {
+    expect(field('Status')).toBe('no state change recorded, only the API calls above');
+    expect(field('RunTask')).toMatch(/ at 2026-11-20 03:00:05$/);
+    expect(field('StopTask')).toMatch(
+      /^arn:aws:iam::111122223333:user\/dana\.ops at 2026-11-20 03:02:11$/,
+    );
+  });
+
+  it("gives the run's outcome, not the last call's", () => {
+    expect(field('Outcome')).toBe('stopped');
+    expect(field('Summary')).toMatch(/: Manual stop for maintenance$/);
+  });
+});
