@@ -85,6 +85,13 @@ describe('web view (headless Chromium)', () => {
     await expect(page.locator('#status-line').textContent()).resolves.toMatch(
       new RegExp(`^${listed.length} task runs \\(${neverStarted.length} never started\\) between`),
     );
+    // The canvas in words, for screen readers.
+    const described = page.getByRole('img', {
+      name: new RegExp(
+        `^Timeline of ${listed.length} task runs in \\d+ groups \\(service or family\\) between .*, ${neverStarted.length} never started\\. Failures by category: `,
+      ),
+    });
+    await expect(described.count()).resolves.toBe(1);
     expect(errors).toEqual([]);
 
     await page.screenshot({

@@ -20,6 +20,7 @@ import type { Phase, Timeline, TimelineRun } from '../../query/timeline';
 import { formatDuration } from '../../output/time-format';
 import { escapeHtml } from './dom';
 import { formatLocalTime } from './format';
+import { describeTimeline } from '../timeline-summary';
 
 echarts.use([CustomChart, GridComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
 
@@ -124,6 +125,9 @@ export function createTimelineChart(
     );
     const visibleRows = Math.min(Math.max(3, timeline.rows.length), fit);
     container.style.height = `${GRID.top + GRID.bottom + visibleRows * ROW_PX}px`;
+    // The canvas says nothing to a screen reader: the timeline in words does.
+    container.setAttribute('role', 'img');
+    container.setAttribute('aria-label', describeTimeline(timeline, formatLocalTime));
     chart.resize();
     waitingForRender = true;
     chart.setOption(optionOf(timeline, bars, marks, visibleRows), { notMerge: true });
