@@ -35,12 +35,16 @@ export interface TaskRun {
   outcome: Outcome;
 }
 
-/** The `--status` values: an outcome, `not-started`, or a task's lastStatus (RUNNING, STOPPED…). */
+/**
+ * The `--status` values: an outcome (`info`: a run known only by the call that started it),
+ * `not-started`, or a task's lastStatus (RUNNING, STOPPED…).
+ */
 export const OUTCOME_FILTERS: readonly (OutcomeStatus | 'not-started')[] = [
   'in-progress',
   'succeeded',
   'failed',
   'stopped',
+  'info',
   'not-started',
 ];
 

@@ -302,6 +302,16 @@ describe('web view (headless Chromium)', () => {
       await page.screenshot({
         path: join(REPO_ROOT, 'reports/screenshots/web-view-cloudtrail.png'),
       });
+
+      // The status filter keeps just the runs known only by their start call.
+      await page.selectOption('select[name=status]', 'info');
+      await page.waitForSelector('body[data-timeline=ready]');
+      expect(new URL(page.url()).searchParams.get('status')).toBe('info');
+      await expect(drawnOnTimeline(page)).resolves.toEqual({
+        bars: 0,
+        marks: 0,
+        startMarks: startedOnly,
+      });
       expect(errors).toEqual([]);
     } finally {
       await ui?.stop();

@@ -13,7 +13,15 @@ import { createTimelineChart } from './timeline-chart';
 import type { ViewState } from './view-state';
 import { RANGE_CHOICES, searchOf, timelineQueryOf, viewStateOf, withFilters } from './view-state';
 
-const STATUSES = ['failed', 'succeeded', 'stopped', 'in-progress', 'not-started'];
+/** The status filter's choices: value and label. */
+const STATUSES: [string, string][] = [
+  ['failed', 'failed'],
+  ['succeeded', 'succeeded'],
+  ['stopped', 'stopped'],
+  ['in-progress', 'in-progress'],
+  ['not-started', 'not-started'],
+  ['info', 'start call only'],
+];
 
 const filters = byId<HTMLFormElement>('filters');
 const statusLine = byId('status-line');
@@ -120,10 +128,7 @@ function renderFilters(body: TimelineResponse): void {
       ['', 'all'],
       ...groups.map((g) => [g, g] as [string, string]),
     ]),
-    select('status', 'Status', state.status, [
-      ['', 'any'],
-      ...STATUSES.map((s) => [s, s] as [string, string]),
-    ]),
+    select('status', 'Status', state.status, [['', 'any'], ...STATUSES]),
     select('range', 'Range', state.from ? 'custom' : (state.since ?? '24h'), [
       ...RANGE_CHOICES.map((r) => [r, `last ${r}`] as [string, string]),
       ['custom', 'from … to'],
