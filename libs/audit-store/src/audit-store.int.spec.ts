@@ -4,11 +4,11 @@
  * per test.
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
 import type { TaskFacts } from '@ecslog/ecs-event-mapper/testing';
 import {
   envelopeOf,
   loadFixture,
+  mappedRecords,
   TASK_LIFECYCLE_FIXTURES,
   taskArnOf,
   taskDetailOf,
@@ -22,21 +22,16 @@ import { expiryOf, groupOf, historySortKey } from './item-codec';
 import type { LocalDynamoDb, LocalDynamoDbKind } from './testing';
 import { createAuditTable, scanTable, startLocalDynamoDb } from './testing';
 
-function recordsOf(input: unknown): AuditRecord[] {
-  const result = mapEvent(input);
-  if (result.kind !== 'mapped') throw new Error(`expected mapped, got ${result.kind}`);
-  return result.records;
-}
-
 /** The records of an EventBridge fixture, e.g. `task-stopped-oom`. */
-const fixture = (name: string): AuditRecord[] => recordsOf(loadFixture(`eventbridge/${name}.json`));
+const fixture = (name: string): AuditRecord[] =>
+  mappedRecords(loadFixture(`eventbridge/${name}.json`));
 const only = (records: AuditRecord[]): AuditRecord => {
   if (records.length !== 1) throw new Error(`expected one record, got ${records.length}`);
   return records[0] as AuditRecord;
 };
 
 /** Versions 1–7 of one Fargate task of service `web` (cluster prod-web), 2026-11-20. */
-const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map((path) => only(recordsOf(loadFixture(path))));
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map((path) => only(mappedRecords(loadFixture(path))));
 const v = (version: number) => LIFECYCLE[version - 1] as AuditRecord;
 const TASK_ARN = v(1).resourceArn;
 const PROD_WEB = v(1).clusterArn;
@@ -75,7 +70,7 @@ const CLOUDTRAIL_FIXTURES = [
 const ALL_FIXTURE_RECORDS = [
   ...LIFECYCLE,
   ...EVENTBRIDGE_FIXTURES.flatMap(fixture),
-  ...CLOUDTRAIL_FIXTURES.flatMap((name) => recordsOf(loadFixture(`cloudtrail/${name}.json`))),
+  ...CLOUDTRAIL_FIXTURES.flatMap((name) => mappedRecords(loadFixture(`cloudtrail/${name}.json`))),
 ];
 
 /** A task of cluster `audit-days` whose one record happens at `at` (ISO, ms precision). */
@@ -107,7 +102,7 @@ function taskAt(at: string, n: number, overrides: Partial<TaskFacts> = {}): Audi
     timeMs: facts.createdAtMs,
     resources: [taskArnOf(facts)],
   });
-  const record = only(recordsOf(event));
+  const record = only(mappedRecords(event));
   if (record.eventTime !== at) throw new Error(`built ${record.eventTime}, wanted ${at}`);
   return record;
 }
@@ -645,7 +640,7 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
         v(2),
         ...fixture('container-instance-draining'),
         v(1),
-        ...recordsOf(loadFixture('cloudtrail/runtask-partial-placement.json')),
+        ...mappedRecords(loadFixture('cloudtrail/runtask-partial-placement.json')),
         v(2),
         ...fixture('service-action-steady-state'),
       ];

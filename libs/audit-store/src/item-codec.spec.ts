@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
-import { ecsInputArb, loadFixture } from '@ecslog/ecs-event-mapper/testing';
+import { ecsInputArb, loadFixture, mappedRecords } from '@ecslog/ecs-event-mapper/testing';
 import {
   decodeRecord,
   expiryOf,
@@ -15,14 +14,8 @@ import {
 } from './item-codec';
 import { INDEX } from './table-definition';
 
-function recordsOf(input: unknown): AuditRecord[] {
-  const result = mapEvent(input);
-  if (result.kind !== 'mapped') throw new Error(`expected mapped, got ${result.kind}`);
-  return result.records;
-}
-
 const stoppedOom = () =>
-  recordsOf(loadFixture('eventbridge/task-stopped-oom.json'))[0] as AuditRecord;
+  mappedRecords(loadFixture('eventbridge/task-stopped-oom.json'))[0] as AuditRecord;
 
 describe('item codec', () => {
   it('keys a task history item by task, time and version, and indexes it by cluster, group and failure', () => {
@@ -48,7 +41,7 @@ describe('item codec', () => {
   });
 
   it('writes no failure index key for records that did not fail, and no index keys on the latest item', () => {
-    const record = recordsOf(
+    const record = mappedRecords(
       loadFixture('eventbridge/task-lifecycle-04-running.json'),
     )[0] as AuditRecord;
 
@@ -59,7 +52,7 @@ describe('item codec', () => {
   });
 
   it('puts service actions and deployments in their service group', () => {
-    const action = recordsOf(
+    const action = mappedRecords(
       loadFixture('eventbridge/service-action-steady-state.json'),
     )[0] as AuditRecord;
 
@@ -75,7 +68,7 @@ describe('item codec', () => {
       'task-stopped-elb-health',
     ].map((name) =>
       itemSizeBytes(
-        toHistoryItem(recordsOf(loadFixture(`eventbridge/${name}.json`))[0] as AuditRecord, 30),
+        toHistoryItem(mappedRecords(loadFixture(`eventbridge/${name}.json`))[0] as AuditRecord, 30),
       ),
     );
 
@@ -94,7 +87,7 @@ describe('item codec', () => {
   it('round-trips every generated record through both items', () => {
     fc.assert(
       fc.property(ecsInputArb, (event) => {
-        for (const record of recordsOf(event)) {
+        for (const record of mappedRecords(event)) {
           const expected = JSON.parse(JSON.stringify(record)) as AuditRecord;
           expect(decodeRecord(toHistoryItem(record, 30))).toEqual(expected);
           expect(decodeRecord(toLatestItem(record, 30))).toEqual(expected);
@@ -107,8 +100,8 @@ describe('item codec', () => {
   it('gives distinct records of one resource distinct history keys, and the same record the same key', () => {
     fc.assert(
       fc.property(ecsInputArb, ecsInputArb, (a, b) => {
-        for (const x of recordsOf(a)) {
-          for (const y of recordsOf(b)) {
+        for (const x of mappedRecords(a)) {
+          for (const y of mappedRecords(b)) {
             const sameKey =
               x.resourceArn === y.resourceArn && historySortKey(x) === historySortKey(y);
             expect(sameKey).toBe(x.recordId === y.recordId);
@@ -151,7 +144,7 @@ describe('lookup items', () => {
   });
 
   it('writes no task id lookup for records that are not about a task', () => {
-    const instance = recordsOf(
+    const instance = mappedRecords(
       loadFixture('eventbridge/container-instance-draining.json'),
     )[0] as AuditRecord;
 
@@ -166,7 +159,7 @@ describe('lookup items', () => {
   it('never expires a lookup before a record it points to', () => {
     fc.assert(
       fc.property(ecsInputArb, fc.integer({ min: 1, max: 400 }), (input, retentionDays) => {
-        for (const record of recordsOf(input))
+        for (const record of mappedRecords(input))
           for (const item of lookupItemsOf(record, retentionDays))
             expect(Number((item['ttl'] as { N: string }).N)).toBeGreaterThanOrEqual(
               expiryOf(record, retentionDays),

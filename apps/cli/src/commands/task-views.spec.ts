@@ -3,21 +3,14 @@
  * CloudTrail backfill leaves it): they say what the calls tell, not what the calls answered.
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
-import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
+import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
 import { toTaskRuns } from '../query/task-runs';
 import { inVersionOrder, renderTimeline } from './task.command';
 import { renderRuns } from './tasks.command';
 
-function recordsOf(path: string): AuditRecord[] {
-  const result = mapEvent(loadFixture(path));
-  if (result.kind !== 'mapped') throw new Error(`${path}: ${result.kind}`);
-  return result.records;
-}
-
-const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+const RUNTASK_SUCCESS = fixtureRecords('cloudtrail/runtask-success.json');
 /** A StopTask call about the first task RUNTASK_SUCCESS started. */
-const STOP_CALL = recordsOf('cloudtrail/stoptask.json');
+const STOP_CALL = fixtureRecords('cloudtrail/stoptask.json');
 const STOPPED_TASK = (STOP_CALL[0] as AuditRecord).taskId as string;
 const UTC = { utc: true };
 

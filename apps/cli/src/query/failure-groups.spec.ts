@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES, mapEvent } from '@ecslog/ecs-event-mapper';
-import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
+import { fixtureRecords, loadFixture } from '@ecslog/ecs-event-mapper/testing';
 import { groupFailures } from './failure-groups';
 
 function recordOf(path: string): AuditRecord {
@@ -67,18 +67,13 @@ describe('groupFailures', () => {
 });
 
 describe('groupFailures: groups, counts and examples', () => {
-  const recordsOf = (path: string): AuditRecord[] => {
-    const result = mapEvent(loadFixture(path));
-    if (result.kind !== 'mapped') throw new Error(`${path}: ${result.kind}`);
-    return result.records;
-  };
   const ESSENTIAL_EXIT = recordOf('eventbridge/task-stopped-essential-exit.json');
   const CONTAINER_HEALTH = recordOf('eventbridge/task-stopped-container-health.json');
   const ELB_HEALTH = recordOf('eventbridge/task-stopped-elb-health.json');
   const SPOT = recordOf('eventbridge/task-stopped-spot.json');
   const SERVICE_PLACEMENT = recordOf('eventbridge/service-action-placement-failure.json');
   const DEPLOYMENT_FAILED = recordOf('eventbridge/deployment-failed.json');
-  const PLACEMENTS = recordsOf('cloudtrail/runtask-partial-placement.json').filter(
+  const PLACEMENTS = fixtureRecords('cloudtrail/runtask-partial-placement.json').filter(
     (r) => r.outcome.status === 'failed',
   );
   const API_ERROR = recordOf('cloudtrail/runtask-api-error.json');

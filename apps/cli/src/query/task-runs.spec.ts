@@ -1,19 +1,12 @@
 import fc from 'fast-check';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
-import { loadFixture, TASK_LIFECYCLE_FIXTURES } from '@ecslog/ecs-event-mapper/testing';
+import { fixtureRecords, TASK_LIFECYCLE_FIXTURES } from '@ecslog/ecs-event-mapper/testing';
 import { filterRunsByStatus, toTaskRuns } from './task-runs';
 
-function recordsOf(path: string): AuditRecord[] {
-  const result = mapEvent(loadFixture(path));
-  if (result.kind !== 'mapped') throw new Error(`${path}: ${result.kind}`);
-  return result.records;
-}
-
-const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.flatMap(recordsOf);
-const OOM = recordsOf('eventbridge/task-stopped-oom.json');
-const PLACEMENT_ONLY = recordsOf('cloudtrail/runtask-placement-failure-only.json');
-const PARTIAL = recordsOf('cloudtrail/runtask-partial-placement.json');
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.flatMap(fixtureRecords);
+const OOM = fixtureRecords('eventbridge/task-stopped-oom.json');
+const PLACEMENT_ONLY = fixtureRecords('cloudtrail/runtask-placement-failure-only.json');
+const PARTIAL = fixtureRecords('cloudtrail/runtask-partial-placement.json');
 
 describe('toTaskRuns', () => {
   it("tells each task by its highest version, whatever the records' order", () => {
@@ -90,15 +83,15 @@ describe('filterRunsByStatus', () => {
 });
 
 describe('toTaskRuns: which record tells a run', () => {
-  const RUNNING_AGAIN = recordsOf('eventbridge/task-lifecycle-04-running-duplicate.json');
-  const SUCCEEDED = recordsOf('eventbridge/task-stopped-succeeded.json');
+  const RUNNING_AGAIN = fixtureRecords('eventbridge/task-lifecycle-04-running-duplicate.json');
+  const SUCCEEDED = fixtureRecords('eventbridge/task-stopped-succeeded.json');
   /** The RunTask call (via EventBridge) that started the task of SUCCEEDED. */
-  const SUCCEEDED_LAUNCH = recordsOf('eventbridge/cloudtrail-api-call-runtask.json');
-  const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+  const SUCCEEDED_LAUNCH = fixtureRecords('eventbridge/cloudtrail-api-call-runtask.json');
+  const RUNTASK_SUCCESS = fixtureRecords('cloudtrail/runtask-success.json');
   /** A StopTask call, later, about the first task RUNTASK_SUCCESS started. */
-  const STOP_CALL = recordsOf('cloudtrail/stoptask.json');
-  const AGENT_FAILURE = recordsOf('cloudtrail/runtask-agent-failure.json');
-  const API_ERROR = recordsOf('cloudtrail/runtask-api-error.json');
+  const STOP_CALL = fixtureRecords('cloudtrail/stoptask.json');
+  const AGENT_FAILURE = fixtureRecords('cloudtrail/runtask-agent-failure.json');
+  const API_ERROR = fixtureRecords('cloudtrail/runtask-api-error.json');
 
   it('tells a task by the latest version present in any subset of its records, in any order', () => {
     // Indices into LIFECYCLE (versions 1..7 in order): the expected run is the largest index.
@@ -239,8 +232,8 @@ describe('toTaskRuns: which record tells a run', () => {
 
   it('makes no run of a call that failed outright, nor of service events', () => {
     const serviceEvents = [
-      ...recordsOf('eventbridge/service-action-placement-failure.json'),
-      ...recordsOf('eventbridge/deployment-failed.json'),
+      ...fixtureRecords('eventbridge/service-action-placement-failure.json'),
+      ...fixtureRecords('eventbridge/deployment-failed.json'),
     ];
 
     expect(toTaskRuns([...API_ERROR, ...serviceEvents])).toEqual([]);
@@ -269,11 +262,11 @@ describe('toTaskRuns: which record tells a run', () => {
 });
 
 describe('filterRunsByStatus: outcomes, not-started and last status', () => {
-  const SUCCEEDED = recordsOf('eventbridge/task-stopped-succeeded.json');
-  const USER_STOP = recordsOf('eventbridge/task-stopped-user.json');
-  const RUNTASK_SUCCESS = recordsOf('cloudtrail/runtask-success.json');
+  const SUCCEEDED = fixtureRecords('eventbridge/task-stopped-succeeded.json');
+  const USER_STOP = fixtureRecords('eventbridge/task-stopped-user.json');
+  const RUNTASK_SUCCESS = fixtureRecords('cloudtrail/runtask-success.json');
   /** About the first task RUNTASK_SUCCESS started. */
-  const STOP_CALL = recordsOf('cloudtrail/stoptask.json');
+  const STOP_CALL = fixtureRecords('cloudtrail/stoptask.json');
   const runs = toTaskRuns([
     ...OOM,
     ...SUCCEEDED,

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { FAILURE_CATEGORIES, mapEvent } from '@ecslog/ecs-event-mapper';
+import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import type { TaskFacts } from '@ecslog/ecs-event-mapper/testing';
 import {
   envelopeOf,
-  loadFixture,
+  fixtureRecords,
+  mappedRecords,
   runTaskRecordArb,
   runTaskRecordOf,
   TASK_LIFECYCLE_FIXTURES,
@@ -17,24 +18,18 @@ import { toTaskRuns } from './task-runs';
 import type { Phase, PhaseKind, Timeline, TimelineRange, TimelineRun } from './timeline';
 import { phasesOf, toTimeline } from './timeline';
 
-function recordsOf(input: Record<string, unknown>): AuditRecord[] {
-  const result = mapEvent(input);
-  if (result.kind !== 'mapped') throw new Error(`not mapped: ${result.kind}`);
-  return result.records;
-}
-const fixture = (path: string) => recordsOf(loadFixture(path));
 const ms = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
 
-const OOM = fixture('eventbridge/task-stopped-oom.json');
-const IMAGE_PULL = fixture('eventbridge/task-stopped-image-pull.json');
-const PLACEMENT_ONLY = fixture('cloudtrail/runtask-placement-failure-only.json');
-const PARTIAL = fixture('cloudtrail/runtask-partial-placement.json');
-const SUCCEEDED = fixture('eventbridge/task-stopped-succeeded.json');
-const RUNTASK_SUCCESS = fixture('cloudtrail/runtask-success.json');
+const OOM = fixtureRecords('eventbridge/task-stopped-oom.json');
+const IMAGE_PULL = fixtureRecords('eventbridge/task-stopped-image-pull.json');
+const PLACEMENT_ONLY = fixtureRecords('cloudtrail/runtask-placement-failure-only.json');
+const PARTIAL = fixtureRecords('cloudtrail/runtask-partial-placement.json');
+const SUCCEEDED = fixtureRecords('eventbridge/task-stopped-succeeded.json');
+const RUNTASK_SUCCESS = fixtureRecords('cloudtrail/runtask-success.json');
 /** A StopTask call, later, about the first task RUNTASK_SUCCESS started. */
-const STOP_CALL = fixture('cloudtrail/stoptask.json');
-const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map(fixture);
+const STOP_CALL = fixtureRecords('cloudtrail/stoptask.json');
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map(fixtureRecords);
 /** Version 4 of the lifecycle: the web task RUNNING, not stopped yet. */
 const RUNNING = LIFECYCLE[3] as AuditRecord[];
 /** Version 7: the same task STOPPED at 09:15:06.587. */
@@ -88,7 +83,7 @@ const taskStateChangeRecordsArb = fc
       createdAtMs,
       runMs: facts.runMs === undefined ? undefined : runMs,
     };
-    return recordsOf(
+    return mappedRecords(
       envelopeOf('ECS Task State Change', taskDetailOf(task), {
         id: eventId,
         account: ACCOUNT,
@@ -108,7 +103,7 @@ const runTaskCallRecordsArb = fc
     atMs: fc.integer({ min: T0, max: T0 + 3 * HOUR }),
   })
   .map(({ call, clusterName, family, atMs }) =>
-    recordsOf(
+    mappedRecords(
       runTaskRecordOf({
         ...call.facts,
         account: ACCOUNT,

@@ -1,21 +1,13 @@
-import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
-import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
+import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
 import { toTaskRuns } from '../query/task-runs';
 import { toTimeline } from '../query/timeline';
 import { describeTimeline } from './timeline-summary';
-
-function recordsOf(path: string): AuditRecord[] {
-  const result = mapEvent(loadFixture(path));
-  if (result.kind !== 'mapped') throw new Error(`${path}: ${result.kind}`);
-  return result.records;
-}
 
 const RANGE = { from: '2026-11-19T12:00:00.000Z', to: '2026-11-21T12:00:00.000Z' };
 const asIs = (iso: string) => iso;
 const describe_ = (paths: string[]) =>
   describeTimeline(
-    toTimeline(toTaskRuns(paths.flatMap(recordsOf)), RANGE, Date.parse(RANGE.to)),
+    toTimeline(toTaskRuns(paths.flatMap(fixtureRecords)), RANGE, Date.parse(RANGE.to)),
     asIs,
   );
 

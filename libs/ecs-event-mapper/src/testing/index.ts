@@ -5,3 +5,4 @@
 export * from './arbitraries';
 export * from './fixtures';
 export * from './live-traffic';
+export * from './mapped-records';
