@@ -163,6 +163,28 @@ function isSubsequence<T>(items: readonly T[], of: readonly T[]): boolean {
   return true;
 }
 
+/**
+ * Phases in lifecycle order cover start → end back to back, neighbours of different kinds, each of
+ * some length when the bar has any.
+ */
+function expectBackToBackPhases(phases: readonly Phase[], start: number, end: number): void {
+  expect(phases.length).toBeGreaterThan(0);
+  expect(
+    isSubsequence(
+      phases.map(([kind]) => kind),
+      PHASE_ORDER,
+    ),
+  ).toBe(true);
+  expect(phases[0]?.[1]).toBe(start);
+  expect(phases[phases.length - 1]?.[2]).toBe(end);
+  phases.forEach(([kind, from, to], index) => {
+    if (index > 0) expect(from).toBe(phases[index - 1]?.[2]);
+    if (index > 0) expect(kind).not.toBe(phases[index - 1]?.[0]);
+    if (end > start) expect(to).toBeGreaterThan(from);
+    else expect(to).toBe(from);
+  });
+}
+
 /** Each run's TaskRun, by its timeline id. */
 function taskRunsById(runs: readonly TaskRun[]): Map<string, TaskRun> {
   return new Map(runs.map((run) => [idOf(run), run]));
@@ -323,23 +345,7 @@ describe('toTimeline: properties', () => {
         const byId = taskRunsById(runs);
         for (const bar of bars(timeline)) {
           const { phases } = bar;
-          expect(phases.length).toBeGreaterThan(0);
-          expect(
-            isSubsequence(
-              phases.map(([kind]) => kind),
-              PHASE_ORDER,
-            ),
-          ).toBe(true);
-          expect(phases[0]?.[1]).toBe(bar.start);
-          expect(phases[phases.length - 1]?.[2]).toBe(bar.end);
-          phases.forEach(([, from, to], index) => {
-            if (index > 0) expect(from).toBe(phases[index - 1]?.[2]);
-            if (bar.end > bar.start) expect(to).toBeGreaterThan(from);
-          });
-          // Neighbours differ: one phase of a kind at a time.
-          phases.forEach(([kind], index) => {
-            if (index > 0) expect(kind).not.toBe(phases[index - 1]?.[0]);
-          });
+          expectBackToBackPhases(phases, bar.start, bar.end);
           const { startedAt } = (byId.get(bar.id) as TaskRun).record;
           if (startedAt !== undefined && ms(startedAt) < bar.end)
             expect(phases[phases.length - 1]?.[0]).toBe('running');
@@ -686,20 +692,7 @@ describe('phasesOf', () => {
 
           const phases = phasesOf(record, start, end);
 
-          expect(phases.length).toBeGreaterThan(0);
-          expect(
-            isSubsequence(
-              phases.map(([kind]) => kind),
-              PHASE_ORDER,
-            ),
-          ).toBe(true);
-          expect(phases[0]?.[1]).toBe(start);
-          expect(phases[phases.length - 1]?.[2]).toBe(end);
-          phases.forEach(([, from, to], index) => {
-            if (index > 0) expect(from).toBe(phases[index - 1]?.[2]);
-            if (length > 0) expect(to).toBeGreaterThan(from);
-            else expect(to).toBe(from);
-          });
+          expectBackToBackPhases(phases, start, end);
           // Running at the end exactly when it started, and every earlier time, before the end.
           const reported = [pullStarted, pullStopped, started].filter((at) => at !== undefined);
           const latest = created + Math.max(startAt, ...reported) * 1000;

@@ -30,6 +30,20 @@ describe('web view server (dynalite, simulated day)', () => {
   let web: WebServer;
   let tableName: string;
 
+  /** The web view over the test table, on any free port. */
+  const serveTestTable = (options: { maxRuns?: number } = {}) =>
+    startWebServer({
+      store: {
+        reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
+        description: 'the test table',
+      },
+      assets: loadPageAssets(),
+      port: 0,
+      now: () => NOW,
+      log: (line) => logged.push(line),
+      ...options,
+    });
+
   beforeAll(async () => {
     dynamo = await startDynalite();
     lakeDir = mkdtempSync(join(tmpdir(), 'ecslog-web-'));
@@ -53,16 +67,7 @@ describe('web view server (dynalite, simulated day)', () => {
     );
     await lake.close();
     expect(summary.unwritten).toEqual([]);
-    web = await startWebServer({
-      store: {
-        reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
-        description: 'the test table',
-      },
-      assets: loadPageAssets(),
-      port: 0,
-      now: () => NOW,
-      log: (line) => logged.push(line),
-    });
+    web = await serveTestTable();
   });
   afterAll(async () => {
     await web?.close();
@@ -197,17 +202,7 @@ describe('web view server (dynalite, simulated day)', () => {
 
   it('sends no runs, but their count and the filters, for a view larger than a timeline carries', async () => {
     const all = await timeline();
-    const small = await startWebServer({
-      store: {
-        reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
-        description: 'the test table',
-      },
-      assets: loadPageAssets(),
-      port: 0,
-      now: () => NOW,
-      log: (line) => logged.push(line),
-      maxRuns: all.runs.length - 1,
-    });
+    const small = await serveTestTable({ maxRuns: all.runs.length - 1 });
     try {
       const view = (await (await fetch(`${small.url}api/timeline`)).json()) as TimelineResponse;
       const narrowed = (await (
