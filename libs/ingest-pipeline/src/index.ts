@@ -44,3 +44,19 @@ export { recordsToRetry } from './kinesis-batch';
 export type { BatchRecordOutcome, RecordOutcome } from './kinesis-batch';
 export { decodeKinesisData } from './kinesis-data';
 export type { KinesisData } from './kinesis-data';
+export {
+  checkRangeComplete,
+  compareSequenceNumbers,
+  isInRange,
+  readParkedMessage,
+  readStreamRange,
+  settleParked,
+} from './redrive';
+export type {
+  InputOutcome,
+  ParkedFormat,
+  ParkedOutcome,
+  ParkedReading,
+  ReplayInput,
+  StreamRange,
+} from './redrive';
