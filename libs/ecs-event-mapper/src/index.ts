@@ -28,3 +28,10 @@ export { ECS_EVENT_SOURCE } from './cloudtrail-record';
 export { LAKE_COLUMNS, LAKE_PARTITION_COLUMN, lakePartition, toLakeRow } from './lake-row';
 export type { LakeColumn, LakeColumnType, LakeContainer, LakeRow } from './lake-row';
 export { parseTimestamp } from './timestamps';
+export {
+  isNestedDeeperThan,
+  MAX_EVENT_DEPTH,
+  nestedTooDeep,
+  stringifyAnyDepth,
+  stringifyJson,
+} from './json-depth';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { AuditRecord, MapResult } from './index';
-import { AUDIT_RECORD_SCHEMA_VERSION, describeProblems, mapEvent } from './index';
+import { AUDIT_RECORD_SCHEMA_VERSION, describeProblems, mapEvent, MAX_EVENT_DEPTH } from './index';
 import {
   clusterArnOf,
   cloudTrailApiCallEventArb,
@@ -27,6 +27,12 @@ function onlyRecord(input: unknown): AuditRecord {
   const records = recordsOf(mapEvent(input));
   expect(records).toHaveLength(1);
   return records[0] as AuditRecord;
+}
+
+/** The reference depth (objects and arrays), for generated events of a few levels. */
+function depthOf(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  return 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depthOf));
 }
 
 const eventbridge = (name: string) => loadFixture(`eventbridge/${name}.json`);
@@ -531,6 +537,50 @@ describe('mapEvent — properties', () => {
         },
       ),
     );
+  });
+
+  it('makes any input nested deeper than MAX_EVENT_DEPTH invalid, whatever the depth, never throwing', () => {
+    fc.assert(
+      fc.property(
+        ecsInputArb,
+        fc.oneof(
+          fc.integer({ min: 1, max: 2 * MAX_EVENT_DEPTH }),
+          fc.integer({ min: 1, max: 20_000 }),
+        ),
+        fc.boolean(),
+        (event, levels, asObjects) => {
+          // `levels` arrays or objects inside each other, as an extra top-level field.
+          let chain: unknown = 'core';
+          for (let i = 0; i < levels; i += 1) chain = asObjects ? { k: chain } : [chain];
+          const input = { ...event, xNested: chain };
+          const tooDeep = Math.max(depthOf(event), 1 + levels) > MAX_EVENT_DEPTH;
+
+          const result = mapEvent(input);
+
+          if (tooDeep) {
+            expect(result).toEqual({
+              kind: 'invalid',
+              problems: [{ path: '', message: `is nested deeper than ${MAX_EVENT_DEPTH} levels` }],
+              input,
+            });
+          } else {
+            expect(result.kind).not.toBe('invalid');
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('makes a LookupEvents CloudTrailEvent nested too deep invalid at that field', () => {
+    const record = '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000);
+
+    const result = mapEvent({ EventId: 'e1', CloudTrailEvent: record });
+
+    expect(result).toMatchObject({
+      kind: 'invalid',
+      problems: [{ path: 'CloudTrailEvent', message: 'is nested deeper than 64 levels' }],
+    });
   });
 
   it('maps every generated input kind, with well-formed records', () => {

@@ -12,6 +12,7 @@ import type { FieldReader } from './field-reader';
 import { describeType, FieldReader as Reader, isJsonObject } from './field-reader';
 import type { MapResult, Problem } from './map-result';
 import { ignored, invalid, mapped } from './map-result';
+import { isNestedDeeperThan, MAX_EVENT_DEPTH, nestedTooDeep } from './json-depth';
 
 /** The EventBridge source of ECS events. */
 export const ECS_EVENTBRIDGE_SOURCE = 'aws.ecs';
@@ -35,6 +36,9 @@ const STATE_CHANGE_MAPPERS: Record<
 /**
  * Decides what one input means to the audit log. Never throws.
  *
+ * An input nested deeper than {@link MAX_EVENT_DEPTH} levels is invalid before anything reads
+ * it: what callers do next with `input` (stringify it, copy it) would overflow the stack.
+ *
  * Accepts an EventBridge event from `aws.ecs` (the four ECS detail-types and "AWS API Call via
  * CloudTrail"), a bare CloudTrail record (log files, LookupEvents' `CloudTrailEvent`), or a
  * LookupEvents `Event` whose `CloudTrailEvent` is the record as a JSON string.
@@ -55,6 +59,8 @@ export function mapEvent(input: unknown): MapResult {
 }
 
 function mapUntrusted(input: unknown): MapResult {
+  if (isNestedDeeperThan(input, MAX_EVENT_DEPTH))
+    return invalid([{ path: '', message: nestedTooDeep() }], input);
   if (!isJsonObject(input)) {
     return invalid(
       [
@@ -138,6 +144,8 @@ function mapLookupEventsEvent(cloudTrailEvent: string, input: Record<string, unk
       input,
     );
   }
+  if (isNestedDeeperThan(record, MAX_EVENT_DEPTH))
+    return invalid([{ path: 'CloudTrailEvent', message: nestedTooDeep() }], input);
   const problems: Problem[] = [];
   const result = mapCloudTrailRecord(new Reader(record, 'CloudTrailEvent', problems), problems);
   return settle(result, problems, input);
