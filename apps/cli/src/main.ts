@@ -15,6 +15,7 @@ import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTaskCommand } from './commands/task.command';
 import { registerTasksCommand } from './commands/tasks.command';
 import { registerUiCommand } from './commands/ui.command';
+import { visibleLines, visibleText } from './output/visible-text';
 
 /** Errors people can act on: one line, no stack. */
 const EXPLAINED_ERRORS = new Set([
@@ -32,7 +33,8 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .helpOption('-h, --help', 'show help')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // A usage error quotes what was typed, which may hold terminal escapes.
+      writeErr: (text) => io.stderr.write(visibleLines(text)),
     })
     .showHelpAfterError('(run with --help for usage)')
     // Commander would call process.exit() after --help, --version or a usage error, possibly
@@ -52,12 +54,15 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   return program;
 }
 
-/** The message for an error a command threw: one line, unless ECSLOG_DEBUG asks for the stack. */
+/**
+ * The message for an error a command threw: one line, unless ECSLOG_DEBUG asks for the stack.
+ * Messages quote input (a task id, a time, a status), so it is shown escaped.
+ */
 export function describeFailure(error: unknown, debug: boolean): string {
-  if (!(error instanceof Error)) return `ecslog: ${String(error)}`;
-  if (debug) return `ecslog: ${error.stack ?? error.message}`;
-  if (EXPLAINED_ERRORS.has(error.name)) return `ecslog: ${error.message}`;
-  return `ecslog: ${error.name}: ${error.message} (ECSLOG_DEBUG=1 shows where)`;
+  if (!(error instanceof Error)) return `ecslog: ${visibleText(String(error))}`;
+  if (debug) return `ecslog: ${visibleLines(error.stack ?? error.message)}`;
+  if (EXPLAINED_ERRORS.has(error.name)) return `ecslog: ${visibleText(error.message)}`;
+  return `ecslog: ${error.name}: ${visibleText(error.message)} (ECSLOG_DEBUG=1 shows where)`;
 }
 
 async function readStdin(): Promise<Buffer> {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
+import { visibleText } from '../output/visible-text';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
 import type { TimeRangeOptions } from '../query/time-range';
@@ -65,7 +66,7 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
   if (options.json) await writeRecords(out, records);
   else if (records.length > 0) await out.writeLine(renderServiceEvents(records, style).trimEnd());
   io.stderr.write(
-    `${counted(records.length, 'event')} of service ${options.service} ${describeRange(range, style)}\n`,
+    `${counted(records.length, 'event')} of service ${visibleText(options.service)} ${describeRange(range, style)}\n`,
   );
   return 0;
 }

@@ -12,6 +12,7 @@ import { isEventProblem, splitEventInputs } from '../event-inputs';
 import type { Tally } from '@ecslog/ingest-pipeline';
 import type { IngestSummary } from '../pipeline/event-ingest';
 import { createEventIngest } from '../pipeline/event-ingest';
+import { visibleText } from '../output/visible-text';
 import { readInputFiles } from '../read-input-files';
 import { addStoreOptions, STORE_HELP } from './store-options';
 import type { CliIo } from './cli-io';
@@ -73,7 +74,8 @@ export async function runIngest(
   io: CliIo,
 ): Promise<number> {
   const home = ecslogHome(io.env, io.cwd);
-  const report = (line: string) => io.stderr.write(`${line}\n`);
+  // Report lines quote event text (reasons, positions, paths): shown escaped.
+  const report = (line: string) => io.stderr.write(`${visibleText(line)}\n`);
   return withStore(io, options, async (store) => {
     const session = createStoreIngest(store, home, options.retentionDays, report);
     let unreadable = 0;

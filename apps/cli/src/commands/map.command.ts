@@ -6,6 +6,7 @@ import type { EventInput } from '../event-inputs';
 import { isEventProblem, splitEventInputs } from '../event-inputs';
 import { createLineOutput } from '../line-output';
 import { createQuarantineFile } from '../quarantine-file';
+import { visibleText } from '../output/visible-text';
 import { readInputFiles } from '../read-input-files';
 
 /** What `ecslog map` talks to; main.ts passes the process's, tests pass their own. */
@@ -80,8 +81,9 @@ export async function runMap(
   io: MapIo,
 ): Promise<number> {
   const stdout = createLineOutput(io.stdout);
+  // Report lines quote event text (reasons, positions, paths): shown escaped.
   const report = (line: string) => {
-    io.stderr.write(`${line}\n`);
+    io.stderr.write(`${visibleText(line)}\n`);
   };
   const quarantine =
     options.invalidOut === undefined ? undefined : createQuarantineFile(options.invalidOut, report);

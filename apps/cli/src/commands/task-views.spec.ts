@@ -1,10 +1,15 @@
 /**
  * The human views of `ecslog tasks` and `ecslog task` over history known only by API calls (as a
- * CloudTrail backfill leaves it): they say what the calls tell, not what the calls answered.
+ * CloudTrail backfill leaves it): they say what the calls tell, not what the calls answered; and
+ * every human view over event text that would drive a terminal shows that text escaped.
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
+import { fixtureRecords, mappedRecords } from '@ecslog/ecs-event-mapper/testing';
+import { groupFailures } from '../query/failure-groups';
 import { toTaskRuns } from '../query/task-runs';
+import { hostileEvents, RAW_CONTROLS } from '../testing/hostile-events';
+import { renderServiceEvents } from './events.command';
+import { renderFailureGroups } from './failures.command';
 import { inVersionOrder, renderTimeline } from './task.command';
 import { renderRuns } from './tasks.command';
 
@@ -66,5 +71,35 @@ describe('ecslog task: a task known only by API calls', () => {
   it("gives the run's outcome, not the last call's", () => {
     expect(field('Outcome')).toBe('stopped');
     expect(field('Summary')).toMatch(/: Manual stop for maintenance$/);
+  });
+});
+
+describe('human views of event text with terminal escapes and bidi overrides', () => {
+  const records = hostileEvents(Date.parse('2026-11-20T03:00:00Z')).flatMap(mappedRecords);
+  const task = records.filter((r) => r.taskId !== undefined);
+  const views = {
+    tasks: renderRuns(toTaskRuns(records), UTC),
+    task: renderTimeline(inVersionOrder(task), UTC),
+    failures: renderFailureGroups(groupFailures(records), UTC),
+    events: renderServiceEvents(
+      records.filter((r) => r.recordType === 'service-action'),
+      UTC,
+    ),
+  };
+
+  it.each(Object.entries(views))(
+    '%s shows no ESC, BEL, CR or U+202E raw, and shows them escaped',
+    (_, view) => {
+      expect(records.length).toBe(4);
+      expect(view).not.toMatch(RAW_CONTROLS);
+      expect(view).toContain('maintenance\\x1b[2J\\x1b]0;ecslog: all clear\\x07');
+      expect(view).toContain('\\u202edesab');
+    },
+  );
+
+  it('task shows the stopped reason whole, its carriage return as \\r', () => {
+    expect(views.task).toMatch(
+      /^Stopped reason: +maintenance.*\\rall tasks succeeded\\u202edesab$/m,
+    );
   });
 });

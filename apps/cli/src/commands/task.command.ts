@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
+import { visibleText } from '../output/visible-text';
 import type { TimeStyle } from '../output/time-format';
 import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { CliIo, OutputOptions } from './cli-io';
@@ -81,8 +82,11 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
   const calls = timeline.filter((r) => r.recordType === 'api-call');
   // Without state changes, what the calls alone tell of the run (a call's own outcome is the call's).
   const outcome = toTaskRuns(timeline).find((run) => !run.neverStarted)?.outcome ?? latest.outcome;
+  // Labels too come from events (an API call's name), so both are shown escaped.
   const field = (label: string, value: string | number | undefined) =>
-    value === undefined || value === '' ? [] : [`${`${label}:`.padEnd(16)}${value}`];
+    value === undefined || value === ''
+      ? []
+      : [`${`${visibleText(label)}:`.padEnd(16)}${visibleText(String(value))}`];
   const head = [
     ...field('Task', latest.taskId),
     ...field('ARN', latest.resourceArn),

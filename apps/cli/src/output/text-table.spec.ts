@@ -52,6 +52,31 @@ describe('renderTable', () => {
     ]);
   });
 
+  it('shows control and bidi control characters of cells escaped, and pads by what is shown', () => {
+    const table = renderTable(
+      ['TASK', 'SUMMARY'],
+      [
+        ['a\x1b[2Jb', 'stopped: \x1b]0;title\x07\rall tasks succeeded\u202e'],
+        ['c', 'ok'],
+      ],
+    );
+
+    expect(table).toBe(
+      [
+        'TASK       SUMMARY',
+        'a\\x1b[2Jb  stopped: \\x1b]0;title\\x07\\rall tasks succeeded\\u202e',
+        'c          ok',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lays out a table of 200,000 rows', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [String(i), 'x']);
+
+    expect(renderTable(['N', 'X'], rows).split('\n')[1]).toBe('0       x');
+  });
+
   it('renders the headers alone when there are no rows', () => {
     expect(renderTable(['TASK', 'STATUS'], [])).toBe('TASK  STATUS\n');
   });
