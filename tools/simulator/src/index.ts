@@ -7,7 +7,8 @@
  * const { events, expected } = simulateDay({ seed: 7 });
  * write('day.ndjson', toNdjson(events));
  */
-export { simulateDay, simulateEvents } from './simulate-day';
+export { isSimulatedRecord, SIMULATED_ACCOUNT, simulateDay, simulateEvents } from './simulate-day';
+export { MAX_DAYS_PER_RUN } from './simulation-ids';
 export type {
   DayExpectation,
   SimulateDayOptions,

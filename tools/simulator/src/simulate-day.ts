@@ -12,10 +12,29 @@ import {
   taskLifecycleEvents,
 } from '@ecslog/ecs-event-mapper/testing';
 import { deliver } from './deliver';
+import { resourceIdPrefix, runSeed } from './simulation-ids';
 import { seededRandom } from './seeded-random';
 
+/**
+ * The account every simulated event is in by default: AWS issues no account with this id, so a
+ * record in it is known to be simulated wherever it ends up (table, lake, `--json`), with no field
+ * of its own — see {@link isSimulatedRecord}.
+ */
+export const SIMULATED_ACCOUNT = '000000000000';
+
+/** True for a record (or lake row, by `account`) of the simulator's account. */
+export function isSimulatedRecord(record: { account?: unknown }): boolean {
+  return record.account === SIMULATED_ACCOUNT;
+}
+
 export interface SimulateDayOptions {
+  /** A whole number from 0 to 2^53 − 1; distinct seeds never share a task or instance ARN. */
   seed: number;
+  /**
+   * Which day of a multi-day run this is (see {@link simulateEvents}; default 0): days of one
+   * run never share a task or instance ARN either.
+   */
+  dayOfRun?: number;
   /** UTC day, `YYYY-MM-DD` (default 2026-11-20). */
   day?: string;
   /**
@@ -23,6 +42,7 @@ export interface SimulateDayOptions {
    * simulates the 24 hours up to its first start, so that recent-range queries see all of it.
    */
   start?: string;
+  /** Default {@link SIMULATED_ACCOUNT}. */
   account?: string;
   region?: string;
 }
@@ -54,6 +74,7 @@ interface Timed {
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY_MS = 24 * HOUR;
 
 interface TaskPlan {
   cluster: string;
@@ -80,8 +101,23 @@ interface TaskPlan {
  * const { events, expected } = simulateDay({ seed: 42 });
  */
 export function simulateDay(options: SimulateDayOptions): SimulatedDay {
-  const { seed, day = '2026-11-20', account = '111122223333', region = 'eu-west-1' } = options;
-  const rng = seededRandom(seed);
+  const {
+    seed,
+    dayOfRun = 0,
+    day = '2026-11-20',
+    account = SIMULATED_ACCOUNT,
+    region = 'eu-west-1',
+  } = options;
+  // The ids start with the seed and the day of the run, so that no two (seed, day) pairs share
+  // one; the generator is seeded from both, so that their streams are unrelated too.
+  const idPrefix = resourceIdPrefix(seed, dayOfRun);
+  const rng = seededRandom(runSeed(seed, dayOfRun));
+  let resourcesMade = 0;
+  /** A 32-hex id unique within the run: the prefix, a counter, then random digits. */
+  const resourceId = () => {
+    resourcesMade += 1;
+    return `${idPrefix}${resourcesMade.toString(16).padStart(4, '0')}${rng.hex(32 - idPrefix.length - 4)}`;
+  };
   const dayStart = Date.parse(options.start ?? `${day}T00:00:00Z`);
   if (Number.isNaN(dayStart))
     throw new RangeError(`not a day or an instant: ${options.start ?? day}`);
@@ -107,7 +143,7 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
   };
 
   const runTask = (plan: TaskPlan): string => {
-    const taskId = rng.hex(32);
+    const taskId = resourceId();
     const pullMs = rng.int(2_000, 40_000);
     const started = plan.runMs !== undefined;
     const container = plan.family;
@@ -347,7 +383,7 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
 
   // batch: EC2 container instances with agent reconnect noise, one added, one drained.
   const instances = [0, 1, 2].map((n) => ({
-    arn: instanceArn('batch', rng.hex(32)),
+    arn: instanceArn('batch', resourceId()),
     ec2InstanceId: `i-0${rng.hex(16)}`,
     version: n === 2 ? 0 : rng.int(100, 900),
     registeredAtMs: n === 2 ? at(7, 10) : dayStart - rng.int(2, 20) * 24 * HOUR,
@@ -574,21 +610,50 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
 export interface SimulateEventsOptions {
   events: number;
   seed: number;
-  /** ISO-8601 instant the first simulated 24 hours begin at (default 2026-11-20T00:00:00Z). */
+  /** ISO-8601 instant the first simulated 24 hours begin at (default 2026-11-20T00:00:00Z, or see `end`). */
   start?: string;
+  /**
+   * ISO-8601 instant no event may be after (the CLI passes now). Without `start`, the days are the
+   * ones just before it, oldest first; with `start`, they must fit between the two.
+   */
+  end?: string;
 }
 
 /**
- * Exactly `events` events, from as many consecutive simulated days (from 2026-11-20) as it takes,
- * for benchmarks and `ecslog simulate`.
+ * Exactly `events` events, from as many consecutive simulated days as it takes (each with its own
+ * ids), oldest day first, for benchmarks and `ecslog simulate`. Every event lies within
+ * [start, end] when `end` is given.
+ *
+ * @example
+ * simulateEvents({ events: 50_000, seed: 7, end: new Date().toISOString() }); // the days up to now
  */
 export function simulateEvents(options: SimulateEventsOptions): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
+  const end = options.end === undefined ? undefined : Date.parse(options.end);
+  if (end !== undefined && Number.isNaN(end))
+    throw new RangeError(`not an instant: ${options.end}`);
+  const day = (dayOfRun: number, startMs: number) =>
+    simulateDay({ seed: options.seed, dayOfRun, start: new Date(startMs).toISOString() }).events;
+  if (options.start === undefined && end !== undefined) {
+    // Backwards from `end`: the newest day ends at it; older days are added until there are enough.
+    const days: Record<string, unknown>[][] = [];
+    let total = 0;
+    for (let n = 0; total < options.events; n += 1) {
+      const events = day(n, end - (n + 1) * DAY_MS);
+      days.unshift(events);
+      total += events.length;
+    }
+    return days.flat().slice(total - options.events);
+  }
   const start = Date.parse(options.start ?? '2026-11-20T00:00:00.000Z');
   if (Number.isNaN(start)) throw new RangeError(`not an instant: ${options.start}`);
+  const out: Record<string, unknown>[] = [];
   for (let n = 0; out.length < options.events; n += 1) {
-    const dayStart = new Date(start + n * 24 * HOUR).toISOString();
-    out.push(...simulateDay({ seed: options.seed + n, start: dayStart }).events);
+    const dayStart = start + n * DAY_MS;
+    if (end !== undefined && dayStart + DAY_MS > end)
+      throw new RangeError(
+        `${options.events} events take more whole simulated days than fit between ${new Date(start).toISOString()} and ${new Date(end).toISOString()} (${n} day${n === 1 ? '' : 's'}, ${out.length} events): start earlier, or ask for fewer events`,
+      );
+    out.push(...day(n, dayStart));
   }
   return out.slice(0, options.events);
 }

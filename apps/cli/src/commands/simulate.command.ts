@@ -25,7 +25,8 @@ export function registerSimulateCommand(
     .description(
       'Print a realistic, deterministic day of ECS events (clusters, services with rolling deployments, scheduled jobs, ' +
         'OOM, image pull failures, placement failures, Spot interruptions, health checks) as EventBridge delivers them: ' +
-        'with duplicates and out of order. With --events, exactly N events from consecutive days.',
+        'with duplicates and out of order. With --events, exactly N events from consecutive days, none after now ' +
+        '(the days before now, or from --start). Distinct seeds never share a task ARN.',
     )
     .option('--events <n>', 'exactly this many events (default: one day)', wholeNumber)
     .option('--seed <n>', 'the seed: the same seed gives the same events', wholeNumber, 1)
@@ -41,12 +42,26 @@ export function registerSimulateCommand(
 }
 
 export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<number> {
-  const start =
-    options.start === undefined ? lastDayStart(io.now()) : parseInstant('--start', options.start);
-  const events =
-    options.events === undefined
-      ? simulateDay({ seed: options.seed, start }).events
-      : simulateEvents({ events: options.events, seed: options.seed, start });
+  const now = new Date(io.now()).toISOString();
+  let start: string | undefined =
+    options.start === undefined ? undefined : parseInstant('--start', options.start);
+  let events: Record<string, unknown>[];
+  try {
+    if (start !== undefined && start > now)
+      throw new RangeError(`--start ${start} is in the future: simulated events end by now`);
+    if (options.events === undefined) {
+      start ??= lastDayStart(io.now());
+      events = simulateDay({ seed: options.seed, start }).events;
+    } else {
+      // Every event between --start (default: as many days before now as it takes) and now.
+      events = simulateEvents({ events: options.events, seed: options.seed, start, end: now });
+      start ??= firstEventTime(events) ?? now;
+    }
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    io.stderr.write(`ecslog: ${error.message}\n`);
+    return 1;
+  }
   if (options.out !== undefined) await writeFile(options.out, toNdjson(events));
   else {
     const out = createLineOutput(io.stdout);
@@ -59,6 +74,16 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     `simulated ${events.length} events from ${start} (seed ${options.seed})${options.out ? ` into ${options.out}` : ''}\n`,
   );
   return 0;
+}
+
+/** The earliest envelope time of the events (delivery order is not time order). */
+function firstEventTime(events: readonly Record<string, unknown>[]): string | undefined {
+  let first: string | undefined;
+  for (const event of events) {
+    const time = event['time'];
+    if (typeof time === 'string' && (first === undefined || time < first)) first = time;
+  }
+  return first;
 }
 
 /** The 24 hours before now, from a whole minute: local mode's simulated day. */
