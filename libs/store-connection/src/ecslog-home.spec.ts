@@ -11,6 +11,7 @@ describe('ecslogHome', () => {
       quarantine: '/home/dana/projects/payments/.ecslog/quarantine.ndjson',
       lock: '/home/dana/projects/payments/.ecslog/store.lock',
       simulatedDay: '/home/dana/projects/payments/.ecslog/simulated-day.json',
+      credentials: '/home/dana/projects/payments/.ecslog/store-credentials.json',
     });
   });
 

@@ -15,6 +15,8 @@ export interface EcslogHome {
   lock: string;
   /** Written once the simulated day is loaded: a later start reuses the data. */
   simulatedDay: string;
+  /** The local store's own credentials (mode 0600): only requests signed with them get in. */
+  credentials: string;
 }
 
 /** The table name local mode gives the audit table. */
@@ -32,6 +34,7 @@ export function ecslogHome(
     quarantine: resolve(root, 'quarantine.ndjson'),
     lock: resolve(root, 'store.lock'),
     simulatedDay: resolve(root, 'simulated-day.json'),
+    credentials: resolve(root, 'store-credentials.json'),
   };
 }
 

@@ -1,11 +1,15 @@
 /**
  * The local audit table: dynalite persisted under `$ECSLOG_HOME/store`, with exactly the table
  * definition used in AWS, served on a loopback port by whichever ecslog process holds
- * `store.lock` (see there).
+ * `store.lock` (see there), behind a guard that lets in only requests signed with the store's own
+ * credentials (see `store-guard.ts`). A read-only `ECSLOG_HOME` is still readable: nobody can be
+ * writing it, so the store is read from a private copy and writes fail naming the folder.
  */
 import type { Server } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -18,8 +22,18 @@ import type { AuditStoreConnection } from './audit-store-connection';
 import { StoreUnavailableError } from './audit-store-connection';
 import type { EcslogHome } from './ecslog-home';
 import { displayPath, LOCAL_TABLE_NAME } from './ecslog-home';
-import type { StoreLock } from './store-lock';
-import { releaseLock, tryTakeLock, updateLock } from './store-lock';
+import { readProcessStart } from './process-start';
+import type { StoreCredentials } from './store-credentials';
+import {
+  ensureStoreCredentials,
+  newStoreCredentials,
+  readStoreCredentials,
+  StoreCredentialsError,
+} from './store-credentials';
+import { guardStoreServer, STORE_SIGNING } from './store-guard';
+import type { HolderState, StoreLock } from './store-lock';
+import { holderState, readLock, releaseLock, tryTakeLock, updateLock } from './store-lock';
+import { decideUnwritableHome } from './unwritable-home';
 
 export interface LocalStoreOptions {
   home: EcslogHome;
@@ -37,7 +51,24 @@ export interface LocalStore extends AuditStoreConnection {
   owned: boolean;
   /** True when this process created the table (a first start). */
   created: boolean;
+  /**
+   * Set when `ECSLOG_HOME` is read-only: the one-line reason every write fails with. Reads come
+   * from a private copy of the store.
+   */
+  readOnly?: string;
 }
+
+/** The SDK commands that change the store: refused on a read-only home. */
+const WRITE_COMMANDS = new Set([
+  'BatchWriteItemCommand',
+  'CreateTableCommand',
+  'DeleteItemCommand',
+  'DeleteTableCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'UpdateTableCommand',
+  'UpdateTimeToLiveCommand',
+]);
 
 /**
  * Opens the local store: connects to a running `ecslog local` if there is one, otherwise opens
@@ -47,25 +78,112 @@ export async function openLocalStore(options: LocalStoreOptions): Promise<LocalS
   const { home, role } = options;
   const deadline = Date.now() + (options.waitMs ?? 60_000);
   const where = displayPath(options.cwd, home.root);
-  await mkdir(home.root, { recursive: true });
-  const lock: StoreLock = { pid: process.pid, role, startedAt: new Date().toISOString() };
+  const lockFile = displayPath(options.cwd, home.lock);
+  await makeHome(home.root, where);
+  const lock: StoreLock = {
+    pid: process.pid,
+    role,
+    startedAt: new Date().toISOString(),
+    ...(await startOfThisProcess()),
+  };
   for (;;) {
-    const attempt = await tryTakeLock(home.lock, lock);
+    let attempt;
+    try {
+      attempt = await tryTakeLock(home.lock, lock);
+    } catch (error) {
+      const holder = await readLock(home.lock);
+      const state = holder && (await holderStateOf(holder));
+      const decision = decideUnwritableHome({
+        code: (error as NodeJS.ErrnoException).code,
+        role,
+        holder,
+        holderState: state,
+        where,
+      });
+      if (decision.action === 'rethrow')
+        throw new StoreUnavailableError(`could not take ${lockFile}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      if (decision.action === 'refuse') throw new StoreUnavailableError(decision.message);
+      if (decision.action === 'read-copy') return openReadOnlyCopy(options, where);
+      attempt = { taken: false as const, holder, sure: state === 'running' };
+    }
     if (attempt.taken) return serveStore(options, lock, where);
     const holder = attempt.holder;
     if (holder?.role === 'local' && holder.endpoint) {
       if (role === 'local')
         throw new StoreUnavailableError(
-          `ecslog local is already running (pid ${holder.pid}, ${holder.endpoint}); stop it with Ctrl-C first`,
+          `ecslog local is already running (pid ${holder.pid}, ${holder.endpoint}); stop it with Ctrl-C first` +
+            (attempt.sure ? '' : ` (if it is not, delete ${lockFile})`),
         );
-      return connect(holder.endpoint, `the local store in ${where} (served by pid ${holder.pid})`);
+      return connect(
+        holder.endpoint,
+        `the local store in ${where} (served by pid ${holder.pid})`,
+        home,
+        attempt.sure ? undefined : lockFile,
+      );
     }
     if (Date.now() > deadline)
       throw new StoreUnavailableError(
-        `the local store in ${where} is busy in another ecslog process (pid ${holder?.pid ?? '?'}); try again when it has finished`,
+        attempt.sure || holder === undefined
+          ? `the local store in ${where} is busy in another ecslog process (pid ${holder?.pid ?? '?'}); try again when it has finished`
+          : `the local store in ${where} is locked by pid ${holder.pid}, which may not be ecslog (its start time cannot be checked here); if no ecslog is running, delete ${lockFile}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Makes `ECSLOG_HOME` when missing, for its owner only (it holds the store's credentials). */
+async function makeHome(root: string, where: string): Promise<void> {
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StoreUnavailableError(
+      `could not create ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+async function startOfThisProcess(): Promise<Pick<StoreLock, 'processStart'>> {
+  const processStart = await readProcessStart(process.pid);
+  return processStart ? { processStart } : {};
+}
+
+function holderStateOf(holder: StoreLock): Promise<HolderState> {
+  return holderState(holder, {
+    isAlive: (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+    startOf: (pid) => readProcessStart(pid),
+  });
+}
+
+// dynalite ships no types: this is the part of its API used here.
+type Dynalite = (options: object) => Server;
+const dynalite = (): Dynalite => createRequire(__filename)('dynalite') as Dynalite;
+
+/** dynalite on `path`, guarded, listening on loopback; its endpoint. */
+async function startGuardedDynalite(
+  path: string,
+  credentials: StoreCredentials,
+  port: number | undefined,
+  started: (server: Server) => void,
+): Promise<string> {
+  const server = dynalite()({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  started(server);
+  guardStoreServer(server, { credentials });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
 async function serveStore(
@@ -76,23 +194,13 @@ async function serveStore(
   const { home } = options;
   let server: Server | undefined;
   try {
-    // dynalite ships no types: this is the part of its API used here.
-    const dynalite = createRequire(__filename)('dynalite') as (options: object) => Server;
-    const started = dynalite({
-      path: home.store,
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
+    const credentials = await ensureStoreCredentials(home.credentials);
+    const endpoint = await startGuardedDynalite(home.store, credentials, options.port, (s) => {
+      server = s;
     });
-    server = started;
-    await new Promise<void>((resolve, reject) => {
-      started.once('error', reject);
-      started.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    const address = started.address();
-    const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const started = server as unknown as Server;
     await updateLock(home.lock, { ...lock, endpoint });
-    const client = localClient(endpoint);
+    const client = localClient(endpoint, credentials);
     const created = await ensureTable(client);
     return {
       kind: 'local',
@@ -119,14 +227,99 @@ async function serveStore(
   }
 }
 
-async function connect(endpoint: string, description: string): Promise<LocalStore> {
-  const client = localClient(endpoint);
+/**
+ * A read-only home: LevelDB cannot open files it may not write (it writes its own lock and log),
+ * so the store is copied to a private temporary folder and served from there, unlocked — nobody
+ * can be writing a read-only folder — with credentials only this process knows. The copy is
+ * deleted on close; writes are refused before they leave the client.
+ */
+async function openReadOnlyCopy(options: LocalStoreOptions, where: string): Promise<LocalStore> {
+  const readOnly = `cannot write to the local store: ${where} is a read-only folder`;
+  const copy = await mkdtemp(join(tmpdir(), 'ecslog-read-only-'));
+  let server: Server | undefined;
+  try {
+    if (await exists(options.home.store))
+      await cp(options.home.store, copy, { recursive: true, force: true });
+    const credentials = newStoreCredentials();
+    const endpoint = await startGuardedDynalite(copy, credentials, undefined, (s) => {
+      server = s;
+    });
+    const started = server as unknown as Server;
+    const client = localClient(endpoint, credentials);
+    await ensureTable(client); // an empty copy (no store yet) reads as an empty store
+    refuseWrites(client, readOnly);
+    return {
+      kind: 'local',
+      client,
+      tableName: LOCAL_TABLE_NAME,
+      reader: createAuditReader({ client, tableName: LOCAL_TABLE_NAME }),
+      description: `the local store in ${where}`,
+      endpoint,
+      owned: true,
+      created: false,
+      readOnly,
+      close: async () => {
+        client.destroy();
+        await closeServer(started);
+        await rm(copy, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (server) await closeServer(server).catch(() => undefined);
+    await rm(copy, { recursive: true, force: true });
+    throw new StoreUnavailableError(
+      `could not read the local store in ${where} (a read-only folder): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Makes every write through `client` fail at once with `message`, before any request is sent. */
+function refuseWrites(client: DynamoDBClient, message: string): void {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (WRITE_COMMANDS.has(context.commandName ?? ''))
+        return Promise.reject(new StoreUnavailableError(message));
+      return next(args);
+    },
+    { step: 'initialize', name: 'ecslogReadOnlyStore' },
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function connect(
+  endpoint: string,
+  description: string,
+  home: EcslogHome,
+  lockFileIfUnsure: string | undefined,
+): Promise<LocalStore> {
+  let credentials: StoreCredentials;
+  try {
+    credentials = (await readStoreCredentials(home.credentials)) as StoreCredentials;
+  } catch (error) {
+    throw new StoreUnavailableError(
+      error instanceof StoreCredentialsError
+        ? `cannot connect to ecslog local at ${endpoint}: ${error.message}`
+        : `cannot connect to ecslog local at ${endpoint}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const client = localClient(endpoint, credentials);
   try {
     await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
   } catch (error) {
     client.destroy();
     throw new StoreUnavailableError(
-      `ecslog local does not answer at ${endpoint}: ${(error as Error).message}`,
+      `ecslog local does not answer at ${endpoint}: ${(error as Error).message}` +
+        (lockFileIfUnsure ? ` (if it is not running, delete ${lockFileIfUnsure})` : ''),
       { cause: error },
     );
   }
@@ -160,11 +353,12 @@ async function ensureTable(client: DynamoDBClient): Promise<boolean> {
   return true;
 }
 
-function localClient(endpoint: string): DynamoDBClient {
+/** A client of the local store, signing with its credentials. */
+export function localClient(endpoint: string, credentials: StoreCredentials): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    region: STORE_SIGNING.region,
+    credentials,
     // The audit writer retries with backoff itself.
     maxAttempts: 1,
   });

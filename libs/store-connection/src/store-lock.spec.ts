@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreLock } from './store-lock';
 import { readLock, releaseLock, tryTakeLock, updateLock } from './store-lock';
+import { readProcessStart } from './process-start';
 
 describe('store lock', () => {
   let dir: string;
@@ -23,11 +24,12 @@ describe('store lock', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is taken when free, and then names its holder to the next process', async () => {
-    expect(await tryTakeLock(path, mine)).toEqual({ taken: true });
+    const held = { ...mine, processStart: await readProcessStart(process.pid) };
+    expect(await tryTakeLock(path, held)).toEqual({ taken: true });
 
     const second = await tryTakeLock(path, { ...mine, role: 'local' });
 
-    expect(second).toEqual({ taken: false, holder: mine });
+    expect(second).toEqual({ taken: false, holder: held, sure: true });
   });
 
   it('takes over a lock whose process has gone', async () => {
@@ -44,7 +46,7 @@ describe('store lock', () => {
   it('does not take a lock being written (no holder yet)', async () => {
     writeFileSync(path, '');
 
-    expect(await tryTakeLock(path, mine)).toEqual({ taken: false, holder: undefined });
+    expect(await tryTakeLock(path, mine)).toEqual({ taken: false, holder: undefined, sure: true });
   });
 
   it('records the endpoint, and is released only by its holder', async () => {
@@ -89,7 +91,7 @@ describe('store lock: holders that cannot be read, and other live processes', ()
 
     const attempt = await tryTakeLock(path, mine);
 
-    expect(attempt).toEqual({ taken: false, holder: undefined });
+    expect(attempt).toEqual({ taken: false, holder: undefined, sure: true });
     expect(await readFile(path, 'utf8')).toBe(content);
   });
 
@@ -103,12 +105,13 @@ describe('store lock: holders that cannot be read, and other live processes', ()
         role: 'local',
         endpoint: 'http://127.0.0.1:50321',
         startedAt: '2026-11-24T11:00:00.000Z',
+        processStart: await readProcessStart(other.pid as number),
       };
       await writeFile(path, JSON.stringify(holder));
 
       const attempt = await tryTakeLock(path, mine);
 
-      expect(attempt).toEqual({ taken: false, holder });
+      expect(attempt).toEqual({ taken: false, holder, sure: true });
       expect(await readLock(path)).toEqual(holder);
     } finally {
       other.kill();
@@ -145,5 +148,88 @@ describe('store lock: holders that cannot be read, and other live processes', ()
 
     expect(again).toEqual({ taken: true });
     expect((await readLock(path))?.role).toBe('local');
+  });
+});
+
+describe('store lock: a pid reused by another process', () => {
+  let dir: string;
+  let path: string;
+  const mine: StoreLock = {
+    pid: process.pid,
+    role: 'command',
+    startedAt: '2026-12-01T12:00:00.000Z',
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ecslog-lock-'));
+    path = join(dir, 'store.lock');
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('takes over a lock naming a live pid that started at another time (the pid was reused)', async () => {
+    const live = process.ppid;
+    const actual = await readProcessStart(live);
+    expect(actual).toBeDefined();
+    const reused: StoreLock = {
+      pid: live,
+      role: 'local',
+      endpoint: 'http://127.0.0.1:1',
+      startedAt: '2026-11-30T08:00:00.000Z',
+      processStart: { bootId: actual?.bootId as string, startTicks: '1' },
+    };
+    await writeFile(path, JSON.stringify(reused));
+
+    expect(await tryTakeLock(path, mine)).toEqual({ taken: true });
+    expect(await readLock(path)).toEqual(mine);
+  });
+
+  it('takes over a lock written before the last boot, its pid alive again after it', async () => {
+    const actual = await readProcessStart(process.ppid);
+    await writeFile(
+      path,
+      JSON.stringify({
+        pid: process.ppid,
+        role: 'command',
+        startedAt: '2026-11-30T08:00:00.000Z',
+        processStart: {
+          bootId: '00000000-0000-4000-8000-000000000000',
+          startTicks: actual?.startTicks,
+        },
+      }),
+    );
+
+    expect(await tryTakeLock(path, mine)).toEqual({ taken: true });
+  });
+
+  it('keeps a lock whose live pid has the recorded start: its holder still runs', async () => {
+    const holder: StoreLock = {
+      pid: process.ppid,
+      role: 'command',
+      startedAt: '2026-11-30T08:00:00.000Z',
+      processStart: await readProcessStart(process.ppid),
+    };
+    await writeFile(path, JSON.stringify(holder));
+
+    expect(await tryTakeLock(path, mine)).toEqual({ taken: false, holder, sure: true });
+  });
+
+  it.each([
+    ['records no start time (another system, an older ecslog)', undefined, true],
+    ['names a pid whose start cannot be read here', { bootId: 'b', startTicks: '5' }, false],
+  ])('neither takes nor trusts a lock that %s', async (_, processStart, readable) => {
+    const holder: StoreLock = {
+      pid: 1,
+      role: 'command',
+      startedAt: '2026-11-30T08:00:00.000Z',
+      ...(processStart ? { processStart } : {}),
+    };
+    await writeFile(path, JSON.stringify(holder));
+    const probe = {
+      isAlive: () => true,
+      startOf: async () => (readable ? { bootId: 'b', startTicks: '5' } : undefined),
+    };
+
+    expect(await tryTakeLock(path, mine, probe)).toEqual({ taken: false, holder, sure: false });
+    expect(await readLock(path)).toEqual(holder);
   });
 });

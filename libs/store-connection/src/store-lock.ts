@@ -3,9 +3,13 @@
  * open, so the first ecslog process to need the store takes `store.lock` (created exclusively),
  * opens it and serves it on a loopback port; `ecslog local` keeps serving until Ctrl-C, and every
  * other command, while it runs, uses that port. A one-shot command holds the lock only while it
- * runs; a lock whose process has gone is stale and is taken over.
+ * runs. A lock is stale, and taken over, when its process has gone — or when its pid now belongs
+ * to another process (pids are reused, in containers above all): the lock records its holder's
+ * start time and boot id, and a live pid that started at another time is not the holder.
  */
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ProcessStart } from './process-start';
+import { readProcessStart } from './process-start';
 
 export interface StoreLock {
   pid: number;
@@ -14,15 +18,38 @@ export interface StoreLock {
   /** Set once the store is served: `http://127.0.0.1:PORT`. */
   endpoint?: string;
   startedAt: string;
+  /** The holder's start (Linux): tells the holder from a later process given the same pid. */
+  processStart?: ProcessStart;
 }
 
-export type LockAttempt = { taken: true } | { taken: false; holder: StoreLock | undefined };
+/**
+ * `sure` is false when a live process has the holder's pid but whether it is the holder cannot be
+ * told (no start time in the lock, or none readable for the pid): then only a person can say the
+ * lock is stale.
+ */
+export type LockAttempt =
+  { taken: true } | { taken: false; holder: StoreLock | undefined; sure: boolean };
+
+/** Whether a lock's holder still runs, as far as can be told. */
+export type HolderState = 'running' | 'gone' | 'undecidable';
+
+/** How the lock learns about processes; injected in tests. */
+export interface ProcessProbe {
+  isAlive(pid: number): boolean;
+  startOf(pid: number): Promise<ProcessStart | undefined>;
+}
+
+const SYSTEM_PROBE: ProcessProbe = { isAlive, startOf: (pid) => readProcessStart(pid) };
 
 /** Takes the lock if it is free or stale; otherwise says who holds it. */
-export async function tryTakeLock(path: string, lock: StoreLock): Promise<LockAttempt> {
+export async function tryTakeLock(
+  path: string,
+  lock: StoreLock,
+  probe: ProcessProbe = SYSTEM_PROBE,
+): Promise<LockAttempt> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const handle = await open(path, 'wx');
+      const handle = await open(path, 'wx', 0o600);
       try {
         await handle.writeFile(JSON.stringify(lock));
       } finally {
@@ -32,11 +59,27 @@ export async function tryTakeLock(path: string, lock: StoreLock): Promise<LockAt
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = await readLock(path);
-    if (holder === undefined || isAlive(holder.pid)) return { taken: false, holder };
-    await rm(path, { force: true }); // stale: its process is gone
+    const content = await readText(path);
+    const holder = parseLock(content);
+    if (holder === undefined) return { taken: false, holder, sure: true };
+    const state = await holderState(holder, probe);
+    if (state !== 'gone') return { taken: false, holder, sure: state === 'running' };
+    // Stale. Removed only if unchanged since it was judged, so a lock another process has just
+    // taken over is not removed in its place.
+    if ((await readText(path)) === content) await rm(path, { force: true });
   }
-  return { taken: false, holder: await readLock(path) };
+  const holder = await readLock(path);
+  return { taken: false, holder, sure: true };
+}
+
+/** Decides whether the process a lock names is still its holder. */
+export async function holderState(holder: StoreLock, probe: ProcessProbe): Promise<HolderState> {
+  if (!probe.isAlive(holder.pid)) return 'gone';
+  const recorded = holder.processStart;
+  const current = await probe.startOf(holder.pid);
+  if (recorded === undefined || current === undefined) return 'undecidable';
+  const same = recorded.bootId === current.bootId && recorded.startTicks === current.startTicks;
+  return same ? 'running' : 'gone';
 }
 
 /** Records the endpoint in a lock this process holds. */
@@ -52,9 +95,22 @@ export async function releaseLock(path: string, pid: number): Promise<void> {
 
 /** The lock's content; undefined when there is none or it is being written. */
 export async function readLock(path: string): Promise<StoreLock | undefined> {
+  return parseLock(await readText(path));
+}
+
+async function readText(path: string): Promise<string | undefined> {
   try {
-    const lock = JSON.parse(await readFile(path, 'utf8')) as StoreLock;
-    return typeof lock.pid === 'number' ? lock : undefined;
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLock(content: string | undefined): StoreLock | undefined {
+  if (content === undefined) return undefined;
+  try {
+    const lock = JSON.parse(content) as StoreLock | null;
+    return typeof lock?.pid === 'number' ? lock : undefined;
   } catch {
     return undefined;
   }
