@@ -86,8 +86,7 @@ function mapUntrusted(input: unknown): MapResult {
     [
       {
         path: '',
-        message:
-          'is neither an EventBridge event (detail-type, detail) nor a CloudTrail record (eventSource, eventName)',
+        message: 'is neither an EventBridge event nor a CloudTrail record',
       },
     ],
     input,

@@ -8,8 +8,7 @@ import { mapEvent } from '@ecslog/ecs-event-mapper';
 import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
 import { AuditWriteError, createEventBridgeHandler } from './eventbridge-ingest';
 import { createFileQuarantine } from './file-quarantine';
-import type { QuarantineEntry } from './quarantine';
-import { QuarantineError } from './quarantine';
+import { parseQuarantineEntry, QuarantineError } from './quarantine';
 import {
   TEST_NOW,
   createRecordingLogger,
@@ -51,7 +50,7 @@ async function setUp(db: LocalDynamoDb, dir: string) {
     (await readFile(quarantineFile, 'utf8').catch(() => ''))
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as QuarantineEntry);
+      .map((line) => parseQuarantineEntry(line));
   return { tableName, handler, reader, logger, metrics, quarantineFile, quarantined };
 }
 

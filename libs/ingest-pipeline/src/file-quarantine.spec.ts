@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileQuarantine } from './file-quarantine';
 import type { QuarantineEntry } from './quarantine';
-import { QuarantineError } from './quarantine';
+import { parseQuarantineEntry, QuarantineError } from './quarantine';
 
 const entry = (n: number, payload: unknown = { id: `e${n}` }): QuarantineEntry => ({
   source: 'eventbridge',
@@ -32,8 +32,10 @@ describe('createFileQuarantine', () => {
     const lines = (await readFile(path, 'utf8')).split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
-    expect(JSON.parse(lines[0] as string)).toEqual(entry(1, { text: 'line one\nline two' }));
-    expect(JSON.parse(lines[1] as string)).toEqual(entry(2));
+    expect(parseQuarantineEntry(lines[0] as string)).toEqual(
+      entry(1, { text: 'line one\nline two' }),
+    );
+    expect(parseQuarantineEntry(lines[1] as string)).toEqual(entry(2));
   });
 
   it('keeps lines whole when large entries are held at once', async () => {
@@ -42,7 +44,18 @@ describe('createFileQuarantine', () => {
     const entries = Array.from({ length: 20 }, (_, n) => entry(n, 'z'.repeat(200_000 + n)));
     await Promise.all(entries.map((e) => quarantine.hold(e)));
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
-    expect(lines.map((line) => JSON.parse(line) as QuarantineEntry)).toEqual(entries);
+    expect(lines.map((line) => parseQuarantineEntry(line))).toEqual(entries);
+  });
+
+  it('holds an entry whose payload is nested 10,000 levels deep as one line', async () => {
+    const path = join(dir, 'quarantine.ndjson');
+    const deep = JSON.parse('['.repeat(10_000) + ']'.repeat(10_000)) as unknown;
+
+    await createFileQuarantine({ path }).hold(entry(1, deep));
+
+    const text = await readFile(path, 'utf8');
+    expect(text.split('\n')).toHaveLength(2);
+    expect(text).toContain(`"payload":${'['.repeat(10_000)}${']'.repeat(10_000)}`);
   });
 
   it('rejects with a QuarantineError, and keeps working, when the file cannot be written', async () => {
@@ -57,6 +70,6 @@ describe('createFileQuarantine', () => {
     });
     await rm(join(dir, 'blocked'));
     await quarantine.hold(entry(2));
-    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(entry(2));
+    expect(parseQuarantineEntry(await readFile(path, 'utf8'))).toEqual(entry(2));
   });
 });

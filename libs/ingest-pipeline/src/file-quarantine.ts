@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Quarantine } from './quarantine';
-import { QuarantineError } from './quarantine';
+import { QuarantineError, stringifyQuarantineEntry } from './quarantine';
 
 export interface FileQuarantineOptions {
   /** The NDJSON file; it and its folder are created when missing. */
@@ -9,8 +9,9 @@ export interface FileQuarantineOptions {
 }
 
 /**
- * The local-mode quarantine: each entry is one JSON line appended to a file (NDJSON), with no
- * size limit. Appends are serialised so that lines never interleave.
+ * The local-mode quarantine: each entry is one JSON line appended to a file (NDJSON,
+ * {@link stringifyQuarantineEntry}; {@link parseQuarantineEntry} reads a line back), with no size
+ * limit. Appends are serialised so that lines never interleave.
  *
  * @example
  * const quarantine = createFileQuarantine({ path: '.ecslog/quarantine.ndjson' });
@@ -22,10 +23,10 @@ export function createFileQuarantine(options: FileQuarantineOptions): Quarantine
   let tail: Promise<unknown> = Promise.resolve();
   return {
     hold(entry) {
-      // JSON.stringify escapes every newline, so one entry is exactly one line.
-      const line = `${JSON.stringify(entry)}\n`;
       const append = tail.then(async () => {
         try {
+          // JSON escapes every newline, so one entry is exactly one line.
+          const line = `${stringifyQuarantineEntry(entry)}\n`;
           folderReady ??= mkdir(dirname(path), { recursive: true });
           await folderReady;
           await appendFile(path, line, 'utf8');

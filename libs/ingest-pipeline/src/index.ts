@@ -29,7 +29,7 @@ export type {
   MetricName,
   Tally,
 } from './ingest-dependencies';
-export { QuarantineError } from './quarantine';
+export { parseQuarantineEntry, QuarantineError, stringifyQuarantineEntry } from './quarantine';
 export type { IngestSource, Quarantine, QuarantineEntry } from './quarantine';
 export { createFileQuarantine } from './file-quarantine';
 export type { FileQuarantineOptions } from './file-quarantine';

@@ -40,6 +40,17 @@ describe('decodeKinesisData', () => {
     });
   });
 
+  it('keeps JSON nested deeper than the mapper reads as its raw text, never as a value', () => {
+    const text = `{"source":"aws.ecs","detail":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+
+    expect(decodeKinesisData(base64(text))).toEqual({
+      kind: 'not-json',
+      payload: text,
+      payloadEncoding: 'utf8',
+      problem: { path: '', message: 'is nested deeper than 64 levels' },
+    });
+  });
+
   it('treats empty data as not JSON', () => {
     expect(decodeKinesisData('')).toMatchObject({ kind: 'not-json', payload: '' });
   });

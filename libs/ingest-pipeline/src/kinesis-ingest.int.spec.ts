@@ -10,7 +10,7 @@ import { mapEvent } from '@ecslog/ecs-event-mapper';
 import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
 import { createFileQuarantine } from './file-quarantine';
 import { createKinesisHandler } from './kinesis-ingest';
-import type { QuarantineEntry } from './quarantine';
+import { parseQuarantineEntry } from './quarantine';
 import type { LocalKinesis, StreamInfo } from './testing';
 import {
   TEST_NOW,
@@ -103,7 +103,7 @@ describe('Kinesis handler fed real Kinesis records (kinesalite → ESM event →
       (await readFile(quarantineFile, 'utf8').catch(() => ''))
         .split('\n')
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as QuarantineEntry);
+        .map((line) => parseQuarantineEntry(line));
     return { handler, metrics, quarantined };
   }
 

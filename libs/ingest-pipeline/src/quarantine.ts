@@ -1,4 +1,5 @@
 import type { Problem } from '@ecslog/ecs-event-mapper';
+import { describeProblems, stringifyJson } from '@ecslog/ecs-event-mapper';
 
 /** Where an input came from. */
 export type IngestSource = 'eventbridge' | 'kinesis';
@@ -31,6 +32,35 @@ export interface QuarantineEntry {
  */
 export interface Quarantine {
   hold(entry: QuarantineEntry): Promise<void>;
+}
+
+/**
+ * An entry as one line of JSON (no newline), as the file and SQS quarantines store it: lean, with
+ * the input once (`payload`) and `reason` left out when it is just the `problems` in one line, as
+ * it always is from ecslog's handlers. Never overflows the stack, however deep the payload.
+ * {@link parseQuarantineEntry} reads it back.
+ *
+ * @example
+ * stringifyQuarantineEntry(entry); // '{"source":"kinesis","receivedAt":"…","problems":[…],"payload":{},…}'
+ */
+export function stringifyQuarantineEntry(entry: QuarantineEntry): string {
+  const { reason, ...rest } = entry;
+  return stringifyJson(reason === describeProblems(entry.problems) ? rest : entry);
+}
+
+/** The entry in a stored line (whole entry, not a part), with its `reason` put back. */
+export function parseQuarantineEntry(text: string): QuarantineEntry {
+  const stored = JSON.parse(text) as Omit<QuarantineEntry, 'reason'> & { reason?: string };
+  const { source, receivedAt, problems, payload, payloadEncoding, origin } = stored;
+  return {
+    source,
+    receivedAt,
+    reason: stored.reason ?? describeProblems(problems),
+    problems,
+    payload,
+    payloadEncoding,
+    origin,
+  };
 }
 
 /** An entry could not be stored; `cause` says why. The input must be retried, not dropped. */

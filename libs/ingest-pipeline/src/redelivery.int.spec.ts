@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { createEventBridgeHandler } from './eventbridge-ingest';
 import { createFileQuarantine } from './file-quarantine';
 import { createKinesisHandler } from './kinesis-ingest';
-import type { QuarantineEntry } from './quarantine';
+import { parseQuarantineEntry } from './quarantine';
 import {
   TEST_NOW,
   crashingAfter,
@@ -106,7 +106,7 @@ describe('a crash mid-batch, then redelivery of the same batch', () => {
     const held = (await readFile(quarantineFile, 'utf8').catch(() => ''))
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as QuarantineEntry);
+      .map((line) => parseQuarantineEntry(line));
     return { items: await scanTable(db.client, tableName), held };
   }
 

@@ -3,7 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
 import type { QuarantineEntry } from './quarantine';
-import { QuarantineError } from './quarantine';
+import { parseQuarantineEntry, QuarantineError } from './quarantine';
 import type { QuarantinePart } from './sqs-quarantine';
 import {
   SQS_MAX_MESSAGE_BYTES,
@@ -96,7 +96,7 @@ describe('SQS quarantine, through the real SDK client, against a loopback SendMe
     await quarantine.hold(held);
     const bodies = sqs.messages(`${sqs.endpoint}/111122223333/one`);
     expect(bodies).toHaveLength(1);
-    expect(JSON.parse(bodies[0] as string)).toEqual(held);
+    expect(parseQuarantineEntry(bodies[0] as string)).toEqual(held);
   });
 
   it('holds Kinesis data that is not JSON as its raw string', async () => {

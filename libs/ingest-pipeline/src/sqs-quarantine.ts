@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Quarantine, QuarantineEntry } from './quarantine';
-import { QuarantineError } from './quarantine';
+import { parseQuarantineEntry, QuarantineError, stringifyQuarantineEntry } from './quarantine';
 
 /** SQS's largest message: 1 MiB of body (UTF-8) plus message attributes; we send no attributes. */
 export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
@@ -43,8 +43,8 @@ export interface QuarantinePart {
 }
 
 /**
- * The SQS quarantine: each entry is one SendMessage whose body is the entry as JSON (payload,
- * problems, reason, origin).
+ * The SQS quarantine: each entry is one SendMessage whose body is the entry as one line of JSON
+ * ({@link stringifyQuarantineEntry}: payload, problems, origin).
  *
  * An entry larger than one SQS message (possible only for Kinesis data: EventBridge events are at
  * most 256 KB) is never truncated or dropped: its body is split into numbered parts
@@ -85,7 +85,7 @@ export function createSqsQuarantine(options: SqsQuarantineOptions): Quarantine {
  * Pure, so the split is tested without a queue.
  */
 export function toQuarantineMessages(entry: QuarantineEntry, maxMessageBytes: number): string[] {
-  const body = toSqsText(JSON.stringify(entry));
+  const body = toSqsText(stringifyQuarantineEntry(entry));
   const bytes = Buffer.from(body, 'utf8');
   if (bytes.length <= maxMessageBytes) return [body];
 
@@ -133,7 +133,7 @@ export function reassembleQuarantineEntry(bodies: readonly string[]): Quarantine
   if (!first.ecslogQuarantinePart) {
     if (messages.length !== 1)
       throw new RangeError('several bodies, but not the parts of one entry');
-    return first as unknown as QuarantineEntry;
+    return parseQuarantineEntry(bodies[0] as string);
   }
   const { id, count } = first.ecslogQuarantinePart;
   const slices = new Map<number, Buffer>();
@@ -149,7 +149,7 @@ export function reassembleQuarantineEntry(bodies: readonly string[]): Quarantine
   const bytes = Buffer.concat(ordered as Buffer[]);
   if (createHash('sha256').update(bytes).digest('hex') !== id)
     throw new RangeError('the reassembled entry does not match its checksum');
-  return JSON.parse(bytes.toString('utf8')) as QuarantineEntry;
+  return parseQuarantineEntry(bytes.toString('utf8'));
 }
 
 /**
