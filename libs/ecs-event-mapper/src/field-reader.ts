@@ -1,5 +1,5 @@
 import type { Problem } from './map-result';
-import { parseTimestamp } from './timestamps';
+import { impossibleTimestampReason, parseTimestamp } from './timestamps';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -101,7 +101,10 @@ export class FieldReader {
   timestampValue(value: unknown, key: string): string | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     const parsed = parseTimestamp(value);
-    if (parsed === undefined) this.report(key, `is not a timestamp: ${describeValue(value)}`);
+    if (parsed === undefined) {
+      const why = impossibleTimestampReason(value);
+      this.report(key, `is not a timestamp: ${describeValue(value)}${why ? `: ${why}` : ''}`);
+    }
     return parsed;
   }
 

@@ -27,7 +27,7 @@ export type { EcsDetailType } from './eventbridge-envelope';
 export { ECS_EVENT_SOURCE } from './cloudtrail-record';
 export { LAKE_COLUMNS, LAKE_PARTITION_COLUMN, lakePartition, toLakeRow } from './lake-row';
 export type { LakeColumn, LakeColumnType, LakeContainer, LakeRow } from './lake-row';
-export { parseTimestamp } from './timestamps';
+export { impossibleTimestampReason, parseTimestamp } from './timestamps';
 export {
   isNestedDeeperThan,
   MAX_EVENT_DEPTH,

@@ -136,8 +136,26 @@ function fromIso(m: RegExpExecArray): string | undefined {
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
   const local = utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
-  if (local === undefined) return undefined;
-  return fromEpochMs(local - zoneOffsetMs(zone));
+  const offset = zoneOffsetMs(zone);
+  if (local === undefined || offset === undefined) return undefined;
+  return fromEpochMs(local - offset);
+}
+
+/**
+ * Why `value` is not a timestamp, when that can be said more precisely than "not a timestamp":
+ * an ISO time whose zone offset no zone has (`+99:99`, `+24:00`, minutes 60 or more). For a
+ * problem message; undefined otherwise.
+ *
+ * @example
+ * impossibleTimestampReason('2026-11-20T03:00:05+99:99');
+ * // 'its zone offset +99:99 is impossible (hours 00-23, minutes 00-59)'
+ */
+export function impossibleTimestampReason(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const zone = ISO.exec(value.trim())?.[8];
+  return zone !== undefined && zoneOffsetMs(zone) === undefined
+    ? `its zone offset ${zone} is impossible (hours 00-23, minutes 00-59)`
+    : undefined;
 }
 
 function fromMonthDayYear(m: RegExpExecArray): string | undefined {
@@ -161,11 +179,17 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
   return new Date(t).getUTCDate() === d ? t : undefined;
 }
 
-function zoneOffsetMs(zone: string | undefined): number {
+/**
+ * The zone offset in ms, or undefined when no zone could have it: RFC 3339 offsets have hours
+ * 00–23 and minutes 00–59 (`+24:00` and `+05:60` would silently move the instant by a day or
+ * an hour).
+ */
+function zoneOffsetMs(zone: string | undefined): number | undefined {
   if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = Number(digits.slice(2) || '0');
+  if (hours > 23 || minutes > 59) return undefined;
   return sign * (hours * 60 + minutes) * 60_000;
 }

@@ -176,6 +176,21 @@ describe('timeRangeOf: units, boundaries and messages', () => {
     );
   });
 
+  it('rejects impossible zone offsets in --from and --to, saying why', () => {
+    for (const offset of ['+99:99', '+24:00', '-24:00', '+05:60', '+0575']) {
+      expect(() => timeRangeOf({ from: `2026-11-20T03:00:00${offset}` }, '24h', NOW)).toThrow(
+        `--from must be a time such as 2026-11-20T03:00:00Z or 2026-11-20, got "2026-11-20T03:00:00${offset}": its zone offset ${offset} is impossible (hours 00-23, minutes 00-59)`,
+      );
+      expect(() =>
+        timeRangeOf({ from: '2026-11-20', to: `2026-11-21T03:00:00${offset}` }, '24h', NOW),
+      ).toThrow(/^--to must be a time .*: its zone offset .* is impossible/);
+    }
+    // The largest real offsets still read.
+    expect(timeRangeOf({ from: '2026-11-20T03:00:00+14:00' }, '24h', NOW).from).toBe(
+      '2026-11-19T13:00:00.000Z',
+    );
+  });
+
   it('names the option and quotes the text when a time cannot be read', () => {
     const error = (options: Parameters<typeof timeRangeOf>[0]) => {
       try {

@@ -3,7 +3,7 @@
  */
 import type { TimeRange } from '@ecslog/audit-store';
 import { MAX_RANGE_DAYS } from '@ecslog/audit-store';
-import { parseTimestamp } from '@ecslog/ecs-event-mapper';
+import { impossibleTimestampReason, parseTimestamp } from '@ecslog/ecs-event-mapper';
 
 export interface TimeRangeOptions {
   /** A duration back from now: `90m`, `24h`, `7d`, `2w`. */
@@ -83,9 +83,11 @@ export function durationMs(text: string): number {
 export function parseInstant(option: string, text: string): string {
   const epoch = /^\d{12,14}$/.test(text.trim()) ? Number(text) : undefined;
   const parsed = epoch === undefined ? parseTimestamp(text) : new Date(epoch).toISOString();
-  if (parsed === undefined)
+  if (parsed === undefined) {
+    const why = impossibleTimestampReason(text);
     throw new BadTimeRangeError(
-      `${option} must be a time such as 2026-11-20T03:00:00Z or 2026-11-20, got "${text}"`,
+      `${option} must be a time such as 2026-11-20T03:00:00Z or 2026-11-20, got "${text}"${why ? `: ${why}` : ''}`,
     );
+  }
   return parsed;
 }
