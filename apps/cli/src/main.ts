@@ -22,6 +22,7 @@ const EXPLAINED_ERRORS = new Set([
   'StoreUnavailableError',
   'QueryError',
   'BadTimeRangeError',
+  'BadStatusError',
   'PortInUseError',
   'WebViewError',
 ]);

@@ -6,7 +6,12 @@ import { renderTable } from '../output/text-table';
 import type { TimeStyle } from '../output/time-format';
 import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { TaskRun } from '../query/task-runs';
-import { filterRunsByStatus, OUTCOME_FILTERS, toTaskRuns } from '../query/task-runs';
+import {
+  filterRunsByStatus,
+  OUTCOME_FILTERS,
+  parseStatusFilter,
+  toTaskRuns,
+} from '../query/task-runs';
 import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
 import type { CliIo, OutputOptions } from './cli-io';
@@ -60,11 +65,12 @@ export function registerTasksCommand(
 
 export async function runTasks(options: TasksOptions, io: CliIo): Promise<number> {
   const range = timeRangeOf(options, '24h', io.now());
+  const status = parseStatusFilter(options.status);
   const group = groupOption(options);
   const runs = await withStore(io, options, async (store) => {
     const records = await latestRecordsInScope(store, { cluster: options.cluster, group }, range);
     if (records.length === 0) await checkNotEmpty(store);
-    return filterRunsByStatus(toTaskRuns(records), options.status);
+    return filterRunsByStatus(toTaskRuns(records), status);
   });
   const out = createLineOutput(io.stdout);
   if (options.json)

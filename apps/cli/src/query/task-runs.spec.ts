@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { fixtureRecords, TASK_LIFECYCLE_FIXTURES } from '@ecslog/ecs-event-mapper/testing';
-import { filterRunsByStatus, toTaskRuns } from './task-runs';
+import {
+  BadStatusError,
+  filterRunsByStatus,
+  OUTCOME_FILTERS,
+  parseStatusFilter,
+  TASK_LAST_STATUSES,
+  toTaskRuns,
+} from './task-runs';
 
 const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.flatMap(fixtureRecords);
 const OOM = fixtureRecords('eventbridge/task-stopped-oom.json');
@@ -342,6 +349,44 @@ describe('filterRunsByStatus: outcomes, not-started and last status', () => {
         expect(positions.every((p) => p >= 0)).toBe(true);
         expect(positions).toEqual([...positions].sort((a, b) => a - b));
       }),
+    );
+  });
+});
+
+describe('parseStatusFilter: the one status rule of tasks --status and the web view', () => {
+  it('takes every outcome filter and every last status, in any case, as given (trimmed)', () => {
+    for (const status of [...OUTCOME_FILTERS, ...TASK_LAST_STATUSES])
+      for (const spelled of [status, status.toLowerCase(), status.toUpperCase()])
+        expect(parseStatusFilter(` ${spelled} `)).toBe(spelled);
+  });
+
+  it('is no filter when absent or blank', () => {
+    expect(parseStatusFilter(undefined)).toBeUndefined();
+    expect(parseStatusFilter('  ')).toBeUndefined();
+  });
+
+  it('rejects a misspelt status in one line listing every accepted value', () => {
+    expect(() => parseStatusFilter('faild')).toThrow(BadStatusError);
+    expect(() => parseStatusFilter('faild')).toThrow(
+      'status must be one of in-progress, succeeded, failed, stopped, info, not-started, ' +
+        'PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING, STOPPED, got "faild"',
+    );
+  });
+
+  it('accepts exactly what filterRunsByStatus can match, for any text', () => {
+    const accepted = new Set(
+      [...OUTCOME_FILTERS, ...TASK_LAST_STATUSES].map((status) => status.toLowerCase()),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.constantFrom(...accepted, 'Running', 'RUN', 'stop')),
+        (text) => {
+          const known = accepted.has(text.trim().toLowerCase());
+          if (known) expect(parseStatusFilter(text)).toBe(text.trim());
+          else if (text.trim() !== '')
+            expect(() => parseStatusFilter(text)).toThrow(BadStatusError);
+        },
+      ),
     );
   });
 });

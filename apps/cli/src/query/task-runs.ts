@@ -48,6 +48,47 @@ export const OUTCOME_FILTERS: readonly (OutcomeStatus | 'not-started')[] = [
   'not-started',
 ];
 
+/** A task's lastStatus values (ECS's order), which `--status` takes too, in any case. */
+export const TASK_LAST_STATUSES: readonly string[] = [
+  'PROVISIONING',
+  'PENDING',
+  'ACTIVATING',
+  'RUNNING',
+  'DEACTIVATING',
+  'STOPPING',
+  'DEPROVISIONING',
+  'STOPPED',
+];
+
+/** A status filter that names neither an outcome nor a last status; the message lists both. */
+export class BadStatusError extends Error {
+  override readonly name = 'BadStatusError';
+}
+
+const ACCEPTED_STATUSES = new Set<string>([
+  ...OUTCOME_FILTERS,
+  ...TASK_LAST_STATUSES.map((status) => status.toLowerCase()),
+]);
+
+/**
+ * Checks a status filter as `ecslog tasks --status` and the web view's `status=` take it: an
+ * {@link OUTCOME_FILTERS} value or a {@link TASK_LAST_STATUSES} value, in any case. Returns it
+ * trimmed (undefined when absent or blank: no filter); anything else is a {@link BadStatusError}.
+ *
+ * @example
+ * parseStatusFilter('running'); // 'running'
+ * parseStatusFilter('faild');   // throws: status must be one of in-progress, succeeded, …, got "faild"
+ */
+export function parseStatusFilter(text: string | undefined): string | undefined {
+  const status = text?.trim();
+  if (status === undefined || status === '') return undefined;
+  if (!ACCEPTED_STATUSES.has(status.toLowerCase()))
+    throw new BadStatusError(
+      `status must be one of ${[...OUTCOME_FILTERS, ...TASK_LAST_STATUSES].join(', ')}, got "${status}"`,
+    );
+  return status;
+}
+
 /** Runs, ordered by start time (then task), from any records of a range. */
 export function toTaskRuns(records: readonly AuditRecord[]): TaskRun[] {
   const tasks = new Map<string, AuditRecord>();
@@ -87,7 +128,10 @@ export function toTaskRuns(records: readonly AuditRecord[]): TaskRun[] {
   );
 }
 
-/** Keeps the runs `--status` names (case-insensitive): an outcome, `not-started` or a lastStatus. */
+/**
+ * Keeps the runs `--status` names (case-insensitive): an outcome, `not-started` or a lastStatus
+ * (checked first with {@link parseStatusFilter}).
+ */
 export function filterRunsByStatus(
   runs: readonly TaskRun[],
   status: string | undefined,

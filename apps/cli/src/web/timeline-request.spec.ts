@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OUTCOME_FILTERS } from '../query/task-runs';
+import { OUTCOME_FILTERS, parseStatusFilter } from '../query/task-runs';
 import { BadTimeRangeError, timeRangeOf } from '../query/time-range';
 import { BadRequestError, DEFAULT_SINCE, timelineRequestOf } from './timeline-request';
 
@@ -111,6 +111,12 @@ describe('timelineRequestOf: messages in the URL’s words', () => {
     expect(rejectionOf('from=last%20tuesday').message).toBe(
       'from must be a time such as 2026-11-20T03:00:00Z or 2026-11-20, got "last tuesday"',
     );
+    expect(rejectionOf('from=2026-11-20T03:00:00%2B99:99').message).toBe(
+      'from must be a time such as 2026-11-20T03:00:00Z or 2026-11-20, got "2026-11-20T03:00:00+99:99": its zone offset +99:99 is impossible (hours 00-23, minutes 00-59)',
+    );
+    expect(rejectionOf('from=2026-11-20&to=2026-11-20T23:00:00%2B24:00').message).toMatch(
+      /^to must be a time .*"2026-11-20T23:00:00\+24:00": its zone offset \+24:00 is impossible/,
+    );
     expect(rejectionOf('from=2026-11-21&to=2026-11-20T12:00:00Z').message).toMatch(
       /^the range ends before it starts/,
     );
@@ -178,6 +184,18 @@ describe('timelineRequestOf: filters', () => {
       for (const choice of [...OUTCOME_FILTERS, 'RUNNING', 'STOPPED', 'PENDING'])
         expect(message).toContain(choice);
     }
+  });
+
+  it("rejects a status with the CLI's own message (one rule for both)", () => {
+    let cliMessage: string | undefined;
+    try {
+      parseStatusFilter('faild');
+    } catch (error) {
+      cliMessage = (error as Error).message;
+    }
+
+    expect(cliMessage).toMatch(/^status must be one of /);
+    expect(rejectionOf('status=faild').message).toBe(cliMessage);
   });
 });
 

@@ -4,7 +4,7 @@
  * options: `cluster`, `group` (`service:NAME` or `family:NAME`), `status`, `since` or `from`/`to`.
  */
 import type { TimeRange } from '@ecslog/audit-store';
-import { OUTCOME_FILTERS } from '../query/task-runs';
+import { BadStatusError, parseStatusFilter } from '../query/task-runs';
 import type { QueryScope } from '../query/query-scope';
 import type { TimeRangeOptions } from '../query/time-range';
 import { BadTimeRangeError, timeRangeOf } from '../query/time-range';
@@ -24,16 +24,6 @@ export class BadRequestError extends Error {
 }
 
 const KNOWN = new Set(['cluster', 'group', 'status', 'since', 'from', 'to', 'run']);
-const LAST_STATUSES = [
-  'provisioning',
-  'pending',
-  'activating',
-  'running',
-  'deactivating',
-  'stopping',
-  'deprovisioning',
-  'stopped',
-];
 
 /**
  * Reads the filters of a timeline URL; every problem is a {@link BadRequestError}.
@@ -58,16 +48,19 @@ export function timelineRequestOf(params: URLSearchParams, now: number): Timelin
   const group = value('group');
   if (group !== undefined && !/^(service|family):.+/.test(group))
     throw new BadRequestError(`group must be service:NAME or family:NAME, got "${group}"`);
-  const status = value('status');
-  if (
-    status !== undefined &&
-    ![...OUTCOME_FILTERS, ...LAST_STATUSES].includes(status.toLowerCase() as never)
-  )
-    throw new BadRequestError(
-      `status must be one of ${[...OUTCOME_FILTERS, ...LAST_STATUSES.map((s) => s.toUpperCase())].join(', ')}, got "${status}"`,
-    );
+  const status = statusOf(value('status'));
   const range = rangeOf({ since: value('since'), from: value('from'), to: value('to') }, now);
   return { scope: { cluster: value('cluster'), group }, range, status };
+}
+
+/** The CLI's status check: the same values, the same message. */
+function statusOf(text: string | undefined): string | undefined {
+  try {
+    return parseStatusFilter(text);
+  } catch (error) {
+    if (error instanceof BadStatusError) throw new BadRequestError(error.message);
+    throw error;
+  }
 }
 
 /** The CLI's time range, its messages in the URL's words (`since`, not `--since`). */
