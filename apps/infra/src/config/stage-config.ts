@@ -42,6 +42,13 @@ export interface StageConfig {
   centralRegion?: string;
 }
 
+/** An AWS region name: `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** `arn:<partition>:ecs:<region>:<12-digit account>:cluster/<name>`. */
+export const CLUSTER_ARN_PATTERN =
+  /^arn:aws[a-z-]*:ecs:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
+
 /** A context value that cannot be used; names every bad key at once. */
 export class StageConfigError extends Error {
   override readonly name = 'StageConfigError';
@@ -111,12 +118,38 @@ export function readStageConfig(context: (key: string) => unknown): StageConfig 
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
     problems.push(`alarmEmail must be an e-mail address`);
 
+  const centralAccount = text('centralAccount');
+  if (centralAccount !== undefined && !/^\d{12}$/.test(centralAccount))
+    problems.push(
+      `centralAccount must be the 12-digit id of the central ecslog account, got ${JSON.stringify(centralAccount)}`,
+    );
+  const centralRegion = text('centralRegion');
+  if (centralRegion !== undefined && !REGION_PATTERN.test(centralRegion))
+    problems.push(
+      `centralRegion must be an AWS region such as eu-west-1, got ${JSON.stringify(centralRegion)}`,
+    );
+  if (centralRegion !== undefined && centralAccount === undefined)
+    problems.push('centralRegion needs centralAccount (the forwarder sends to that account)');
+  const clusters = list('clusters');
+  // A bare name expands to an ARN of one account and region. With member accounts that would
+  // filter out every forwarded event (theirs carry the member's account), so ask for ARNs.
+  const bareNames = clusters.filter((cluster) => !cluster.startsWith('arn:'));
+  if (memberAccounts.length > 0 && bareNames.length > 0)
+    problems.push(
+      `clusters: with memberAccounts, name each cluster by its ARN (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME), since a bare name cannot say which account it is in: ${bareNames.join(', ')}`,
+    );
+  for (const cluster of clusters)
+    if (cluster.startsWith('arn:') && !CLUSTER_ARN_PATTERN.test(cluster))
+      problems.push(
+        `clusters: ${cluster} is not an ECS cluster ARN (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME)`,
+      );
+
   const config: StageConfig = {
     stage,
     topology: topology as Topology,
     shardCount: int('shardCount', 1, 1, 500),
     retentionDays: int('retentionDays', 30, 1, 3650),
-    clusters: list('clusters'),
+    clusters,
     captureApiCalls: bool('captureApiCalls', true),
     lake: bool('lake', true),
     lakeInfrequentAccessDays: int('lakeInfrequentAccessDays', 30, 30, 3650),
@@ -125,8 +158,8 @@ export function readStageConfig(context: (key: string) => unknown): StageConfig 
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
     removalPolicy: removalPolicy as RemovalChoice,
     memberAccounts,
-    ...(text('centralAccount') ? { centralAccount: text('centralAccount') } : {}),
-    ...(text('centralRegion') ? { centralRegion: text('centralRegion') } : {}),
+    ...(centralAccount ? { centralAccount } : {}),
+    ...(centralRegion ? { centralRegion } : {}),
   };
   if (problems.length > 0) throw new StageConfigError(problems);
   return config;

@@ -1,19 +1,18 @@
 /**
- * The pipeline's alarms and dashboard. Every alarm notifies one SNS topic: a new one (encrypted
- * with a key CloudWatch may use, TLS only) or an existing one given by ARN; an e-mail address, when
- * given, is subscribed to it.
+ * The pipeline's alarms and dashboard: every way an event can stop short of the table or the lake
+ * has an alarm, and every alarm notifies one SNS topic (alarm-topic.ts).
  */
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesisfirehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmTopic } from './alarm-topic';
 
 /**
  * The counters the ingest publishes per invocation (`METRIC_NAMES` of @ecslog/ingest-pipeline),
@@ -32,18 +31,28 @@ export const INGEST_METRIC_NAMES = [
 export interface PipelineAlarmsProps {
   alarmEmail?: string;
   alarmTopicArn?: string;
-  /** The ingest function(s): EventBridge target or Kinesis consumer. */
+  /** What teardown does to the alarm topic's key. */
+  keyRemovalPolicy: RemovalPolicy;
+  topology: 'direct' | 'stream';
+  /** The ingest function: EventBridge target (`direct`) or Kinesis consumer (`stream`). */
   ingest: lambda.IFunction;
-  transform?: lambda.IFunction;
+  transform?: { function: lambda.IFunction; logGroup: logs.ILogGroup };
   deadLetterQueue: sqs.IQueue;
+  ingestFailureQueue: sqs.IQueue;
   quarantineQueue: sqs.IQueue;
-  /** Stream topology: the Kinesis consumer's iterator age is alarmed. */
-  iteratorAge?: boolean;
+  /** Stream topology: the event-source mapping (iterator age, failed batches). */
+  streamMapping?: lambda.IEventSourceMapping;
   deliveryStream?: kinesisfirehose.IDeliveryStream;
   metricsNamespace: string;
   serviceName: string;
   dashboardName?: string;
 }
+
+/** The metric the transform's log lines feed: records it returned as ProcessingFailed. */
+export const TRANSFORM_FAILED_METRIC = 'TransformProcessingFailed';
+
+/** A parked message this old has half of SQS's 14 days left: replay it before SQS drops it. */
+const PARKED_AGE_LIMIT = Duration.days(7);
 
 export class PipelineAlarms extends Construct {
   readonly topic: sns.ITopic;
@@ -52,11 +61,7 @@ export class PipelineAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
-    this.topic = props.alarmTopicArn
-      ? sns.Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn)
-      : this.createTopic();
-    if (props.alarmEmail)
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.topic = alarmTopic(this, props);
 
     const fiveMinutes = Duration.minutes(5);
     const anyOf = (metric: cloudwatch.IMetric, name: string, description: string) =>
@@ -66,35 +71,96 @@ export class PipelineAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: description,
       });
+    const sum = { period: fiveMinutes, statistic: 'Sum' };
+    const lambdaMetric = (fn: lambda.IFunction, metricName: string) => fn.metric(metricName, sum);
 
     anyOf(
-      props.ingest.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      props.ingest.metricErrors(sum),
       'IngestErrors',
-      'The ingest Lambda failed (throttled store, bad configuration, bug): events are being retried',
+      props.topology === 'direct'
+        ? 'The ingest Lambda failed (store throttled or down, bad configuration, bug). Lambda retries each failed event twice within 6 hours, then parks it in the ingest failure queue (IngestFailureQueueDepth): replay with ecslog redrive'
+        : 'The ingest Lambda failed (store throttled or down, bad configuration, bug). The event-source mapping retries the batch (bisecting it) up to 8 times within 6 hours, then writes it with its records to the stream failure bucket (StreamFailedBatches): replay with ecslog redrive',
     );
-    if (props.transform)
+    anyOf(
+      props.ingest.metricThrottles(sum),
+      'IngestThrottles',
+      'The ingest Lambda was throttled (account concurrency): events wait and are retried; sustained throttling ends in the failure destination',
+    );
+    if (props.topology === 'direct')
       anyOf(
-        props.transform.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        'TransformErrors',
-        'The Firehose transform Lambda failed: Firehose retries, then writes the records under errors/',
+        lambdaMetric(props.ingest, 'AsyncEventsDropped'),
+        'IngestAsyncEventsDropped',
+        'Lambda dropped asynchronous events without running the ingest (too old, or retries exhausted with no destination): these events are lost, look for the cause now',
       );
     anyOf(
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: 'Maximum',
-      }),
-      'DeadLetterQueueDepth',
-      'Events (or Kinesis batch pointers) the pipeline gave up on are waiting in the dead-letter queue',
+      lambdaMetric(props.ingest, 'DestinationDeliveryFailures'),
+      'IngestDestinationDeliveryFailures',
+      'Lambda could not write a failed invocation to its on-failure destination (queue or bucket permissions, deleted destination): those events are lost',
     );
-    anyOf(
-      props.quarantineQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: 'Maximum',
-      }),
-      'QuarantineQueueDepth',
-      'ECS events the mapper could not read are waiting in the quarantine queue',
+    if (props.transform) {
+      anyOf(
+        props.transform.function.metricErrors(sum),
+        'TransformErrors',
+        'The Firehose transform Lambda failed: Firehose retries it 3 times, then writes the records unchanged under errors/ in the lake bucket',
+      );
+      // The transform emits no metric of its own; its summary line per batch counts the records
+      // it returned as ProcessingFailed (apps/firehose-transform: `batch transformed`, `failed`).
+      new logs.MetricFilter(this, 'TransformFailedRecords', {
+        logGroup: props.transform.logGroup,
+        filterPattern: logs.FilterPattern.all(
+          logs.FilterPattern.stringValue('$.message', '=', 'batch transformed'),
+          logs.FilterPattern.numberValue('$.failed', '>', 0),
+        ),
+        metricNamespace: props.metricsNamespace,
+        metricName: TRANSFORM_FAILED_METRIC,
+        metricValue: '$.failed',
+        unit: cloudwatch.Unit.COUNT,
+      });
+      anyOf(
+        new cloudwatch.Metric({
+          namespace: props.metricsNamespace,
+          metricName: TRANSFORM_FAILED_METRIC,
+          ...sum,
+        }),
+        'TransformProcessingFailed',
+        'The transform could not read some records (ProcessingFailed): Firehose wrote them, with their raw data, under errors/ in the lake bucket',
+      );
+    }
+    const parked = (queue: sqs.IQueue, name: string, what: string) => {
+      anyOf(
+        queue.metricApproximateNumberOfMessagesVisible({
+          period: fiveMinutes,
+          statistic: 'Maximum',
+        }),
+        `${name}Depth`,
+        `${what} are waiting in the queue: replay with ecslog redrive`,
+      );
+      this.alarm(`${name}Age`, {
+        metric: queue.metricApproximateAgeOfOldestMessage({
+          period: fiveMinutes,
+          statistic: 'Maximum',
+        }),
+        threshold: PARKED_AGE_LIMIT.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: `${what} have waited 7 days: SQS deletes them at 14; replay with ecslog redrive`,
+      });
+    };
+    parked(
+      props.deadLetterQueue,
+      'DeadLetterQueue',
+      'ECS events EventBridge could not deliver to the ingest, Firehose or the stream',
     );
-    if (props.iteratorAge)
+    parked(
+      props.ingestFailureQueue,
+      'IngestFailureQueue',
+      'ECS events the ingest Lambda failed on after its retries (Lambda invocation records)',
+    );
+    parked(
+      props.quarantineQueue,
+      'QuarantineQueue',
+      'ECS events the mapper could not read (a mapper fix and ecslog redrive recover them)',
+    );
+    if (props.streamMapping) {
       this.alarm('IteratorAge', {
         metric: new cloudwatch.Metric({
           namespace: 'AWS/Lambda',
@@ -108,6 +174,20 @@ export class PipelineAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: 'The Kinesis ingest is more than ten minutes behind the stream',
       });
+      // The event-source mapping counts the records it sent to its on-failure destination (its
+      // EventCount metrics, switched on in the pipeline stack): the signal arrives with the
+      // batch. S3's own object count is a daily storage metric, and request metrics cost extra.
+      anyOf(
+        new cloudwatch.Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'OnFailureDestinationDeliveredEventCount',
+          dimensionsMap: { EventSourceMappingUUID: props.streamMapping.eventSourceMappingId },
+          ...sum,
+        }),
+        'StreamFailedBatches',
+        'The Kinesis ingest gave up on records after its retries: they are in the stream failure bucket with their data; replay with ecslog redrive',
+      );
+    }
     const deliveryStream = props.deliveryStream;
     if (deliveryStream) {
       const below = (metricName: string, name: string, description: string) =>
@@ -131,6 +211,18 @@ export class PipelineAlarms extends Construct {
         'FirehoseDeliveryFailures',
         'Firehose could not write to the lake bucket (permissions, key, bucket policy)',
       );
+      this.alarm('FirehoseDataFreshness', {
+        metric: deliveryStream.metric('DeliveryToS3.DataFreshness', {
+          period: fiveMinutes,
+          statistic: 'Maximum',
+        }),
+        // Records normally reach the lake in about two minutes (60 s transform buffer + 60 s
+        // delivery buffer); fifteen means delivery is stuck and Firehose's 24 h window is running.
+        threshold: Duration.minutes(15).toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          'The oldest record in Firehose is more than 15 minutes old: the lake is behind, and Firehose drops what it cannot deliver within 24 hours',
+      });
     }
 
     const ingestMetric = (metricName: string) =>
@@ -180,22 +272,5 @@ export class PipelineAlarms extends Construct {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
     return alarm;
-  }
-
-  private createTopic(): sns.Topic {
-    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key: it needs a
-    // customer key whose policy lets it generate data keys.
-    const key = new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts the ecslog alarm topic',
-      enableKeyRotation: true,
-    });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
-    return new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
   }
 }

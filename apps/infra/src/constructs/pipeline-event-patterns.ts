@@ -62,22 +62,41 @@ export function ecsDeploymentPattern(clusters: string[], scope: ClusterScope): e
   };
 }
 
+/** The account and region a cluster lives in: from its ARN, or the scope's for a bare name. */
+export function clusterHome(
+  cluster: string,
+  scope: ClusterScope,
+): { account: string; region: string } {
+  if (!cluster.startsWith('arn:')) return { account: scope.account, region: scope.region };
+  const [, , , region = scope.region, account = scope.account] = cluster.split(':');
+  return { account, region };
+}
+
 /**
  * ECS API calls recorded by CloudTrail. `requestParameters.cluster` is whatever the caller passed,
  * a name or an ARN, so both are matched; calls without a cluster parameter (the default cluster,
- * CreateCluster, List*) are dropped by a cluster filter.
+ * CreateCluster, List*) are dropped by a cluster filter. A name alone would match a cluster of
+ * that name in any account forwarding to this bus, so each cluster's names are matched only in
+ * events of its own account and region (the envelope's `account` and `region`): one `$or`
+ * branch per account and region.
  */
 export function ecsApiCallPattern(clusters: string[], scope: ClusterScope): events.EventPattern {
-  const names = clusters.map(clusterName);
-  const arns = clusters.map((c) => clusterArn(c, scope));
-  return {
-    source: ['aws.ecs'],
-    detailType: ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['ecs.amazonaws.com'],
-      ...(clusters.length > 0
-        ? { requestParameters: { cluster: [...new Set([...names, ...arns])] } }
-        : {}),
-    },
-  };
+  const base = { source: ['aws.ecs'], detailType: ['AWS API Call via CloudTrail'] };
+  if (clusters.length === 0) return { ...base, detail: { eventSource: ['ecs.amazonaws.com'] } };
+  const byHome = new Map<string, { account: string; region: string; names: Set<string> }>();
+  for (const cluster of clusters) {
+    const home = clusterHome(cluster, scope);
+    const key = `${home.account} ${home.region}`;
+    const entry = byHome.get(key) ?? { ...home, names: new Set<string>() };
+    entry.names.add(clusterName(cluster)).add(clusterArn(cluster, scope));
+    byHome.set(key, entry);
+  }
+  const branches = [...byHome.values()].map(({ account, region, names }) => ({
+    account: [account],
+    region: [region],
+    detail: { eventSource: ['ecs.amazonaws.com'], requestParameters: { cluster: [...names] } },
+  }));
+  if (branches.length === 1) return { ...base, ...branches[0] };
+  // EventBridge's `$or` combines whole sub-patterns; the L2's EventPattern type does not know it.
+  return { ...base, ...({ $or: branches } as unknown as events.EventPattern) };
 }

@@ -1,30 +1,43 @@
 /**
- * Multi-account: each member account of an organization deploys the forwarder stack, which sends
- * its ECS events (and ECS API calls from CloudTrail) to the central account's default event bus;
- * the central account admits them with a bus policy ({@link CentralBusPolicy}). ecslog then runs
- * once, centrally.
+ * Multi-account: each member account of an organization deploys only the forwarder stack, which
+ * sends its ECS events (and ECS API calls from CloudTrail) to the central account's default event
+ * bus; the central account admits them with a bus policy ({@link CentralBusPolicy}). ecslog then
+ * runs once, centrally. What the central bus does not accept in time is kept in this account's
+ * dead-letter queue (14 days, alarmed).
  */
 import type { StackProps } from 'aws-cdk-lib';
-import { Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
+import { alarmTopic } from '../constructs/alarm-topic';
+import { boundedDelivery } from '../constructs/delivery-bounds';
+import type { ClusterScope } from '../constructs/pipeline-event-patterns';
+import {
+  ECS_STATE_DETAIL_TYPES,
+  ecsApiCallPattern,
+  ecsDeploymentPattern,
+  ecsStatePattern,
+} from '../constructs/pipeline-event-patterns';
+import { MAX_EVENT_AGE, RETRY_ATTEMPTS } from './pipeline-stack';
+import { QUEUE_RETENTION } from './stateful-stack';
 
 /** The four ECS detail-types ecslog audits. */
-export const ECS_DETAIL_TYPES = [
-  'ECS Task State Change',
-  'ECS Container Instance State Change',
-  'ECS Service Action',
-  'ECS Deployment State Change',
-];
+export const ECS_DETAIL_TYPES = ECS_STATE_DETAIL_TYPES;
 
 export interface ForwarderStackProps extends StackProps {
   config: StageConfig;
 }
 
 export class ForwarderStack extends Stack {
+  readonly rules: events.Rule[] = [];
+  readonly deadLetterQueue: sqs.Queue;
+
   constructor(scope: Construct, id: string, props: ForwarderStackProps) {
     super(scope, id, props);
     const { config } = props;
@@ -36,31 +49,101 @@ export class ForwarderStack extends Stack {
       'CentralBus',
       `arn:${this.partition}:events:${region}:${config.centralAccount}:event-bus/default`,
     );
+    const removalPolicy =
+      config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: QUEUE_RETENTION,
+      removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "DeadLetterQueue is itself the forwarder rules' dead-letter queue (bodies are the ECS events the central bus did not accept); nothing consumes it automatically",
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'DeadLetterQueue is terminal: its events wait for ecslog redrive or a person, never for an automatic consumer',
+    });
     // One role for both rules: events:PutEvents on the central bus only.
     const role = new iam.Role(this, 'ForwardRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: 'Lets EventBridge put ECS events on the central ecslog account bus',
     });
-    const target = new targets.EventBus(centralBus, { role });
-    new events.Rule(this, 'EcsEvents', {
-      description: 'ECS state changes → the central ecslog account',
-      eventPattern: { source: ['aws.ecs'], detailType: ECS_DETAIL_TYPES },
-      targets: [target],
+    const target = boundedDelivery(new targets.EventBus(centralBus, { role }), {
+      deadLetterQueueArn: this.deadLetterQueue.queueArn,
+      retryAttempts: RETRY_ATTEMPTS,
+      maxEventAge: MAX_EVENT_AGE,
     });
+    // The member's own clusters, named here, expand with the member's account and region.
+    const clusterScope: ClusterScope = {
+      partition: this.partition,
+      region: this.region,
+      account: this.account,
+    };
+    const forward = (ruleId: string, description: string, eventPattern: events.EventPattern) => {
+      this.rules.push(
+        new events.Rule(this, ruleId, { description, eventPattern, targets: [target] }),
+      );
+    };
+    forward(
+      'EcsEvents',
+      'ECS state changes → the central ecslog account',
+      ecsStatePattern(config.clusters, clusterScope),
+    );
+    if (config.clusters.length > 0)
+      forward(
+        'EcsDeployments',
+        'ECS deployment state changes of the watched clusters → the central ecslog account',
+        ecsDeploymentPattern(config.clusters, clusterScope),
+      );
     if (config.captureApiCalls)
-      new events.Rule(this, 'EcsApiCalls', {
-        description: 'ECS API calls (CloudTrail) → the central ecslog account',
-        eventPattern: {
-          source: ['aws.ecs'],
-          detailType: ['AWS API Call via CloudTrail'],
-          detail: { eventSource: ['ecs.amazonaws.com'] },
-        },
-        targets: [target],
-      });
+      forward(
+        'EcsApiCalls',
+        'ECS API calls (CloudTrail) → the central ecslog account',
+        ecsApiCallPattern(config.clusters, clusterScope),
+      );
+    // The DLQ admits exactly these rules.
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ForwarderRules',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rules.map((rule) => rule.ruleArn) } },
+      }),
+    );
+
+    const topic = alarmTopic(this, {
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
+      keyRemovalPolicy: config.stage === 'dev' ? RemovalPolicy.DESTROY : removalPolicy,
+    });
+    const alarm = new cloudwatch.Alarm(this, 'DeadLetterQueueDepth', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'ECS events the central ecslog bus did not accept (bus policy, central region down) are waiting in the forwarder dead-letter queue: replay with ecslog redrive --queue',
+    });
+    alarm.addAlarmAction(new actions.SnsAction(topic));
+    new CfnOutput(this, 'ForwarderDeadLetterQueueUrl', {
+      value: this.deadLetterQueue.queueUrl,
+      description: 'SQS: ECS events the central bus did not accept (body = the event)',
+    });
   }
 }
 
 export interface CentralBusPolicyProps {
+  /** Names the statements, so that two stages of one account do not collide. */
+  stage: string;
   /** Member accounts whose forwarders may put events on this account's default bus. */
   accounts: readonly string[];
 }
@@ -73,7 +156,7 @@ export class CentralBusPolicy extends Construct {
     for (const account of props.accounts)
       new events.CfnEventBusPolicy(this, `Member${account}`, {
         eventBusName: bus.eventBusName,
-        statementId: `ecslog-member-${account}`,
+        statementId: busPolicyStatementId(props.stage, account),
         statement: {
           Effect: 'Allow',
           Principal: { AWS: `arn:${Stack.of(this).partition}:iam::${account}:root` },
@@ -82,4 +165,9 @@ export class CentralBusPolicy extends Construct {
         },
       });
   }
+}
+
+/** The bus policy statement of a stage's member account: unique per stage and account. */
+export function busPolicyStatementId(stage: string, account: string): string {
+  return `ecslog-${stage}-member-${account}`;
 }

@@ -5,7 +5,7 @@
  * fixed construct ids (stable logical IDs: see the spec) and follows the stage's removal policy.
  */
 import type { StackProps } from 'aws-cdk-lib';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,6 +18,7 @@ import type { KeyAttribute } from '@ecslog/audit-store';
 import { LAKE_COLUMNS, LAKE_PARTITION_COLUMN } from '@ecslog/ecs-event-mapper';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
+import { pipelineRuleName, pipelineRules } from '../constructs/pipeline-rule-names';
 
 /** What the other stacks use from the stateful stack. */
 export interface StatefulResources {
@@ -30,8 +31,25 @@ export interface StatefulResources {
   stream?: kinesis.IStream;
   /** The ingest's SQS quarantine: invalid events, kept whole. */
   quarantineQueue: sqs.IQueue;
-  /** EventBridge target DLQ and the Kinesis event-source mapping's on-failure destination. */
+  /** The EventBridge targets' dead-letter queue: each message body is the undelivered event. */
   deadLetterQueue: sqs.IQueue;
+  /**
+   * The ingest's on-failure destination for asynchronous invocations (`direct`): each message is
+   * Lambda's invocation record, the event in `requestPayload`.
+   */
+  ingestFailureQueue: sqs.IQueue;
+  /**
+   * The Kinesis event-source mapping's on-failure destination (`stream`): one object per failed
+   * batch, with the records themselves, so the batch can be replayed after the stream dropped it.
+   */
+  streamFailureBucket: s3.IBucket;
+  /**
+   * The ARNs of the buckets, as another stack reads them: `Fn::GetStackOutput` of an output with
+   * a fixed name (a weak reference). Policies name their objects with these, so cdk-nag's
+   * findings (and the acknowledgements) read the same at every synthesis.
+   */
+  streamFailureBucketArnRef: string;
+  lakeBucketArnRef?: string;
   /** When `config.lake`: the Glue database and table over the lake. */
   glueDatabaseName?: string;
   glueTableName?: string;
@@ -52,8 +70,16 @@ export const STATEFUL_IDS = {
   stream: 'EventStream',
   quarantineQueue: 'QuarantineQueue',
   deadLetterQueue: 'DeadLetterQueue',
+  ingestFailureQueue: 'IngestFailureQueue',
+  streamFailureBucket: 'StreamFailureBucket',
   glueDatabase: 'LakeGlueDatabase',
   glueTable: 'LakeGlueTable',
+} as const;
+
+/** Outputs other stacks read by name (`StatefulResources.*ArnRef`). */
+export const STATEFUL_OUTPUTS = {
+  streamFailureBucketArn: 'StreamFailureBucketArn',
+  lakeBucketArn: 'LakeBucketArn',
 } as const;
 
 /** The Glue table over the lake (Athena: `<database>.events`). */
@@ -63,7 +89,17 @@ export const LAKE_GLUE_TABLE_NAME = 'events';
 export const LAKE_PROJECTION_START = '2024-01-01';
 
 /** SQS's longest retention: time to inspect and replay what failed. */
-const QUEUE_RETENTION = Duration.days(14);
+export const QUEUE_RETENTION = Duration.days(14);
+
+/**
+ * How long a failed Kinesis batch stays in the stream failure bucket. The stream keeps records
+ * 24 hours; the bucket keeps the records themselves, so `ecslog redrive` can replay a batch for a
+ * year after it failed (objects are small; S3 Standard costs cents for thousands of batches).
+ */
+export const STREAM_FAILURE_RETENTION = Duration.days(365);
+
+/** Where Lambda writes the event-source mapping's failure records in that bucket. */
+export const STREAM_FAILURE_PREFIX = 'aws/lambda/';
 
 const keyAttribute = (key: KeyAttribute): dynamodb.Attribute => ({
   name: key.name,
@@ -83,7 +119,14 @@ export class StatefulStack extends Stack {
       config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const table = this.createTable(config, removalPolicy);
-    const { quarantineQueue, deadLetterQueue } = this.createQueues(removalPolicy);
+    const { quarantineQueue, deadLetterQueue, ingestFailureQueue } = this.createQueues(
+      config,
+      removalPolicy,
+    );
+    const accessLogBucket = this.createAccessLogBucket(removalPolicy);
+    // Both failure destinations exist in both topologies: a switch of topology then never
+    // deletes (or orphans) a queue or bucket that may still hold failures to replay.
+    const streamFailureBucket = this.createStreamFailureBucket(accessLogBucket, removalPolicy);
     const stream =
       config.topology === 'stream'
         ? new kinesis.Stream(this, STATEFUL_IDS.stream, {
@@ -96,12 +139,20 @@ export class StatefulStack extends Stack {
             removalPolicy,
           })
         : undefined;
-    const lake = config.lake ? this.createLake(config, removalPolicy) : undefined;
+    const lake = config.lake ? this.createLake(config, accessLogBucket, removalPolicy) : undefined;
 
+    new CfnOutput(this, STATEFUL_OUTPUTS.streamFailureBucketArn, {
+      value: streamFailureBucket.bucketArn,
+    });
+    if (lake) new CfnOutput(this, STATEFUL_OUTPUTS.lakeBucketArn, { value: lake.bucket.bucketArn });
     this.resources = {
       table,
+      streamFailureBucketArnRef: this.outputRef(STATEFUL_OUTPUTS.streamFailureBucketArn),
+      ...(lake ? { lakeBucketArnRef: this.outputRef(STATEFUL_OUTPUTS.lakeBucketArn) } : {}),
       quarantineQueue,
       deadLetterQueue,
+      ingestFailureQueue,
+      streamFailureBucket,
       ...(stream ? { stream } : {}),
       ...(lake
         ? {
@@ -115,11 +166,20 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'ecslog … --table' });
     new CfnOutput(this, 'QuarantineQueueUrl', { value: quarantineQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'IngestFailureQueueUrl', { value: ingestFailureQueue.queueUrl });
+    new CfnOutput(this, 'StreamFailureBucketName', { value: streamFailureBucket.bucketName });
     if (lake) {
       new CfnOutput(this, 'LakeBucketName', { value: lake.bucket.bucketName });
       new CfnOutput(this, 'GlueTable', { value: `${lake.databaseName}.${LAKE_GLUE_TABLE_NAME}` });
     }
     if (stream) new CfnOutput(this, 'StreamName', { value: stream.streamName });
+  }
+
+  /** This stack's output `name`, for use in another stack of the same region. */
+  private outputRef(name: string): string {
+    return Token.asString({
+      'Fn::GetStackOutput': { StackName: this.stackName, OutputName: name },
+    });
   }
 
   /** The audit table exactly as `@ecslog/audit-store` defines it. */
@@ -143,7 +203,7 @@ export class StatefulStack extends Stack {
     });
   }
 
-  private createQueues(removalPolicy: RemovalPolicy) {
+  private createQueues(config: StageConfig, removalPolicy: RemovalPolicy) {
     const queueProps: sqs.QueueProps = {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -152,9 +212,16 @@ export class StatefulStack extends Stack {
     };
     const quarantineQueue = new sqs.Queue(this, STATEFUL_IDS.quarantineQueue, queueProps);
     const deadLetterQueue = new sqs.Queue(this, STATEFUL_IDS.deadLetterQueue, queueProps);
+    // Lambda sends here with the ingest role's own permission (granted in the pipeline stack).
+    const ingestFailureQueue = new sqs.Queue(this, STATEFUL_IDS.ingestFailureQueue, queueProps);
     // The pipeline stack imports this queue by ARN for its EventBridge targets (a cross-stack
-    // grant would make the stacks depend on each other), so the policy lives here: this
-    // account's rules in this region may send. SSE-SQS needs no key policy for EventBridge.
+    // grant would make the stacks depend on each other), so the policy lives here: exactly the
+    // pipeline's rules may send, named by their fixed per-stage names (pipeline-rule-names.ts).
+    // SSE-SQS needs no key policy for EventBridge.
+    const ruleArns = pipelineRules(config).map(
+      (rule) =>
+        `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${pipelineRuleName(config.stage, rule)}`,
+    );
     deadLetterQueue.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'EventBridgeRulesOfThisAccount',
@@ -162,39 +229,32 @@ export class StatefulStack extends Stack {
         actions: ['sqs:SendMessage'],
         resources: [deadLetterQueue.queueArn],
         conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/*`,
-          },
+          ArnEquals: { 'aws:SourceArn': ruleArns },
         },
       }),
     );
     for (const [queue, role] of [
       [quarantineQueue, 'the ingest quarantine, where invalid events are kept whole'],
-      [deadLetterQueue, 'the dead-letter queue of the EventBridge targets and the Kinesis ESM'],
+      [deadLetterQueue, 'the dead-letter queue of the EventBridge targets'],
+      [ingestFailureQueue, "the ingest's on-failure destination for asynchronous invocations"],
     ] as const)
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: `${queue.node.id} is itself a terminal queue (${role}); nothing consumes it automatically, so it has no redrive to a further DLQ. The pipeline stack, not this one, names it as a DLQ, which cdk-nag cannot see from here.`,
       });
-    return { quarantineQueue, deadLetterQueue };
+    for (const queue of [quarantineQueue, deadLetterQueue, ingestFailureQueue])
+      Validations.of(queue).acknowledge({
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: `${queue.node.id} is a terminal queue: what lands here waits for ecslog redrive (or a person), never for an automatic consumer that could fail it on`,
+      });
+    return { quarantineQueue, deadLetterQueue, ingestFailureQueue };
   }
 
-  /** The lake bucket, its access-log bucket and the Glue catalog over it. */
-  private createLake(config: StageConfig, removalPolicy: RemovalPolicy) {
-    const lockedDown = {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // Server access logging delivers only to SSE-S3 buckets; the lake uses the same so Athena
-      // users need no KMS grant.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy,
-    } satisfies s3.BucketProps;
-
-    // cdk-nag S1 accepts this bucket unlogged because it is the lake's log destination.
-    const accessLogBucket = new s3.Bucket(this, STATEFUL_IDS.lakeAccessLogBucket, {
-      ...lockedDown,
+  /** The bucket of server access logs of the lake and the stream failure bucket. */
+  private createAccessLogBucket(removalPolicy: RemovalPolicy): s3.Bucket {
+    // cdk-nag S1 accepts this bucket unlogged because it is the others' log destination.
+    return new s3.Bucket(this, STATEFUL_IDS.lakeAccessLogBucket, {
+      ...lockedDownBucket(removalPolicy),
       lifecycleRules: [
         {
           id: 'ExpireAccessLogs',
@@ -204,13 +264,41 @@ export class StatefulStack extends Stack {
         },
       ],
     });
+  }
 
+  /**
+   * Unversioned on purpose: Lambda writes each failed batch once under a unique key, and
+   * `ecslog redrive` deletes an object only after every record of it is in the table; versioning
+   * would keep replayed batches as noncurrent versions, to be found and paid for again.
+   */
+  private createStreamFailureBucket(accessLogBucket: s3.IBucket, removalPolicy: RemovalPolicy) {
+    return new s3.Bucket(this, STATEFUL_IDS.streamFailureBucket, {
+      ...lockedDownBucket(removalPolicy),
+      versioned: false,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'stream-failures/',
+      lifecycleRules: [
+        {
+          id: 'ExpireReplayableBatches',
+          expiration: STREAM_FAILURE_RETENTION,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+  }
+
+  /** The lake bucket, its access-log bucket and the Glue catalog over it. */
+  private createLake(
+    config: StageConfig,
+    accessLogBucket: s3.IBucket,
+    removalPolicy: RemovalPolicy,
+  ) {
     const expireDays = config.lakeExpireDays;
     // S3 rejects a rule whose expiration is not later than its transition; objects that expire
     // first are never worth moving to Standard-IA (30-day minimum charge).
     const transition = expireDays === 0 || expireDays > config.lakeInfrequentAccessDays;
     const bucket = new s3.Bucket(this, STATEFUL_IDS.lakeBucket, {
-      ...lockedDown,
+      ...lockedDownBucket(removalPolicy),
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'lake/',
       lifecycleRules: [
@@ -233,7 +321,10 @@ export class StatefulStack extends Stack {
       ],
     });
 
-    // Glue names allow no dashes; stages do.
+    // Glue names allow no dashes; stages do. The stage in the name keeps two stages of one
+    // account apart. The catalog holds no data (the rows are in the bucket) and is rebuilt from
+    // this code, so it is deleted with the stack whatever the removal policy: a retained database
+    // would make the redeploy after `cdk destroy --all` fail with AlreadyExists.
     const databaseName = `ecslog_${config.stage.replace(/-/g, '_')}`;
     const database = new glue.CfnDatabase(this, STATEFUL_IDS.glueDatabase, {
       catalogId: Aws.ACCOUNT_ID,
@@ -242,7 +333,7 @@ export class StatefulStack extends Stack {
         description: `ecslog ${config.stage}: the audit lake (NDJSON, one row per state change)`,
       },
     });
-    database.applyRemovalPolicy(removalPolicy);
+    database.applyRemovalPolicy(RemovalPolicy.DESTROY);
     const lakeRoot = `s3://${bucket.bucketName}/events/`;
     const table = new glue.CfnTable(this, STATEFUL_IDS.glueTable, {
       catalogId: Aws.ACCOUNT_ID,
@@ -281,7 +372,21 @@ export class StatefulStack extends Stack {
       },
     });
     table.addResourceDependency(database);
-    table.applyRemovalPolicy(removalPolicy);
+    table.applyRemovalPolicy(RemovalPolicy.DESTROY);
     return { bucket, databaseName };
   }
+}
+
+/** Every bucket here: private, TLS only, ACLs disabled, versioned unless said otherwise. */
+function lockedDownBucket(removalPolicy: RemovalPolicy) {
+  return {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    // Server access logging delivers only to SSE-S3 buckets; the lake uses the same so Athena
+    // users need no KMS grant.
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    removalPolicy,
+  } satisfies s3.BucketProps;
 }
