@@ -11,6 +11,7 @@ import { registerFailuresCommand } from './commands/failures.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerLocalCommand } from './commands/local.command';
 import { registerMapCommand } from './commands/map.command';
+import { registerRedriveCommand } from './commands/redrive.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTaskCommand } from './commands/task.command';
 import { registerTasksCommand } from './commands/tasks.command';
@@ -50,6 +51,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   registerEventsCommand(program, io, setExitCode);
   registerUiCommand(program, io, setExitCode);
   registerBackfillCommand(program, setExitCode);
+  registerRedriveCommand(program, io, setExitCode);
   registerSimulateCommand(program, io, setExitCode);
   registerMapCommand(program, io, setExitCode);
   return program;
