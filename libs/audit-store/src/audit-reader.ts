@@ -53,6 +53,25 @@ export interface Activity {
   group: string;
 }
 
+/**
+ * How a caller steers a long read (a view of runs over many days): it stops when `signal` fires,
+ * and it tells how many runs each page added, so that a view can stop once it holds more runs
+ * than it shows.
+ */
+export interface ReadControl {
+  /**
+   * No page is requested once it fires, and the one in flight is abandoned: the read rejects
+   * (with the signal's reason, or the SDK's AbortError).
+   */
+  signal?: AbortSignal;
+  /**
+   * Called after each page with the task runs it added: tasks seen for the first time in this
+   * read, and RunTask/StartTask failures (each a run that never started). A lower bound of the
+   * runs the records make: a task known only by API calls is not counted.
+   */
+  onRuns?: (added: number) => void;
+}
+
 export interface AuditReaderOptions {
   client: DynamoDBClient;
   tableName: string;
@@ -129,20 +148,47 @@ export function createAuditReader(options: AuditReaderOptions) {
    * Access patterns 3 and 4 for views of runs (timelines, task lists): the cluster's (or, with
    * `group`, the group's) records in the range, unpaged, with only the newest version of each
    * task and container instance among them. Older versions are read but never decoded, which is
-   * most of the cost of a long range: a task has about five state changes.
+   * most of the cost of a long range: a task has about five state changes. `control` stops the
+   * read (its signal) and hears of the runs each page adds, so that a view can stop it early.
    */
   async function latestVersions(
     clusterArn: string,
     range: TimeRange,
     group?: string,
+    control: ReadControl = {},
   ): Promise<AuditRecord[]> {
     const from = storedInstant(range.from, range);
     const to = storedInstant(range.to, range);
     const index = group === undefined ? INDEX.byCluster : INDEX.byGroup;
-    const items: Item[] = [];
+    // `v` (the version), `pk` (the resource), `rt` and `cat` are plain attributes: no decoding to
+    // compare. Superseded versions are dropped as pages arrive, so memory holds one item per task.
+    const versionOf = (item: Item) => (item['v'] as { N: string } | undefined)?.N;
+    const resourceOf = (item: Item) => (item['pk'] as { S: string }).S;
+    const kept: (Item | undefined)[] = [];
+    const newest = new Map<string, { version: number; at: number }>();
+    const countRuns = (page: readonly Item[]) => {
+      let added = 0;
+      for (const item of page) {
+        const version = versionOf(item);
+        if (version === undefined) {
+          kept.push(item);
+          if (isStartFailureItem(item)) added += 1;
+          continue;
+        }
+        const resource = resourceOf(item);
+        const seen = newest.get(resource);
+        if (seen === undefined && (item['rt'] as { S: string } | undefined)?.S === 'task')
+          added += 1;
+        if (seen !== undefined && seen.version >= Number(version)) continue;
+        if (seen !== undefined) kept[seen.at] = undefined;
+        newest.set(resource, { version: Number(version), at: kept.length });
+        kept.push(item);
+      }
+      control.onRuns?.(added);
+    };
     for (const day of daysBetween(from, to))
-      items.push(
-        ...(await queryAll({
+      await queryAll(
+        {
           IndexName: index.name,
           KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} BETWEEN :from AND :to`,
           ExpressionAttributeValues: {
@@ -155,23 +201,10 @@ export function createAuditReader(options: AuditReaderOptions) {
             ':from': { S: from },
             ':to': { S: to },
           },
-        })),
+        },
+        { signal: control.signal, onPage: countRuns },
       );
-    // `v` (the version) and `pk` (the resource) are plain attributes: no decoding to compare.
-    const versionOf = (item: Item) => (item['v'] as { N: string } | undefined)?.N;
-    const resourceOf = (item: Item) => (item['pk'] as { S: string }).S;
-    const newest = new Map<string, number>();
-    for (const item of items) {
-      const version = versionOf(item);
-      if (version !== undefined)
-        newest.set(resourceOf(item), Math.max(newest.get(resourceOf(item)) ?? 0, Number(version)));
-    }
-    return items
-      .filter((item) => {
-        const version = versionOf(item);
-        return version === undefined || newest.get(resourceOf(item)) === Number(version);
-      })
-      .map(decodeRecord);
+    return kept.filter((item): item is Item => item !== undefined).map(decodeRecord);
   }
 
   /** Access pattern 5: failed records in a time range, optionally of one category. */
@@ -185,15 +218,21 @@ export function createAuditReader(options: AuditReaderOptions) {
    * The clusters and groups with records in the range (by UTC day, so a little wider than the
    * range), sorted: which partitions of byCluster and byGroup a query without a cluster reads.
    */
-  async function activity(range: TimeRange): Promise<Activity[]> {
+  async function activity(
+    range: TimeRange,
+    control: Pick<ReadControl, 'signal'> = {},
+  ): Promise<Activity[]> {
     const from = storedInstant(range.from, range);
     const to = storedInstant(range.to, range);
     const keys = new Set<string>();
     for (const day of daysBetween(from, to))
-      for (const item of await queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: activityPartitionKey(day) } },
-      }))
+      for (const item of await queryAll(
+        {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: activityPartitionKey(day) } },
+        },
+        control,
+      ))
         keys.add((item['sk'] as { S: string }).S);
     return [...keys].sort().map(parseActivitySortKey);
   }
@@ -266,22 +305,30 @@ export function createAuditReader(options: AuditReaderOptions) {
     return (output.Items ?? []).length === 0;
   }
 
-  /** Every unexpired item of one base-table partition. */
+  /**
+   * Every unexpired item of one base-table partition; with `onPage`, each page's items go to it
+   * instead (and none are returned).
+   */
   async function queryAll(
     query: Pick<
       QueryCommandInput,
       'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'
     >,
+    control: { signal?: AbortSignal; onPage?: (items: Item[]) => void } = {},
   ): Promise<Item[]> {
+    const { signal, onPage } = control;
     const items: Item[] = [];
     const seconds = nowSeconds();
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     do {
+      signal?.throwIfAborted();
       const output = await client.send(
         new QueryCommand({ TableName: tableName, ...query, ExclusiveStartKey: startKey }),
+        { abortSignal: signal },
       );
-      for (const item of (output.Items ?? []) as Item[])
-        if (!isExpired(item, seconds)) items.push(item);
+      const page = ((output.Items ?? []) as Item[]).filter((item) => !isExpired(item, seconds));
+      if (onPage) onPage(page);
+      else items.push(...page);
       startKey = output.LastEvaluatedKey;
     } while (startKey);
     return items;
@@ -389,6 +436,15 @@ export function createAuditReader(options: AuditReaderOptions) {
 }
 
 export type AuditReader = ReturnType<typeof createAuditReader>;
+
+/** A RunTask/StartTask call's record of a task that could not be placed or started. */
+function isStartFailureItem(item: Item): boolean {
+  const category = (item['cat'] as { S: string } | undefined)?.S;
+  return (
+    (item['rt'] as { S: string } | undefined)?.S === 'api-call' &&
+    (category === 'placement' || category === 'start-failure')
+  );
+}
 
 /** Every UTC day from `from`'s to `to`'s, as YYYY-MM-DD. */
 export function daysBetween(from: string, to: string): string[] {

@@ -25,6 +25,7 @@ export type {
   AuditReaderOptions,
   Page,
   PageOptions,
+  ReadControl,
   TimeRange,
 } from './audit-reader';
 export { DEFAULT_RETRY_POLICY, isRetryable, withRetries } from './retry';

@@ -96,6 +96,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     const web = await startWebViewProcess(io, options.uiPort);
     say();
     say(`Web view: ${web.url}   (task runs on a timeline, failures, run details)`);
+    say("          the link carries this session's token: the web view answers no one else");
     if (options.open) openBrowser(web.url, io);
     say();
     say('Try, in another terminal (they use this store while it runs):');

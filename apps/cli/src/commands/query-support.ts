@@ -7,7 +7,7 @@ import { ecslogHome, openStore } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { addStoreOptions, STORE_HELP } from './store-options';
-import type { Activity, TimeRange } from '@ecslog/audit-store';
+import type { Activity, ReadControl, TimeRange } from '@ecslog/audit-store';
 import { runWithLimit } from '@ecslog/audit-store';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
@@ -64,16 +64,18 @@ export async function recordsInScope(
 /**
  * The records of the scope in the range that runs are made of, oldest first: all of them but
  * the older versions of a task (or container instance) whose newer version is in the range —
- * what {@link toTaskRuns} keeps, read without decoding what it would drop.
+ * what {@link toTaskRuns} keeps, read without decoding what it would drop. `control` stops the
+ * reads (web view: a client gone, enough runs read).
  */
 export async function latestRecordsInScope(
   store: Pick<AuditStoreConnection, 'reader'>,
   scope: QueryScope,
   range: TimeRange,
   activity?: readonly Activity[],
+  control?: ReadControl,
 ): Promise<AuditRecord[]> {
   return readScope(store, scope, range, activity, ({ clusterArn, group }) =>
-    store.reader.latestVersions(clusterArn, range, group),
+    store.reader.latestVersions(clusterArn, range, group, control),
   );
 }
 

@@ -35,7 +35,8 @@ export function registerUiCommand(
           'task runs on a timeline by service and task family, coloured by outcome, with pending and image-pull time; ' +
           'runs that never started as marks; failures by category; a run’s full timeline on click. ' +
           'Filters (cluster, service/family, status, range) live in the URL, so links share the view. ' +
-          '`ecslog local` serves it too.',
+          '`ecslog local` serves it too. It answers only the link it prints (?token=…, new at each start) ' +
+          'and the browser that opened it.',
       )
       .option(
         '--port <port>',
@@ -54,6 +55,7 @@ export async function runUi(options: UiOptions, io: CliIo): Promise<number> {
   const stopped = io.waitForStop();
   await withStore(io, options, async (store) => {
     const server = await serveWebView(store, io, options.port);
+    // The URL carries the session's token; `ecslog local` reads it from here (its child's stdout).
     io.stdout.write(`ecslog web view: ${server.url}  (${store.description}; Ctrl-C stops it)\n`);
     if (await store.reader.isEmpty())
       io.stderr.write(

@@ -7,8 +7,12 @@ export interface TimelineResponse extends Timeline {
   /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
   store: string;
   choices: { clusters: string[]; groups: { clusterName: string; group: string }[] };
-  /** Set when the view held more runs than a timeline carries: none are sent, the count is. */
-  omitted?: { runs: number; limit: number };
+  /**
+   * Set when the view held more runs than a timeline carries: none are sent, the count is. With
+   * `complete` false, reading stopped once more than `limit` were certain: `runs` is the count
+   * so far, of any status (the status filter needs every run read).
+   */
+  omitted?: { runs: number; limit: number; complete: boolean };
 }
 
 /** `GET /api/task?arn=…`: every record of one task, oldest first. */

@@ -7,6 +7,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { Browser, CDPSession } from 'playwright-core';
+import type { AuditReader } from '@ecslog/audit-store';
 import { createAuditReader, createAuditWriter } from '@ecslog/audit-store';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
@@ -14,10 +18,18 @@ import type { FailureCategory } from '@ecslog/ecs-event-mapper';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
 import { simulateDay } from '@ecslog/simulator';
 import { createEventIngest } from '../pipeline/event-ingest';
+import { collectPageErrors, launchChromium } from '../testing/headless-chromium';
 import type { ErrorResponse, TaskHistoryResponse, TimelineResponse } from './api-types';
 import { loadPageAssets } from './page-assets';
-import type { WebServer } from './web-server';
+import type { WebServer, WebServerOptions } from './web-server';
 import { PortInUseError, startWebServer } from './web-server';
+
+interface TestServerOptions extends Pick<WebServerOptions, 'maxRuns' | 'gate'> {
+  table?: string;
+  client?: DynamoDBClient;
+  /** Wraps the reader the server reads with. */
+  reader?: (reader: AuditReader) => AuditReader;
+}
 
 jest.setTimeout(60_000);
 
@@ -30,11 +42,16 @@ describe('web view server (dynalite, simulated day)', () => {
   let web: WebServer;
   let tableName: string;
 
-  /** The web view over the test table, on any free port. */
-  const serveTestTable = (options: { maxRuns?: number } = {}) =>
+  /** The web view over the test table (or `table`), on any free port. */
+  const serveTestTable = ({
+    table = tableName,
+    client = dynamo.client,
+    reader = (plain) => plain,
+    ...options
+  }: TestServerOptions = {}) =>
     startWebServer({
       store: {
-        reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
+        reader: reader(createAuditReader({ client, tableName: table, now: () => NOW })),
         description: 'the test table',
       },
       assets: loadPageAssets(),
@@ -44,15 +61,14 @@ describe('web view server (dynalite, simulated day)', () => {
       ...options,
     });
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    lakeDir = mkdtempSync(join(tmpdir(), 'ecslog-web-'));
-    tableName = await createAuditTable(dynamo.client);
-    const lake = createLocalLakeWriter({ root: lakeDir });
+  /** Ingests events into a new table of the test server, through the ingest code; its name. */
+  async function tableOf(events: readonly Record<string, unknown>[]): Promise<string> {
+    const table = await createAuditTable(dynamo.client);
+    const lake = createLocalLakeWriter({ root: mkdtempSync(join(lakeDir, 'lake-')) });
     const ingest = createEventIngest({
       writer: createAuditWriter({
         client: dynamo.client,
-        tableName,
+        tableName: table,
         retentionDays: 30,
         now: () => NOW,
       }),
@@ -62,11 +78,16 @@ describe('web view server (dynalite, simulated day)', () => {
       batchSize: 100,
       pause: async () => undefined,
     });
-    const summary = await ingest(
-      day.events.map((value, i) => ({ position: `day:${i + 1}`, value })),
-    );
+    const summary = await ingest(events.map((value, i) => ({ position: `day:${i + 1}`, value })));
     await lake.close();
     expect(summary.unwritten).toEqual([]);
+    return table;
+  }
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    lakeDir = mkdtempSync(join(tmpdir(), 'ecslog-web-'));
+    tableName = await tableOf(day.events);
     web = await serveTestTable();
   });
   afterAll(async () => {
@@ -75,7 +96,8 @@ describe('web view server (dynalite, simulated day)', () => {
     rmSync(lakeDir, { recursive: true, force: true });
   });
 
-  const get = (path: string, init?: RequestInit) => fetch(new URL(path, web.url), init);
+  /** With the session's token, as a script of the person's would ask (the page uses the cookie). */
+  const get = (path: string, init?: RequestInit) => fetch(withToken(web, path), init);
   async function timeline(query = ''): Promise<TimelineResponse> {
     const response = await get(`/api/timeline${query}`);
     expect(response.status).toBe(200);
@@ -87,14 +109,17 @@ describe('web view server (dynalite, simulated day)', () => {
     return ((await response.json()) as ErrorResponse).error;
   }
 
-  it('listens on 127.0.0.1 only', () => {
-    expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  it('listens on 127.0.0.1 only, and prints a URL with a 256-bit session token', () => {
+    expect(web.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(web.url).toBe(`${web.origin}?token=${web.token}`);
+    expect(Buffer.from(web.token, 'base64url')).toHaveLength(32);
   });
 
   it('serves the page, its style and its bundled script, with a strict content security policy', async () => {
-    const page = await get('/');
+    const cookie = await sessionCookie(web);
+    const page = await fetch(web.origin, { headers: { cookie } });
     const script = await get('/app.js');
-    const css = await get('/app.css');
+    const css = await fetch(new URL('/app.css', web.origin), { headers: { cookie } });
 
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await page.text();
@@ -204,12 +229,19 @@ describe('web view server (dynalite, simulated day)', () => {
     const all = await timeline();
     const small = await serveTestTable({ maxRuns: all.runs.length - 1 });
     try {
-      const view = (await (await fetch(`${small.url}api/timeline`)).json()) as TimelineResponse;
+      const view = (await (
+        await fetch(withToken(small, 'api/timeline'))
+      ).json()) as TimelineResponse;
       const narrowed = (await (
-        await fetch(`${small.url}api/timeline?group=service:web`)
+        await fetch(withToken(small, 'api/timeline?group=service:web'))
       ).json()) as TimelineResponse;
 
-      expect(view.omitted).toEqual({ runs: all.runs.length, limit: all.runs.length - 1 });
+      // One page per cluster: all was read before the limit was passed, so the count is exact.
+      expect(view.omitted).toEqual({
+        runs: all.runs.length,
+        limit: all.runs.length - 1,
+        complete: true,
+      });
       expect(view.runs).toEqual([]);
       expect(view.rows).toEqual([]);
       expect(view.choices).toEqual(all.choices);
@@ -246,9 +278,296 @@ describe('web view server (dynalite, simulated day)', () => {
     expect((await get('/nothing-here')).status).toBe(404);
 
     // A page elsewhere that rebinds its own name to 127.0.0.1 sends its own Host header.
-    const rebound = await rawGet(web.port, '/api/timeline', 'attacker.example:80');
+    const rebound = await rawGet(
+      web.port,
+      `/api/timeline?token=${web.token}`,
+      'attacker.example:80',
+    );
     expect(rebound.status).toBe(421);
-    expect((await rawGet(web.port, '/', `localhost:${web.port}`)).status).toBe(200);
+    expect((await rawGet(web.port, `/?token=${web.token}`, `localhost:${web.port}`)).status).toBe(
+      303,
+    );
+  });
+
+  describe('session token', () => {
+    const api = (init: RequestInit = {}) => fetch(new URL('/api/timeline', web.origin), init);
+
+    it('refuses the page, its script and the API without the token or the cookie (403, one line)', async () => {
+      const page = await fetch(web.origin);
+      const script = await fetch(new URL('/app.js', web.origin));
+      const timelineAnswer = await api();
+      const wrongToken = await fetch(`${web.origin}api/timeline?token=${'A'.repeat(43)}`);
+      const otherSession = await api({
+        headers: { cookie: `ecslog-session-${web.port}=${'B'.repeat(43)}`, 'x-ecslog-page': '1' },
+      });
+
+      expect(page.status).toBe(403);
+      expect(await page.text()).toBe(
+        'ecslog web view: no session: open the link `ecslog ui` or `ecslog local` printed when it started: it carries this session’s token\n',
+      );
+      expect(script.status).toBe(403);
+      expect(timelineAnswer.status).toBe(403);
+      expect(((await timelineAnswer.json()) as ErrorResponse).error).toMatch(/^no session: /);
+      expect(wrongToken.status).toBe(403);
+      expect(((await wrongToken.json()) as ErrorResponse).error).toMatch(
+        /^this link's token is not this session's/,
+      );
+      expect(otherSession.status).toBe(403);
+    });
+
+    it('trades the token for an HttpOnly, SameSite=Strict cookie and sends the browser to the URL without it', async () => {
+      const entry = await fetch(`${web.url}&group=service:web&since=7d`, { redirect: 'manual' });
+
+      expect(entry.status).toBe(303);
+      expect(entry.headers.get('location')).toBe('/?group=service%3Aweb&since=7d');
+      expect(entry.headers.get('set-cookie')).toBe(
+        `ecslog-session-${web.port}=${web.token}; HttpOnly; SameSite=Strict; Path=/`,
+      );
+      expect(entry.headers.get('cache-control')).toBe('no-store');
+    });
+
+    it("answers the page's own API requests with the cookie, not those of other pages", async () => {
+      const cookie = await sessionCookie(web);
+      const fromPage = { cookie, 'x-ecslog-page': '1' };
+
+      const own = await api({ headers: { ...fromPage, 'sec-fetch-site': 'same-origin' } });
+      const noBrowser = await api({ headers: fromPage });
+      const withoutHeader = await api({ headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+      // Another port of 127.0.0.1 is the same site: the browser sends the cookie from there too.
+      const otherPort = await api({ headers: { ...fromPage, 'sec-fetch-site': 'same-site' } });
+      const otherSite = await api({ headers: { ...fromPage, 'sec-fetch-site': 'cross-site' } });
+
+      expect(own.status).toBe(200);
+      expect(noBrowser.status).toBe(200);
+      expect(withoutHeader.status).toBe(403);
+      expect(otherPort.status).toBe(403);
+      expect(((await otherPort.json()) as ErrorResponse).error).toBe(
+        'refused: a request from another page (Sec-Fetch-Site: same-site)',
+      );
+      expect(otherSite.status).toBe(403);
+    });
+  });
+
+  describe('bounded work', () => {
+    it.each([
+      ['reading the days with activity', 20],
+      ["reading the clusters' runs", 399 + 20],
+    ])('stops reading when the client goes away while %s', async (_phase, queriesBeforeAbort) => {
+      const counting = countingClient(dynamo.client, 3);
+      const server = await serveTestTable({ client: counting.client });
+      try {
+        const client = new AbortController();
+        const request = fetch(withToken(server, '/api/timeline?since=399d'), {
+          signal: client.signal,
+        }).catch(() => 'aborted');
+        while (counting.queries.length < queriesBeforeAbort) await sleep(5);
+
+        client.abort();
+        expect(await request).toBe('aborted');
+        await sleep(100);
+        const settled = counting.queries.length;
+        await sleep(500);
+
+        // 399 days of activity, then 399 days of each of 3 clusters, when read to the end.
+        expect(counting.queries.length).toBe(settled);
+        expect(settled - queriesBeforeAbort).toBeLessThanOrEqual(10);
+        expect(logged).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('works on two API requests at once: of 20 at once, 2 are answered, 4 wait their turn, the rest are told to retry (503)', async () => {
+      let active = 0;
+      let mostActive = 0;
+      let calls = 0;
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const server = await serveTestTable({
+        gate: { inFlight: 2, queued: 4, waitMs: 10_000 },
+        reader: (plain) => ({
+          ...plain,
+          activity: async (range, control) => {
+            calls += 1;
+            active += 1;
+            mostActive = Math.max(mostActive, active);
+            try {
+              await held;
+              return await plain.activity(range, control);
+            } finally {
+              active -= 1;
+            }
+          },
+        }),
+      });
+      try {
+        const statuses: number[] = [];
+        const answers = Array.from({ length: 20 }, () =>
+          fetch(withToken(server, '/api/timeline')).then(async (response) => {
+            statuses.push(response.status);
+            if (statuses.filter((status) => status === 503).length === 14) release();
+            if (response.status === 503) {
+              expect(response.headers.get('retry-after')).toBe('1');
+              expect(((await response.json()) as ErrorResponse).error).toBe(
+                'the web view is busy with other requests: try again in a moment',
+              );
+            } else await response.arrayBuffer();
+          }),
+        );
+        await Promise.all(answers);
+
+        expect(statuses.filter((status) => status === 200)).toHaveLength(6);
+        expect(statuses.filter((status) => status === 503)).toHaveLength(14);
+        expect(mostActive).toBe(2);
+        expect(calls).toBe(6);
+        // Turns are given back: the next request is answered.
+        expect((await fetch(withToken(server, '/api/timeline'))).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('tells a waiting request to retry when no turn comes in time', async () => {
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const server = await serveTestTable({
+        gate: { inFlight: 1, queued: 4, waitMs: 200 },
+        reader: (plain) => ({
+          ...plain,
+          activity: async (range, control) => {
+            await held;
+            return plain.activity(range, control);
+          },
+        }),
+      });
+      try {
+        const first = fetch(withToken(server, '/api/timeline'));
+        await sleep(50);
+        const started = Date.now();
+        const second = await fetch(withToken(server, '/api/timeline'));
+        const waited = Date.now() - started;
+        release();
+
+        expect(second.status).toBe(503);
+        expect(waited).toBeGreaterThanOrEqual(150);
+        expect((await first).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('stops reading a range once it holds more runs than a timeline shows, and says how many so far', async () => {
+      const days = [
+        '2026-11-15',
+        '2026-11-16',
+        '2026-11-17',
+        '2026-11-18',
+        '2026-11-19',
+        '2026-11-20',
+      ];
+      const table = await tableOf(
+        days.flatMap((date, i) => simulateDay({ seed: 40 + i, day: date }).events),
+      );
+      const range = `?from=${days[0]}T00:00:00Z&to=2026-11-20T23:59:59Z`;
+      const read = async (maxRuns?: number) => {
+        const counting = countingClient(dynamo.client);
+        const server = await serveTestTable({ table, client: counting.client, maxRuns });
+        try {
+          const response = await fetch(withToken(server, `/api/timeline${range}`));
+          expect(response.status).toBe(200);
+          const view = (await response.json()) as TimelineResponse;
+          // Index pages of runs: the activity lookups (base table) are the same either way.
+          return { view, pages: counting.queries.filter((query) => query.index).length };
+        } finally {
+          await server.close();
+        }
+      };
+
+      const whole = await read();
+      // Half a day's runs: the first day of the three clusters is more than enough.
+      const limit = Math.floor(whole.view.runs.length / days.length / 2);
+      const bounded = await read(limit);
+      const failedOnly = await (async () => {
+        const counting = countingClient(dynamo.client);
+        const server = await serveTestTable({ table, client: counting.client, maxRuns: limit });
+        try {
+          return (await (
+            await fetch(withToken(server, `/api/timeline${range}&status=failed`))
+          ).json()) as TimelineResponse;
+        } finally {
+          await server.close();
+        }
+      })();
+
+      expect(whole.view.omitted).toBeUndefined();
+      expect(whole.pages).toBe(days.length * 3);
+      expect(bounded.view.omitted?.complete).toBe(false);
+      expect(bounded.view.omitted?.limit).toBe(limit);
+      expect(bounded.view.omitted?.runs).toBeGreaterThan(limit);
+      expect(bounded.view.omitted?.runs).toBeLessThan(whole.view.runs.length);
+      expect(bounded.view.runs).toEqual([]);
+      expect(bounded.view.choices).toEqual(whole.view.choices);
+      // Three clusters read side by side, a day at a time: their first day, and the next in flight.
+      expect(bounded.pages).toBeLessThanOrEqual(6);
+      // The status filter needs every run read: the bound counts runs of any status.
+      expect(failedOnly.omitted?.complete).toBe(false);
+    });
+  });
+
+  describe('in headless Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("gives a page on another loopback origin nothing but 403s, and no reads, while the person's web view works", async () => {
+      const counting = countingClient(dynamo.client);
+      const server = await serveTestTable({ client: counting.client });
+      const attacker = await startAttackerPage(server.port, 40);
+      const context = await browser.newContext();
+      try {
+        const view = await context.newPage();
+        const errors = collectPageErrors(view);
+        await view.goto(server.url);
+        await view.waitForSelector('body[data-timeline=ready]');
+        expect(view.url()).toBe(server.origin);
+        expect(errors).toEqual([]);
+        const readsByTheView = counting.queries.length;
+        expect(readsByTheView).toBeGreaterThan(0);
+
+        // 127.0.0.1 on another port is the same site (the cookie goes along); localhost is not.
+        for (const origin of [
+          `http://127.0.0.1:${attacker.port}`,
+          `http://localhost:${attacker.port}`,
+        ]) {
+          const page = await context.newPage();
+          const apiRequests = await watchApiRequests(await context.newCDPSession(page));
+          await page.goto(`${origin}/`);
+          const fired = (await page.evaluate('window.done.then(() => window.fired)')) as string[];
+          await sleep(100); // the last network events
+          await page.close();
+          const seen = apiRequests();
+
+          // Nothing readable: Cross-Origin-Resource-Policy blocks even the 403 (a network error).
+          expect(fired).toEqual(Array.from({ length: 40 }, () => 'blocked'));
+          expect(seen.map((request) => request.status)).toEqual(
+            Array.from({ length: 40 }, () => 403),
+          );
+          if (origin.includes('127.0.0.1'))
+            expect(
+              seen.every((request) => request.cookie.includes(`ecslog-session-${server.port}=`)),
+            ).toBe(true);
+        }
+        expect(counting.queries.length).toBe(readsByTheView);
+      } finally {
+        await context.close();
+        await attacker.close();
+        await server.close();
+      }
+    });
   });
 
   it('says which port is in use when another program has it', async () => {
@@ -273,6 +592,90 @@ describe('web view server (dynalite, simulated day)', () => {
     }
   });
 });
+
+/** The session cookie, as a browser gets it from the printed URL. */
+async function sessionCookie(server: WebServer): Promise<string> {
+  const entry = await fetch(server.url, { redirect: 'manual' });
+  expect(entry.status).toBe(303);
+  return (entry.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
+
+/**
+ * A client that forwards everything to the real server, and counts (and, with `delayMs`, slows)
+ * the Query requests sent through it.
+ */
+function countingClient(client: DynamoDBClient, delayMs = 0) {
+  const queries: { index?: string }[] = [];
+  const counting = {
+    send: async (command: unknown, options?: unknown) => {
+      if (command instanceof QueryCommand) {
+        queries.push({ index: command.input.IndexName });
+        if (delayMs > 0) await sleep(delayMs);
+      }
+      return client.send(command as QueryCommand, options as never);
+    },
+  };
+  return { client: counting as unknown as DynamoDBClient, queries };
+}
+
+/**
+ * A page on another loopback origin that fires `count` no-cors GETs at the web view's widest
+ * timeline, as the issue's attack did, and leaves their response types in `window.fired`.
+ */
+async function startAttackerPage(
+  webPort: number,
+  count: number,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const html = `<!doctype html><script>
+    window.fired = [];
+    window.done = Promise.all(Array.from({ length: ${count} }, () =>
+      fetch('http://127.0.0.1:${webPort}/api/timeline?since=399d', { mode: 'no-cors', credentials: 'include' })
+        .then((r) => window.fired.push(r.type), () => window.fired.push('blocked'))));
+  </script>`;
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The API requests a page sends, with the status the server answered and the cookie sent, from
+ * Chromium's network events: a response blocked by the browser reaches no page event.
+ */
+async function watchApiRequests(
+  cdp: CDPSession,
+): Promise<() => { url: string; status?: number; cookie: string }[]> {
+  const requests = new Map<string, { url: string; status?: number; cookie: string }>();
+  const of = (id: string) => requests.get(id) ?? { url: '', cookie: '' };
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
+    if (new URL(request.url).pathname === '/api/timeline')
+      requests.set(requestId, { ...of(requestId), url: request.url });
+  });
+  cdp.on('Network.requestWillBeSentExtraInfo', ({ requestId, headers }) => {
+    requests.set(requestId, { ...of(requestId), cookie: String(headers['Cookie'] ?? '') });
+  });
+  cdp.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode }) => {
+    requests.set(requestId, { ...of(requestId), status: statusCode });
+  });
+  await cdp.send('Network.enable');
+  return () => [...requests.values()].filter((request) => request.url !== '');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `path` of the web view, with the session's token added to its query. */
+function withToken(server: WebServer, path: string): URL {
+  const url = new URL(path, server.origin);
+  url.searchParams.set('token', server.token);
+  return url;
+}
 
 /** fetch() will not send a Host header of our choosing; node:http will. */
 async function rawGet(port: number, path: string, host: string): Promise<{ status: number }> {

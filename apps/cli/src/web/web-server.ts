@@ -5,12 +5,17 @@
  * (timeline-request, query/timeline).
  *
  * It only answers GET and HEAD, only to requests addressed to its own loopback address (a page
- * on another site cannot reach it through DNS rebinding), and the page may load nothing but
- * what this server serves (Content-Security-Policy).
+ * on another site cannot reach it through DNS rebinding), only to the holder of this session's
+ * token (web-session), and the page may load nothing but what this server serves
+ * (Content-Security-Policy). Its work is bounded: two API requests at a time (request-gate), a
+ * request's reads stop when its client goes away, and a timeline stops reading once it holds
+ * more runs than it shows.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ReadControl } from '@ecslog/audit-store';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import { isCluster } from '../query/query-scope';
 import { filterRunsByStatus, toTaskRuns } from '../query/task-runs';
@@ -19,7 +24,17 @@ import type { TaskHistoryResponse, TimelineResponse } from './api-types';
 import { readAllPages } from '../commands/cli-io';
 import { latestRecordsInScope } from '../commands/query-support';
 import type { PageAssets } from './page-assets';
+import type { RequestGate, RequestGateOptions } from './request-gate';
+import { createRequestGate, DEFAULT_REQUEST_GATE } from './request-gate';
 import { BadRequestError, timelineRequestOf } from './timeline-request';
+import type { WebSession } from './web-session';
+import {
+  accessOf,
+  createSessionToken,
+  PAGE_REQUEST_HEADER,
+  sessionCookieName,
+  TOKEN_PARAMETER,
+} from './web-session';
 
 export const WEB_HOST = '127.0.0.1';
 
@@ -33,6 +48,10 @@ export interface WebServerOptions {
   log: (line: string) => void;
   /** Most runs one timeline carries (default {@link MAX_TIMELINE_RUNS}). */
   maxRuns?: number;
+  /** The session's token (default: 256 new random bits). */
+  token?: string;
+  /** API requests worked on at once, and how long others wait (default {@link DEFAULT_REQUEST_GATE}). */
+  gate?: RequestGateOptions;
 }
 
 /**
@@ -42,8 +61,12 @@ export interface WebServerOptions {
 export const MAX_TIMELINE_RUNS = 50_000;
 
 export interface WebServer {
-  /** `http://127.0.0.1:PORT/` */
+  /** What to print and open: `http://127.0.0.1:PORT/?token=…`. */
   url: string;
+  /** `http://127.0.0.1:PORT/`: answers only with the session's cookie or token. */
+  origin: string;
+  /** The session's token: `?token=` on any request, or traded for the cookie by the page. */
+  token: string;
   port: number;
   close(): Promise<void>;
 }
@@ -53,10 +76,21 @@ export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
 }
 
+/** Starts the web view on 127.0.0.1, with a new session token unless one is given. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? createSessionToken();
+  const gate = createRequestGate(options.gate ?? DEFAULT_REQUEST_GATE);
   const server = createServer((request, response) => {
-    handle(request, response, options, addressOf()).catch((error: unknown) => {
-      options.log(`web view: ${request.url}: ${describe(error)}`);
+    // Aborted when the client goes away before its answer is sent: its reads stop.
+    const client = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) client.abort(new ClientGoneError());
+    });
+    const session = { token, cookieName: sessionCookieName(addressOf().port) };
+    const context: RequestContext = { options, session, gate, signal: client.signal };
+    handle(request, response, context, addressOf()).catch((error: unknown) => {
+      if (client.signal.aborted) return;
+      options.log(`web view: ${withoutToken(request.url)}: ${describe(error)}`);
       if (!response.headersSent) sendJson(response, 500, { error: describe(error) });
       else response.destroy();
     });
@@ -75,8 +109,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.listen(options.port, WEB_HOST, resolve);
   });
   const { port } = addressOf();
+  const origin = `http://${WEB_HOST}:${port}/`;
   return {
-    url: `http://${WEB_HOST}:${port}/`,
+    url: `${origin}?${TOKEN_PARAMETER}=${token}`,
+    origin,
+    token,
     port,
     close: () =>
       new Promise((resolve, reject) => {
@@ -86,12 +123,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
+interface RequestContext {
+  options: WebServerOptions;
+  session: WebSession;
+  gate: RequestGate;
+  /** Fires when the client goes away. */
+  signal: AbortSignal;
+}
+
 async function handle(
   request: IncomingMessage,
   response: ServerResponse,
-  options: WebServerOptions,
+  context: RequestContext,
   address: AddressInfo,
 ): Promise<void> {
+  const { options } = context;
   const hosts = [`${WEB_HOST}:${address.port}`, `localhost:${address.port}`];
   if (!hosts.includes(request.headers.host ?? '')) {
     sendText(response, 421, `this server answers only requests to http://${hosts[0]}/\n`);
@@ -103,6 +149,32 @@ async function handle(
     return;
   }
   const url = new URL(request.url ?? '/', `http://${hosts[0]}`);
+  const access = accessOf(
+    {
+      pathname: url.pathname,
+      search: url.searchParams,
+      cookieHeader: request.headers.cookie,
+      fetchSite: header(request, 'sec-fetch-site'),
+      fromPage: header(request, PAGE_REQUEST_HEADER) !== undefined,
+    },
+    context.session,
+  );
+  if (access.kind === 'refuse') {
+    if (url.pathname.startsWith('/api/')) sendJson(response, 403, { error: access.message });
+    else sendText(response, 403, `ecslog web view: ${access.message}\n`);
+    return;
+  }
+  if (access.kind === 'enter') {
+    response.writeHead(303, {
+      ...SECURITY_HEADERS,
+      Location: access.location,
+      'Set-Cookie': access.cookie,
+      'Cache-Control': 'no-store',
+    });
+    response.end();
+    return;
+  }
+  url.searchParams.delete(TOKEN_PARAMETER);
   switch (url.pathname) {
     case '/':
       return sendAsset(response, 'text/html; charset=utf-8', options.assets.html);
@@ -111,9 +183,9 @@ async function handle(
     case '/app.css':
       return sendAsset(response, 'text/css; charset=utf-8', options.assets.css);
     case '/api/timeline':
-      return answer(response, () => timelineOf(url.searchParams, options));
+      return answer(response, context, (signal) => timelineOf(url.searchParams, options, signal));
     case '/api/task':
-      return answer(response, () => taskHistory(url.searchParams, options));
+      return answer(response, context, () => taskHistory(url.searchParams, options));
     default:
       sendText(response, 404, `not found: ${url.pathname}\n`);
   }
@@ -122,11 +194,15 @@ async function handle(
 async function timelineOf(
   params: URLSearchParams,
   { store, now, maxRuns = MAX_TIMELINE_RUNS }: WebServerOptions,
+  signal: AbortSignal,
 ): Promise<TimelineResponse> {
   const request = timelineRequestOf(params, now());
-  const activity = await store.reader.activity(request.range);
-  const records = await latestRecordsInScope(store, request.scope, request.range, activity);
-  const runs = filterRunsByStatus(toTaskRuns(records), request.status);
+  const activity = await store.reader.activity(request.range, { signal });
+  const { records, runsRead } = await readRunsUpTo(maxRuns, signal, (control) =>
+    latestRecordsInScope(store, request.scope, request.range, activity, control),
+  );
+  signal.throwIfAborted();
+  const runs = records && filterRunsByStatus(toTaskRuns(records), request.status);
   const clusters = new Map(activity.map((a) => [a.clusterArn, clusterName(a.clusterArn)]));
   const groups = activity
     .filter((a) => Boolean(a.group))
@@ -134,10 +210,16 @@ async function timelineOf(
       (a) => request.scope.cluster === undefined || isCluster(a.clusterArn, request.scope.cluster),
     )
     .map((a) => ({ clusterName: clusterName(a.clusterArn), group: a.group as string }));
-  const tooMany = runs.length > maxRuns;
+  const omitted: TimelineResponse['omitted'] =
+    runs === undefined
+      ? { runs: runsRead, limit: maxRuns, complete: false }
+      : runs.length > maxRuns
+        ? { runs: runs.length, limit: maxRuns, complete: true }
+        : undefined;
+  signal.throwIfAborted();
   return {
-    ...toTimeline(tooMany ? [] : runs, request.range, now()),
-    ...(tooMany ? { omitted: { runs: runs.length, limit: maxRuns } } : {}),
+    ...toTimeline(omitted || runs === undefined ? [] : runs, request.range, now()),
+    ...(omitted ? { omitted } : {}),
     store: store.description,
     choices: {
       clusters: [...new Set(clusters.values())].sort(),
@@ -146,6 +228,33 @@ async function timelineOf(
       ),
     },
   };
+}
+
+/**
+ * Runs `read`, stopping it once the runs it has read are more than `maxRuns` (certain: the
+ * store counts a lower bound). Then `records` is undefined and `runsRead` is the count so far;
+ * the status filter is not applied to it, as telling the runs of a status needs them all read.
+ */
+async function readRunsUpTo(
+  maxRuns: number,
+  signal: AbortSignal,
+  read: (control: ReadControl) => Promise<AuditRecord[]>,
+): Promise<{ records?: AuditRecord[]; runsRead: number }> {
+  const enough = new AbortController();
+  let runsRead = 0;
+  try {
+    const records = await read({
+      signal: AbortSignal.any([signal, enough.signal]),
+      onRuns: (added) => {
+        runsRead += added;
+        if (runsRead > maxRuns && !enough.signal.aborted) enough.abort(new Error('enough runs'));
+      },
+    });
+    return { records, runsRead };
+  } catch (error) {
+    if (signal.aborted || !enough.signal.aborted) throw error;
+    return { runsRead };
+  }
 }
 
 async function taskHistory(
@@ -167,13 +276,37 @@ class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-async function answer(response: ServerResponse, build: () => Promise<unknown>): Promise<void> {
+/** The client went away before its answer was sent. */
+class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError';
+}
+
+/** Answers an API request in its turn (503 when there is none), as JSON. */
+async function answer(
+  response: ServerResponse,
+  { gate, signal }: RequestContext,
+  build: (signal: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  const leave = await gate.enter(signal);
+  if (signal.aborted) {
+    leave?.();
+    return;
+  }
+  if (!leave) {
+    response.setHeader('Retry-After', '1');
+    sendJson(response, 503, {
+      error: 'the web view is busy with other requests: try again in a moment',
+    });
+    return;
+  }
   try {
-    sendJson(response, 200, await build());
+    sendJson(response, 200, await build(signal));
   } catch (error) {
     if (error instanceof BadRequestError) sendJson(response, 400, { error: error.message });
     else if (error instanceof NotFoundError) sendJson(response, 404, { error: error.message });
     else throw error;
+  } finally {
+    leave();
   }
 }
 
@@ -207,6 +340,16 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A request's URL for the log: the token is not written anywhere. */
+function withoutToken(url: string | undefined): string {
+  return (url ?? '').replace(/([?&]token=)[^&]*/, '$1…');
+}
 
 function clusterName(clusterArn: string): string {
   return clusterArn.slice(clusterArn.lastIndexOf('/') + 1);

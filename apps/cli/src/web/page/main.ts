@@ -67,7 +67,7 @@ async function load(): Promise<void> {
   const mine = (generation += 1);
   document.body.dataset['timeline'] = 'loading';
   statusLine.textContent = 'Loading…';
-  const response = await fetch(`/api/timeline${timelineQueryOf(state)}`);
+  const response = await apiGet(`/api/timeline${timelineQueryOf(state)}`);
   const body = (await response.json()) as TimelineResponse | ErrorResponse;
   if (mine !== generation) return;
   if ('error' in body) {
@@ -107,12 +107,20 @@ async function showRun(run: TimelineRun): Promise<void> {
     return;
   }
   renderDetailsMessage(details, 'Loading…');
-  const response = await fetch(`/api/task?arn=${encodeURIComponent(run.id)}`);
+  const response = await apiGet(`/api/task?arn=${encodeURIComponent(run.id)}`);
   const body = (await response.json()) as TaskHistoryResponse | ErrorResponse;
   if (details.dataset['run'] !== run.id) return;
   if ('error' in body) renderDetailsMessage(details, body.error);
   else renderRunDetails(details, run, body.records);
   details.scrollIntoView({ block: 'nearest' });
+}
+
+/**
+ * The page's API requests: the session cookie goes with them (same origin), and the header that
+ * tells the server they come from its own page — another origin cannot send it.
+ */
+function apiGet(path: string): Promise<Response> {
+  return fetch(path, { credentials: 'same-origin', headers: { 'X-Ecslog-Page': '1' } });
 }
 
 function renderFilters(body: TimelineResponse): void {
@@ -141,8 +149,11 @@ function renderFilters(body: TimelineResponse): void {
 function renderStatusLine(body: TimelineResponse): void {
   statusLine.classList.toggle('error', body.omitted !== undefined);
   if (body.omitted) {
+    const counted = body.omitted.complete
+      ? `${body.omitted.runs.toLocaleString('en-US')} task runs`
+      : `At least ${body.omitted.runs.toLocaleString('en-US')} task runs${state.status ? ' (of any status)' : ''}`;
     statusLine.textContent =
-      `${body.omitted.runs.toLocaleString('en-US')} task runs between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)}: ` +
+      `${counted} between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)}: ` +
       `more than the ${body.omitted.limit.toLocaleString('en-US')} one timeline shows. Choose a shorter range, a cluster or a service/family.`;
     return;
   }
