@@ -2,6 +2,7 @@
  * The CLI's ingest path against dynalite: inputs through the ingest Lambda's Kinesis handler,
  * retries of what it reports, the quarantine, the lake, and inputs that could not be stored.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import type { QuarantineEntry } from '@ecslog/ingest-pipeline';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
 import { simulateDay } from '@ecslog/simulator';
 import type { EventInput } from '../event-inputs';
-import { createEventIngest } from './event-ingest';
+import type { EventIngestOptions } from './event-ingest';
+import { createEventIngest, StoreFaultError } from './event-ingest';
 
 describe('event ingest (dynalite)', () => {
   let server: LocalDynamoDb;
@@ -31,16 +33,21 @@ describe('event ingest (dynalite)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function setUp(tableName: string, wrap: (writer: AuditWriter) => AuditWriter = (w) => w) {
+  function setUp(
+    tableName: string,
+    wrap: (writer: AuditWriter) => AuditWriter = (w) => w,
+    extra: Partial<EventIngestOptions> = {},
+  ) {
     const held: QuarantineEntry[] = [];
     const lines: string[] = [];
     const lake = createLocalLakeWriter({ root: dir });
     const ingest = createEventIngest({
+      ...extra,
       writer: wrap(
         createAuditWriter({ client: server.client, tableName, retentionDays: 30, now: () => NOW }),
       ),
-      quarantine: { hold: async (entry) => void held.push(entry) },
-      lake,
+      quarantine: extra.quarantine ?? { hold: async (entry) => void held.push(entry) },
+      lake: extra.lake ?? lake,
       report: (line) => lines.push(line),
       batchSize: 64,
       pause: async () => undefined,
@@ -142,5 +149,151 @@ describe('event ingest (dynalite)', () => {
     expect(broken.lines).toContainEqual(
       expect.stringMatching(/^ecslog: records not written: reported for retry: table gone$/),
     );
+  });
+
+  it('counts each input once, however often it was retried', async () => {
+    const clean = setUp(await createAuditTable(server.client));
+    const tableName = await createAuditTable(server.client);
+    let calls = 0;
+    // Every other record fails in the first two calls: inputs are fed again, whole.
+    const flaky = setUp(tableName, (writer) => ({
+      writeRecords: async (records) => {
+        calls += 1;
+        const results = await writer.writeRecords(records);
+        return calls <= 2
+          ? results.map((r, i) =>
+              i % 2 === 0 ? { ...r, status: 'failed' as const, error: new Error('throttled') } : r,
+            )
+          : results;
+      },
+    }));
+
+    const expected = await clean.ingest(inputs.slice(0, 100));
+    const summary = await flaky.ingest(inputs.slice(0, 100));
+
+    expect(calls).toBeGreaterThan(2);
+    expect(summary).toMatchObject({ inputs: 100, mapped: 100, invalid: 0, unwritten: [] });
+    expect(summary.written + summary.stale).toBe(expected.written + expected.stale);
+    expect(summary.written + summary.stale).toBeLessThanOrEqual(100);
+  });
+
+  it('counts as invalid only the inputs it quarantined', async () => {
+    const tableName = await createAuditTable(server.client);
+    const broken = setUp(tableName, undefined, {
+      quarantine: {
+        hold: async () => {
+          throw new Error('quarantine unavailable');
+        },
+      },
+    });
+    const bad = Array.from({ length: 26 }, (_, i) => ({
+      position: `bad.ndjson:${i + 1}`,
+      problem: 'is not JSON',
+      text: '{"truncated":',
+    }));
+
+    const summary = await broken.ingest(bad);
+
+    expect(summary).toMatchObject({ inputs: 26, invalid: 0, mapped: 0 });
+    expect(summary.unwritten).toEqual(bad);
+  });
+
+  it('quarantines an input over the 400 KB item limit at once, with that reason', async () => {
+    const tableName = await createAuditTable(server.client);
+    const stopped = inputs.find((input) => {
+      const detail = (input as { value: { detail?: { lastStatus?: string } } }).value.detail;
+      return detail?.lastStatus === 'STOPPED';
+    }) as { position: string; value: { detail: Record<string, unknown> } };
+    // Random text: deflate cannot shrink it under the limit.
+    const huge = {
+      position: 'huge.ndjson:1',
+      value: {
+        ...stopped.value,
+        detail: { ...stopped.value.detail, stoppedReason: randomBytes(525_000).toString('base64') },
+      },
+    };
+    let calls = 0;
+    const { ingest, held, lines } = setUp(tableName, (writer) => ({
+      writeRecords: async (records) => {
+        calls += 1;
+        return writer.writeRecords(records);
+      },
+    }));
+
+    const summary = await ingest([huge, ...inputs.slice(0, 10)]);
+
+    expect(calls).toBeLessThanOrEqual(2);
+    expect(summary).toMatchObject({ inputs: 11, mapped: 10, invalid: 1, unwritten: [] });
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({ origin: { position: 'huge.ndjson:1' }, payload: huge.value });
+    expect(held[0]?.reason).toMatch(
+      /^too large to store: record task:.* is over DynamoDB's 400 KB item limit/,
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^huge\.ndjson:1: invalid: too large to store: /),
+    ]);
+  });
+
+  it('stops at once on a store fault, returning every input not stored, with no line per attempt', async () => {
+    const tableName = await createAuditTable(server.client);
+    let calls = 0;
+    const gone = setUp(tableName, () => ({
+      writeRecords: async (records) => {
+        calls += 1;
+        const error = new StoreFaultError('the store is gone (connection refused)', 'ECONNREFUSED');
+        return records.map((r) => ({ recordId: r.recordId, status: 'failed' as const, error }));
+      },
+    }));
+
+    const summary = await gone.ingest(inputs.slice(0, 200));
+
+    expect(calls).toBe(1);
+    expect(summary.stopped?.reason).toBe('the store is gone (connection refused)');
+    expect(summary.unwritten).toEqual(inputs.slice(0, 200));
+    expect(summary.mapped).toBe(0);
+    expect(gone.lines).toEqual([]);
+  });
+
+  it('stops when asked between batches, keeping the rest', async () => {
+    const tableName = await createAuditTable(server.client);
+    let batches = 0;
+    const { ingest } = setUp(
+      tableName,
+      (writer) => ({
+        writeRecords: async (records) => {
+          batches += 1;
+          return writer.writeRecords(records);
+        },
+      }),
+      { stopRequested: () => (batches >= 2 ? 'SIGINT' : undefined) },
+    );
+
+    const summary = await ingest(inputs.slice(0, 200));
+
+    expect(summary.stopped?.reason).toBe('SIGINT');
+    expect(summary.mapped).toBe(128);
+    expect(summary.unwritten).toEqual(inputs.slice(128, 200));
+  });
+
+  it('stops when the lake cannot be written (a full disk), keeping that input', async () => {
+    const tableName = await createAuditTable(server.client);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+    });
+    let rows = 0;
+    const { ingest } = setUp(tableName, undefined, {
+      lake: {
+        writeAuditRecords: async () => {
+          if (++rows > 5) throw full;
+        },
+        close: async () => undefined,
+      } as unknown as EventIngestOptions['lake'],
+    });
+
+    const summary = await ingest(inputs.slice(0, 20));
+
+    expect(summary.stopped?.reason).toMatch(/^cannot write the lake: ENOSPC/);
+    expect(summary.mapped).toBe(5);
+    expect(summary.unwritten).toEqual(inputs.slice(5, 20));
   });
 });

@@ -4,16 +4,11 @@
  * them — into the audit table, with invalid inputs quarantined; the records also go to the local
  * lake, as Firehose would write them.
  */
-import type { AuditWriter } from '@ecslog/audit-store';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
-import type {
-  IngestLogger,
-  IngestMetrics,
-  MetricName,
-  Quarantine,
-  Tally,
-} from '@ecslog/ingest-pipeline';
-import { createKinesisHandler, METRIC_NAMES } from '@ecslog/ingest-pipeline';
+import type { AuditWriter, WriteResult } from '@ecslog/audit-store';
+import type { MapResult } from '@ecslog/ecs-event-mapper';
+import { mapEvent, stringifyJson } from '@ecslog/ecs-event-mapper';
+import type { IngestLogger, IngestMetrics, Quarantine, Tally } from '@ecslog/ingest-pipeline';
+import { createKinesisHandler } from '@ecslog/ingest-pipeline';
 import type { LocalLakeWriter } from '@ecslog/local-lake';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { EventInput } from '../event-inputs';
@@ -33,40 +28,107 @@ export interface EventIngestOptions {
   maxAttempts?: number;
   /** Pause before attempt n (default 200 ms × 2^(n−2)). */
   pause?: (attempt: number) => Promise<void>;
+  /**
+   * Errors that end the whole ingest at once instead of being retried (default
+   * {@link isStoreFault}): retrying cannot help when the store is gone or its disk is full.
+   */
+  isFatal?: (error: Error) => boolean;
+  /** Asked before each batch and each retry: a reason (e.g. `SIGINT`) stops the ingest there. */
+  stopRequested?: () => string | undefined;
 }
 
 export interface IngestSummary extends Tally {
-  /** Inputs read (events, lines, array elements). */
+  /** Inputs given (events, lines, array elements). */
   inputs: number;
-  /** Inputs still not stored after every attempt: kept in `unwritten`. */
+  /** Inputs not stored (after every attempt, or because the ingest stopped): kept in `unwritten`. */
   unwritten: EventInput[];
+  /** Why the ingest stopped before the end, when it did: a store fault or the stop request. */
+  stopped?: { reason: string; error?: Error };
+}
+
+/**
+ * An error that stops an ingest rather than being retried: the store's server is gone, its disk
+ * is full, or the table no longer exists. `fatal` is what {@link isStoreFault} looks for.
+ */
+export class StoreFaultError extends Error {
+  override readonly name = 'StoreFaultError';
+  readonly fatal = true;
+  constructor(
+    message: string,
+    /** The error code behind it (ECONNREFUSED, ENOSPC…), for messages and tests. */
+    readonly code: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Storage errors of the local machine: retrying an input will not make room. */
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+
+/**
+ * The default fatal test: a {@link StoreFaultError}, a table that no longer exists, or a local
+ * storage error (full disk, quota, read-only file system) from the quarantine file or the lake.
+ */
+export function isStoreFault(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    (error as { fatal?: unknown }).fatal === true ||
+    error.name === 'ResourceNotFoundException' ||
+    (typeof code === 'string' && STORAGE_CODES.has(code))
+  );
+}
+
+/**
+ * DynamoDB's answer for an item it will never take, whatever the retries: over 400 KB, or
+ * otherwise malformed for the table. The input is quarantined with that reason instead.
+ */
+function isUnstorable(error: Error): boolean {
+  return error.name === 'ValidationException';
 }
 
 /** The stream the local records say they came from. */
 const LOCAL_STREAM_ARN = 'arn:aws:kinesis:local:000000000000:stream/ecslog-local';
 
+/** One input on its way: its Kinesis record and what the mapper made of it. */
+interface PendingInput {
+  input: EventInput;
+  record: KinesisStreamRecord;
+  sequenceNumber: string;
+  mapping: MapResult | undefined;
+}
+
 /**
  * Ingests inputs batch by batch; inputs the handler reports for retry are fed again (in order) up
  * to `maxAttempts` times. Never throws for an input: each is written, ignored, quarantined or
+ * returned as unwritten — an input DynamoDB refuses for good (an item over 400 KB) is quarantined
+ * with that reason, and a store fault stops the ingest at once with every input not yet stored
  * returned as unwritten.
+ *
+ * The summary counts each input once, by what finally became of it (retries are not counted
+ * again): `mapped`/`ignored`/`invalid` are inputs (`invalid` = quarantined), and
+ * `written`/`stale`/`expired` the records of the stored inputs; `retried` counts re-feeds.
  *
  * @example
  * const ingest = createEventIngest({ writer, quarantine, lake, report: console.error });
  * const summary = await ingest(splitEventInputs(text, 'events.ndjson'));
  */
 export function createEventIngest(options: EventIngestOptions) {
-  const { writer, lake, report } = options;
+  const { lake, report } = options;
   const batchSize = options.batchSize ?? 500;
   const maxAttempts = options.maxAttempts ?? 5;
+  const isFatal = options.isFatal ?? isStoreFault;
+  const stopRequested = options.stopRequested ?? (() => undefined);
+  /** Fatal itself, or wrapping a fatal cause (the quarantine wraps the file's error). */
+  const isFatalError = (error: Error): boolean =>
+    isFatal(error) || (error.cause instanceof Error && isFatal(error.cause));
   const pause =
     options.pause ??
     ((attempt: number) =>
       new Promise<void>((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 2))));
-  const totals: Tally = Object.fromEntries(METRIC_NAMES.map((name) => [name, 0])) as Tally;
+  // The handler's own counts add up every attempt; the summary is counted here, per input.
   const metrics: IngestMetrics = {
-    addMetric: (name: MetricName, _unit, value) => {
-      totals[name] += value;
-    },
+    addMetric: () => undefined,
     publishStoredMetrics: () => undefined,
   };
   const logger: IngestLogger = {
@@ -75,58 +137,215 @@ export function createEventIngest(options: EventIngestOptions) {
     warn: () => undefined,
     error: (message, attributes) => {
       const error = attributes['error'];
+      // A fault or an unstorable item is said once, by the caller, not once per attempt.
+      if (error instanceof Error && (isFatalError(error) || isUnstorable(error))) return;
       report(`ecslog: ${message}${error instanceof Error ? `: ${error.message}` : ''}`);
     },
   };
   const positions = new Map<string, string>();
+  /** Sequence numbers of the inputs quarantined by the handler in the current call. */
+  const quarantined = new Set<string>();
+  /** Why the quarantine failed, per sequence number, in the current call. */
+  const quarantineErrors = new Map<string, Error>();
   const quarantine: Quarantine = {
     async hold(entry) {
-      const position = positions.get(String(entry.origin['sequenceNumber'])) ?? '?';
-      await options.quarantine.hold({ ...entry, origin: { ...entry.origin, position } });
+      const sequenceNumber = String(entry.origin['sequenceNumber']);
+      const position = positions.get(sequenceNumber) ?? '?';
+      try {
+        await options.quarantine.hold({ ...entry, origin: { ...entry.origin, position } });
+      } catch (error) {
+        quarantineErrors.set(sequenceNumber, asError(error));
+        throw error;
+      }
+      quarantined.add(sequenceNumber);
       report(`${position}: invalid: ${entry.reason} (quarantined)`);
     },
   };
-  const handler = createKinesisHandler({
-    writer,
-    quarantine,
-    logger,
-    metrics,
-    clock: options.clock ?? (() => new Date()),
-  });
+  /** The results of the current call's writes, per recordId in the order written. */
+  let writes = new Map<string, WriteResult[]>();
+  const writer: AuditWriter = {
+    async writeRecords(records) {
+      const results = await options.writer.writeRecords(records);
+      for (const result of results) {
+        const list = writes.get(result.recordId);
+        if (list) list.push(result);
+        else writes.set(result.recordId, [result]);
+      }
+      return results;
+    },
+  };
+  const clock = options.clock ?? (() => new Date());
+  const handler = createKinesisHandler({ writer, quarantine, logger, metrics, clock });
   let sequence = 0;
 
   return async function ingest(inputs: readonly EventInput[]): Promise<IngestSummary> {
-    const before = { ...totals };
-    const unwritten: EventInput[] = [];
+    const summary: IngestSummary = {
+      mapped: 0,
+      ignored: 0,
+      invalid: 0,
+      written: 0,
+      stale: 0,
+      expired: 0,
+      retried: 0,
+      inputs: inputs.length,
+      unwritten: [],
+    };
+    const stop = (reason: string, rest: readonly EventInput[], error?: Error) => {
+      summary.stopped = { reason, ...(error ? { error } : {}) };
+      summary.unwritten.push(...rest);
+      return summary;
+    };
     for (let start = 0; start < inputs.length; start += batchSize) {
-      let pending = inputs.slice(start, start + batchSize).map((input) => toStreamRecord(input));
+      let pending = inputs.slice(start, start + batchSize).map((input) => toPending(input));
       for (let attempt = 1; pending.length > 0; attempt += 1) {
-        if (attempt > 1) await pause(attempt);
+        const requested = stopRequested();
+        if (requested !== undefined)
+          return stop(requested, [
+            ...pending.map((p) => p.input),
+            ...inputs.slice(start + batchSize),
+          ]);
+        if (attempt > 1) {
+          summary.retried += pending.length;
+          await pause(attempt);
+        }
+        writes = new Map();
+        quarantined.clear();
+        quarantineErrors.clear();
         const { batchItemFailures } = await handler({ Records: pending.map((p) => p.record) });
         const retry = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-        const done = pending.filter((p) => !retry.has(p.record.kinesis.sequenceNumber));
-        if (lake) for (const p of done) await writeToLake(lake, p.input);
-        pending = pending.filter((p) => retry.has(p.record.kinesis.sequenceNumber));
+        const next: PendingInput[] = [];
+        let fault: Error | undefined;
+        for (const p of pending) {
+          const results = (p.mapping?.kind === 'mapped' ? p.mapping.records : []).map((record) =>
+            writes.get(record.recordId)?.shift(),
+          );
+          if (fault) {
+            next.push(p); // the ingest stops: kept as unwritten, stored or not
+            continue;
+          }
+          if (!retry.has(p.sequenceNumber)) {
+            fault = await settle(p, results, summary);
+            if (fault) next.push(p);
+            continue;
+          }
+          const errors = results.flatMap((r) =>
+            r?.status === 'failed' && r.error ? [r.error] : [],
+          );
+          const quarantineError = quarantineErrors.get(p.sequenceNumber);
+          if (quarantineError) errors.push(quarantineError);
+          fault = errors.find(isFatalError);
+          if (!fault && errors.length > 0 && errors.every(isUnstorable)) {
+            const outcome = await quarantineUnstorable(p, results, errors[0] as Error);
+            if (outcome === 'held') {
+              summary.invalid += 1;
+              continue;
+            }
+            fault = outcome;
+          }
+          next.push(p);
+        }
+        if (fault)
+          return stop(
+            fault.message,
+            [...next.map((p) => p.input), ...inputs.slice(start + batchSize)],
+            fault,
+          );
+        pending = next;
         if (attempt >= maxAttempts) {
-          unwritten.push(...pending.map((p) => p.input));
+          summary.unwritten.push(...pending.map((p) => p.input));
           break;
         }
       }
     }
-    const counts = Object.fromEntries(
-      METRIC_NAMES.map((name) => [name, totals[name] - before[name]]),
-    ) as Tally;
-    return { ...counts, inputs: inputs.length, unwritten };
+    return summary;
   };
 
+  /**
+   * Counts an input the handler is done with and writes its lake rows; returns a fault that stops
+   * the ingest (the lake's disk is full), leaving the input to be kept as unwritten.
+   */
+  async function settle(
+    p: PendingInput,
+    results: readonly (WriteResult | undefined)[],
+    summary: IngestSummary,
+  ): Promise<Error | undefined> {
+    if (quarantined.has(p.sequenceNumber)) {
+      summary.invalid += 1;
+      return undefined;
+    }
+    if (p.mapping?.kind !== 'mapped') {
+      // Ignored (or, had the handler seen it otherwise, invalid without a quarantine failure).
+      summary.ignored += 1;
+      return undefined;
+    }
+    if (lake) {
+      try {
+        await lake.writeAuditRecords(p.mapping.records);
+      } catch (error) {
+        const cause = asError(error);
+        return new StoreFaultError(
+          `cannot write the lake: ${cause.message}`,
+          String((cause as { code?: unknown }).code ?? 'EIO'),
+          { cause },
+        );
+      }
+    }
+    summary.mapped += 1;
+    for (const result of results)
+      if (result && result.status !== 'failed') summary[result.status] += 1;
+    return undefined;
+  }
+
+  /** Quarantines an input DynamoDB refuses for good; 'held', or the error that stopped it. */
+  async function quarantineUnstorable(
+    p: PendingInput,
+    results: readonly (WriteResult | undefined)[],
+    error: Error,
+  ): Promise<'held' | Error> {
+    const refused = results.find((r) => r?.status === 'failed')?.recordId ?? '?';
+    const tooLarge = /size/i.test(error.message);
+    const reason = tooLarge
+      ? `too large to store: record ${refused} is over DynamoDB's 400 KB item limit (${error.message})`
+      : `not storable: DynamoDB refused record ${refused}: ${error.message}`;
+    try {
+      await options.quarantine.hold({
+        source: 'kinesis',
+        receivedAt: clock().toISOString(),
+        reason,
+        problems: [{ path: '', message: reason }],
+        payload: isEventProblem(p.input) ? p.input.text : p.input.value,
+        payloadEncoding: isEventProblem(p.input) ? 'utf8' : 'json',
+        origin: {
+          eventSourceArn: LOCAL_STREAM_ARN,
+          sequenceNumber: p.sequenceNumber,
+          position: p.input.position,
+        },
+      });
+    } catch (thrown) {
+      const cause = asError(thrown);
+      return isFatalError(cause)
+        ? cause
+        : new StoreFaultError(`cannot quarantine ${p.input.position}: ${cause.message}`, 'EIO', {
+            cause,
+          });
+    }
+    report(`${p.input.position}: invalid: ${reason} (quarantined)`);
+    return 'held';
+  }
+
   /** One input as a Kinesis record of the local stream; its position is kept for messages. */
-  function toStreamRecord(input: EventInput): { input: EventInput; record: KinesisStreamRecord } {
+  function toPending(input: EventInput): PendingInput {
     sequence += 1;
     const sequenceNumber = String(sequence).padStart(20, '0');
     positions.set(sequenceNumber, input.position);
-    const data = isEventProblem(input) ? input.text : JSON.stringify(input.value);
+    // Any depth: an input nested too deep is the handler's to quarantine, not a crash here.
+    const data = isEventProblem(input) ? input.text : stringifyJson(input.value);
     return {
       input,
+      sequenceNumber,
+      // Mapped once more here (the handler maps on its own): which records are this input's,
+      // for its counts, its lake rows and its write errors.
+      mapping: isEventProblem(input) ? undefined : mapEvent(input.value),
       record: {
         eventSource: 'aws:kinesis',
         eventVersion: '1.0',
@@ -149,6 +368,10 @@ export function createEventIngest(options: EventIngestOptions) {
 
 export type EventIngest = ReturnType<typeof createEventIngest>;
 
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
 /**
  * The partition key the stream topology uses: the resource the event is about, so that one
  * task's events stay in order.
@@ -166,11 +389,4 @@ export function partitionKeyOf(value: unknown): string {
   ])
     if (typeof candidate === 'string' && candidate !== '') return candidate.slice(0, 256);
   return 'unknown';
-}
-
-/** The lake rows of one stored input (mapped again, as the Firehose transform does on its own). */
-async function writeToLake(lake: LocalLakeWriter, input: EventInput): Promise<void> {
-  if (isEventProblem(input)) return;
-  const result = mapEvent(input.value);
-  if (result.kind === 'mapped') await lake.writeAuditRecords(result.records);
 }
