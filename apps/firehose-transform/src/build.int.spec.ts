@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +9,11 @@ import { TRANSFORM_FIXTURES_DIR, DIRECT_PUT_RESULTS, loadDirectPutEvent, rowsOf 
 
 const run = promisify(execFile);
 const APP_DIR = join(__dirname, '..');
+/**
+ * The bundle `npx nx run firehose-transform:build` writes, which the infra app deploys as it is
+ * (apps/infra/src/constructs/pipeline-function.ts): these tests run exactly that file.
+ */
+const DIST_DIR = join(APP_DIR, '../../dist/apps/firehose-transform');
 
 /** Loads the bundle in a fresh Node process, as the Lambda runtime does, and invokes it once. */
 const INVOKE = `
@@ -17,18 +23,37 @@ handler(event).then((result) => console.log('RESULT ' + JSON.stringify(result)))
 `;
 
 describe('the bundle (node build.cjs)', () => {
-  let outdir: string;
+  const outdir = DIST_DIR;
+  /** A fresh build beside dist/apps/firehose-transform (same depth: same source map paths). */
+  let freshDir: string;
+  let scratch: string;
   beforeAll(async () => {
-    outdir = await mkdtemp(join(tmpdir(), 'ecslog-transform-build-'));
-    await run(process.execPath, [join(APP_DIR, 'build.cjs'), outdir], { cwd: APP_DIR });
+    // Run through nx, the build comes first; run alone, build dist/ when it is not there yet.
+    if (!existsSync(join(DIST_DIR, 'index.js')))
+      await run(process.execPath, [join(APP_DIR, 'build.cjs')], { cwd: APP_DIR });
+    freshDir = await mkdtemp(join(DIST_DIR, '../.transform-build-check-'));
+    await run(process.execPath, [join(APP_DIR, 'build.cjs'), freshDir], { cwd: APP_DIR });
+    scratch = await mkdtemp(join(tmpdir(), 'ecslog-transform-build-'));
   });
   afterAll(async () => {
-    await rm(outdir, { recursive: true, force: true });
+    await rm(freshDir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('dist/apps/firehose-transform is byte for byte what build.cjs makes from these sources (the deployed asset)', async () => {
+    const files = (await readdir(freshDir)).sort();
+    expect((await readdir(DIST_DIR)).sort()).toEqual(files);
+    for (const file of files) {
+      const built = await readFile(join(freshDir, file));
+      const deployed = await readFile(join(DIST_DIR, file));
+      // Stale dist/: `npx nx run firehose-transform:build` (infra:synth and infra:test run it first).
+      expect({ file, same: deployed.equals(built) }).toEqual({ file, same: true });
+    }
   });
 
   const invoke = (eventPath: string, env: Record<string, string> = {}) =>
     run(process.execPath, ['-e', INVOKE, join(outdir, 'index.js'), eventPath], {
-      cwd: outdir,
+      cwd: scratch,
       env: { PATH: process.env['PATH'] ?? '', ...env },
     });
 
@@ -68,7 +93,7 @@ describe('the bundle (node build.cjs)', () => {
   });
 
   it('fails the invocation with InvalidFirehoseEventError when there is no records array', async () => {
-    const eventPath = join(outdir, 'not-firehose.json');
+    const eventPath = join(scratch, 'not-firehose.json');
     await writeFile(eventPath, JSON.stringify({ Records: [] }));
 
     await expect(invoke(eventPath)).rejects.toMatchObject({

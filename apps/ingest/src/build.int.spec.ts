@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
@@ -9,6 +9,12 @@ import { INGEST_FIXTURES_DIR, scanTable } from '@ecslog/ingest-pipeline/testing'
 
 const run = promisify(execFile);
 const APP_DIR = join(__dirname, '..');
+/**
+ * The bundles `npx nx run ingest:build` writes, which the infra app deploys as they are
+ * (apps/infra/src/constructs/pipeline-function.ts): these tests run exactly those files.
+ */
+const DIST_DIR = join(APP_DIR, '../../dist/apps/ingest');
+const HANDLERS = ['eventbridge', 'kinesis'];
 
 /** Loads a bundle in a fresh Node process, as the Lambda runtime does, and invokes its handler once. */
 const INVOKE = `
@@ -19,15 +25,33 @@ handler(event).then((result) => console.log('RESULT ' + JSON.stringify(result ??
 
 describe('the bundles (node build.cjs)', () => {
   let db: LocalDynamoDb;
-  let outdir: string;
+  const outdir = DIST_DIR;
+  /** A fresh build beside dist/apps/ingest (same depth, so the source maps' paths match). */
+  let freshDir: string;
   beforeAll(async () => {
     db = await startDynalite();
-    outdir = await mkdtemp(join(tmpdir(), 'ecslog-ingest-build-'));
-    await run(process.execPath, [join(APP_DIR, 'build.cjs'), outdir], { cwd: APP_DIR });
+    // Run through nx, the build comes first; run alone, build dist/ when it is not there yet.
+    if (!existsSync(join(DIST_DIR, 'kinesis', 'index.js')))
+      await run(process.execPath, [join(APP_DIR, 'build.cjs')], { cwd: APP_DIR });
+    freshDir = await mkdtemp(join(DIST_DIR, '../.ingest-build-check-'));
+    await run(process.execPath, [join(APP_DIR, 'build.cjs'), freshDir], { cwd: APP_DIR });
   });
   afterAll(async () => {
     await db.stop();
-    await rm(outdir, { recursive: true, force: true });
+    await rm(freshDir, { recursive: true, force: true });
+  });
+
+  it('dist/apps/ingest is byte for byte what build.cjs makes from these sources (the deployed asset)', async () => {
+    for (const name of HANDLERS) {
+      const files = (await readdir(join(freshDir, name))).sort();
+      expect((await readdir(join(DIST_DIR, name))).sort()).toEqual(files);
+      for (const file of files) {
+        const built = await readFile(join(freshDir, name, file));
+        const deployed = await readFile(join(DIST_DIR, name, file));
+        // Stale dist/: `npx nx run ingest:build` (infra:synth and infra:test run it first).
+        expect({ file, same: deployed.equals(built) }).toEqual({ file, same: true });
+      }
+    }
   });
 
   const invoke = (name: string, fixture: string, env: Record<string, string>) =>
@@ -38,9 +62,10 @@ describe('the bundles (node build.cjs)', () => {
         env: { PATH: process.env['PATH'] ?? '', ...env },
       },
     );
+  const quarantineFile = () => join(freshDir, 'quarantine.ndjson');
 
   it('writes one self-contained CommonJS file per handler, with a source map', async () => {
-    for (const name of ['eventbridge', 'kinesis']) {
+    for (const name of HANDLERS) {
       const code = await readFile(join(outdir, name, 'index.js'), 'utf8');
       // Only Node built-ins stay outside; and the SDK's optional CRT signer (SigV4a, which
       // DynamoDB and SQS do not use), required inside a try/catch.
@@ -60,7 +85,7 @@ describe('the bundles (node build.cjs)', () => {
     const { stdout } = await invoke('kinesis', 'kinesis/ecs-events-batch.json', {
       TABLE_NAME: tableName,
       RETENTION_DAYS: '36500',
-      QUARANTINE_FILE: join(outdir, 'quarantine.ndjson'),
+      QUARANTINE_FILE: quarantineFile(),
       DYNAMODB_ENDPOINT: db.endpoint,
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -70,7 +95,7 @@ describe('the bundles (node build.cjs)', () => {
     expect(stdout).toContain('RESULT {"batchItemFailures":[]}');
     expect(stdout).toMatch(/"message":"batch processed"/);
     expect((await scanTable(db.client, tableName)).length).toBeGreaterThanOrEqual(6);
-    const held = (await readFile(join(outdir, 'quarantine.ndjson'), 'utf8')).trimEnd().split('\n');
+    const held = (await readFile(quarantineFile(), 'utf8')).trimEnd().split('\n');
     expect(held).toHaveLength(2);
   });
 
