@@ -1,3 +1,4 @@
+import { isSimulatedRecord } from '@ecslog/simulator';
 import type { AuditStoreConnection, StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
@@ -90,6 +91,12 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
   const head = [
     ...field('Task', latest.taskId),
     ...field('ARN', latest.resourceArn),
+    ...field(
+      'Data',
+      isSimulatedRecord(latest)
+        ? `(simulated) account ${latest.account}, from the simulator`
+        : undefined,
+    ),
     ...field('Cluster', latest.clusterName),
     ...field('Group', latest.group),
     ...field(

@@ -1,3 +1,4 @@
+import { isSimulatedRecord } from '@ecslog/simulator';
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { Outcome } from '@ecslog/ecs-event-mapper';
@@ -107,7 +108,7 @@ export function renderRuns(runs: readonly TaskRun[], style: TimeStyle): string {
       run.neverStarted ? 'NOT STARTED' : (run.lastStatus ?? '-'),
       outcomeText(run.outcome),
       formatDuration(durationOf(run)),
-      run.outcome.summary,
+      isSimulatedRecord(run.record) ? `${run.outcome.summary} (simulated)` : run.outcome.summary,
     ]),
   );
 }
