@@ -11,6 +11,11 @@ export interface AuditStoreConnection {
   description: string;
   /** Local mode: the loopback endpoint the store is served on. */
   endpoint?: string;
+  /**
+   * Set when the store can be read but not written (a read-only `ECSLOG_HOME`): the one-line
+   * reason every write fails with, for commands that write to say it before they start.
+   */
+  readOnly?: string;
   close(): Promise<void>;
 }
 

@@ -51,11 +51,6 @@ export interface LocalStore extends AuditStoreConnection {
   owned: boolean;
   /** True when this process created the table (a first start). */
   created: boolean;
-  /**
-   * Set when `ECSLOG_HOME` is read-only: the one-line reason every write fails with. Reads come
-   * from a private copy of the store.
-   */
-  readOnly?: string;
 }
 
 /** The SDK commands that change the store: refused on a read-only home. */
