@@ -5,7 +5,7 @@
  */
 import type { TimelineRun } from '../../query/timeline';
 import type { ErrorResponse, TaskHistoryResponse, TimelineResponse } from '../api-types';
-import { byId, h, show } from './dom';
+import { byId, h, setText, show } from './dom';
 import { renderFailures } from './failures-panel';
 import { formatLocalTime, localZone } from './format';
 import { renderDetailsMessage, renderRunDetails } from './run-details';
@@ -71,7 +71,7 @@ async function load(): Promise<void> {
   const body = (await response.json()) as TimelineResponse | ErrorResponse;
   if (mine !== generation) return;
   if ('error' in body) {
-    statusLine.textContent = `Cannot show this view: ${body.error}`;
+    setText(statusLine, `Cannot show this view: ${body.error}`);
     statusLine.classList.add('error');
     document.body.dataset['timeline'] = 'error';
     return;

@@ -18,6 +18,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import type { OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import type { Phase, Timeline, TimelineRun } from '../../query/timeline';
 import { formatDuration } from '../../output/time-format';
+import { visibleText } from '../../output/visible-text';
 import { escapeHtml } from './dom';
 import { formatLocalTime } from './format';
 import { describeTimeline } from '../timeline-summary';
@@ -156,8 +157,9 @@ function optionOf(
   visibleRows: number,
 ): ChartOption {
   const scrollsRows = timeline.rows.length > visibleRows;
+  // Drawn on the canvas, so shown escaped here (the page's text goes through dom.ts).
   const rowLabels = timeline.rows.map((row) =>
-    row.lane === 0 ? `${row.group}  ·  ${row.clusterName}` : '',
+    row.lane === 0 ? visibleText(`${row.group}  ·  ${row.clusterName}`) : '',
   );
   return {
     animation: false,
