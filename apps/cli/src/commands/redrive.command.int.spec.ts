@@ -37,6 +37,7 @@ import type { RedriveCommandOptions } from './redrive.command';
 import { runRedrive } from './redrive.command';
 
 const BUCKET = 'stream-failures';
+type Parked = Record<string, unknown>[];
 /** The fixtures' events are from 2026-11-20: keep them whatever day the tests run. */
 const RETENTION_DAYS = 36_500;
 
@@ -170,7 +171,7 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
       events.slice(14, 20),
       events.slice(20, 30),
       events.slice(30, 40),
-    ] as Record<string, unknown>[][];
+    ] as [Parked, Parked, Parked, Parked, Parked];
     const dlq = newQueue('rule-dlq');
     await send(
       dlq,
@@ -351,7 +352,9 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     // state items aside: a record of a kept message may already have moved one on).
     const deleted = parked.filter((e) => !left.includes(JSON.stringify(e)));
     const stored = await scanTable(dynamo.client, tableName);
-    const history = (await referenceTable(deleted)).filter((item) => item['sk']?.S !== 'LATEST');
+    const history = (await referenceTable(deleted)).filter(
+      (item) => (item['sk'] as { S?: string } | undefined)?.S !== 'LATEST',
+    );
     expect(history.length).toBeGreaterThan(0);
     expect(stored).toEqual(expect.arrayContaining(history));
 
