@@ -87,12 +87,7 @@ export async function checkSignature(
   }
   const { path, query } = splitUrl(request.url);
   if (path === undefined) return refuse('InvalidSignatureException', 'malformed path');
-  const signer = new SignatureV4({
-    credentials: expected.credentials,
-    region: expected.region,
-    service: expected.service,
-    sha256: NodeSha256,
-  });
+  const signer = signerFor(expected);
   const resigned = await signer.sign(
     {
       method: request.method,
@@ -103,7 +98,12 @@ export async function checkSignature(
       headers,
       body: request.body,
     },
-    { signingDate: signedAt, signableHeaders: new Set(signedHeaders) },
+    {
+      signingDate: signedAt,
+      signableHeaders: new Set(signedHeaders),
+      signingRegion: expected.region,
+      signingService: expected.service,
+    },
   );
   const recomputed = AUTHORIZATION.exec(String(resigned.headers['authorization']));
   const ok =
@@ -111,6 +111,23 @@ export async function checkSignature(
     recomputed[5] === signedList &&
     timingSafeEqual(Buffer.from(recomputed[6] as string, 'hex'), Buffer.from(signature, 'hex'));
   return ok ? { valid: true } : refuse('InvalidSignatureException', 'signature does not match');
+}
+
+/** One signer per credentials: a signer keeps the day's signing key, derived with four HMACs. */
+const signers = new WeakMap<StoreCredentials, SignatureV4>();
+
+function signerFor(expected: SignatureExpectation): SignatureV4 {
+  let signer = signers.get(expected.credentials);
+  if (!signer) {
+    signer = new SignatureV4({
+      credentials: expected.credentials,
+      region: expected.region,
+      service: expected.service,
+      sha256: NodeSha256,
+    });
+    signers.set(expected.credentials, signer);
+  }
+  return signer;
 }
 
 function single(value: string | string[] | undefined): string | undefined {
