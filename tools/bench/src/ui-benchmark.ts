@@ -161,7 +161,7 @@ export async function runUiBenchmark(options: {
           seen[index] = navigation;
           checkRuns(index === 0 ? 'baseline' : 'full', navigation.runs);
           const start = options.now();
-          const response = await fetch(`${ui.url}api/timeline${view.query}`);
+          const response = await fetch(linkTo(ui.url, view.query, '/api/timeline'));
           await response.arrayBuffer();
           const serverMs = options.now() - start;
           if (!response.ok) throw new Error(`/api/timeline${view.query}: HTTP ${response.status}`);
@@ -553,7 +553,7 @@ async function startUi(home: string): Promise<{ url: string; stop: () => Promise
       );
       child.stdout?.setEncoding('utf8').on('data', (text: string) => {
         stdout += text;
-        const match = /^Web view: (http:\/\/127\.0\.0\.1:\d+\/)/m.exec(stdout);
+        const match = /^Web view: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/m.exec(stdout);
         if (match?.[1]) {
           clearTimeout(timer);
           found(match[1]);
@@ -571,6 +571,17 @@ async function startUi(home: string): Promise<{ url: string; stop: () => Promise
     await stopProcess(child);
     throw error;
   }
+}
+
+/**
+ * The URL local mode printed (it carries the web view's session token) with a view's query, on
+ * `path` (default the page).
+ */
+function linkTo(printed: string, query: string, path = '/'): string {
+  const link = new URL(path, printed);
+  link.searchParams.set('token', new URL(printed).searchParams.get('token') ?? '');
+  for (const [name, value] of new URLSearchParams(query)) link.searchParams.set(name, value);
+  return link.toString();
 }
 
 /** SIGTERM to the PID (ecslog closes its server and store on it), SIGKILL after 10 s. */
@@ -641,7 +652,8 @@ async function navigate(
   });
   page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
   try {
-    await page.goto(`${url}${query}`, { waitUntil: 'commit', timeout: PAGE_TIMEOUT_MS });
+    // A fresh context has no session cookie: the printed URL's token buys it (one redirect).
+    await page.goto(linkTo(url, query), { waitUntil: 'commit', timeout: PAGE_TIMEOUT_MS });
     // No function declared inside these callbacks: they are serialised into the page as written.
     await page.waitForFunction(
       () => {

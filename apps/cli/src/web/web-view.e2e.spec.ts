@@ -46,7 +46,7 @@ describe('web view (headless Chromium)', () => {
     mkdirSync(join(REPO_ROOT, 'reports/screenshots'), { recursive: true });
     local = startEcslog(['local', '--ui-port', '0', '--no-open'], env);
     const out = await local.waitForOutput(/Ctrl-C stops local mode\./);
-    url = /^Web view: (http:\/\/127\.0\.0\.1:\d+\/)/m.exec(out)?.[1] as string;
+    url = /^Web view: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/m.exec(out)?.[1] as string;
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -62,8 +62,13 @@ describe('web view (headless Chromium)', () => {
     await page.close();
   });
 
+  /**
+   * Opens a view as a person does: the first time in a browser through the printed URL (its
+   * token buys the cookie), then by the link alone.
+   */
   async function open(search: string): Promise<void> {
-    await page.goto(`${url}${search}`);
+    const entered = (await page.context().cookies()).length > 0;
+    await page.goto(entered ? `${new URL(url).origin}/${search}` : linkTo(url, search));
     await page.waitForSelector('body[data-timeline=ready]');
   }
   async function runsListedByCli(args: readonly string[]): Promise<AuditRecord[]> {
@@ -98,6 +103,29 @@ describe('web view (headless Chromium)', () => {
       path: join(REPO_ROOT, 'reports/screenshots/web-view.png'),
       fullPage: true,
     });
+  });
+
+  it("opens with the printed URL's token, then drops it from the address bar; without it, says to open that link", async () => {
+    const origin = new URL(url).origin;
+    const lost = await page.goto(`${origin}/?since=2d`);
+    expect(lost?.status()).toBe(403);
+    await expect(page.locator('body').textContent()).resolves.toMatch(
+      /^ecslog web view: no session: open the link `ecslog ui` or `ecslog local` printed/,
+    );
+    // The page, and the icon the browser asks for next.
+    expect(new Set(errors)).toEqual(
+      new Set([
+        'console: Failed to load resource: the server responded with a status of 403 (Forbidden)',
+      ]),
+    );
+    errors.length = 0;
+
+    await open('?since=2d');
+
+    expect(page.url()).toBe(`${origin}/?since=2d`);
+    // The cookie is the browser's alone: the page's script cannot read it.
+    await expect(page.evaluate(() => Object(globalThis).document.cookie)).resolves.toBe('');
+    expect(errors).toEqual([]);
   });
 
   it("shows a failed run's reason when its bar is clicked, and keeps the run in the URL", async () => {
@@ -275,7 +303,7 @@ describe('web view (headless Chromium)', () => {
         await ui.waitForOutput(/Ctrl-C stops it/),
       )?.[1] as string;
 
-      await page.goto(`${webUrl}?from=2026-11-20T00:00:00.000Z&to=2026-11-21T00:00:00.000Z`);
+      await page.goto(linkTo(webUrl, '?from=2026-11-20T00:00:00.000Z&to=2026-11-21T00:00:00.000Z'));
       await page.waitForSelector('body[data-timeline=ready]');
 
       await expect(drawnOnTimeline(page)).resolves.toEqual({
@@ -327,7 +355,7 @@ describe('web view (headless Chromium)', () => {
     try {
       const out = await killed.waitForOutput(/Ctrl-C stops local mode\./);
       const webUrl = /^Web view: (\S+)/m.exec(out)?.[1] as string;
-      expect((await fetch(webUrl)).status).toBe(200);
+      expect((await fetch(webUrl, { redirect: 'manual' })).status).toBe(303);
 
       await killed.stop('SIGKILL');
 
@@ -366,7 +394,7 @@ describe('web view (headless Chromium)', () => {
   });
 
   it('says what is wrong with a URL it cannot show', async () => {
-    await page.goto(`${url}?since=forever`);
+    await page.goto(linkTo(url, '?since=forever'));
     await page.waitForSelector('body[data-timeline=error]');
 
     await expect(page.locator('#status-line').textContent()).resolves.toBe(
@@ -374,6 +402,13 @@ describe('web view (headless Chromium)', () => {
     );
   });
 });
+
+/** The URL ecslog printed (with the session's token) with a view's query added. */
+function linkTo(printed: string, search: string): string {
+  const link = new URL(printed);
+  for (const [name, value] of new URLSearchParams(search)) link.searchParams.set(name, value);
+  return link.toString();
+}
 
 async function timelineOf(page: Page): Promise<TimelineResponse> {
   return page.evaluate(() =>
