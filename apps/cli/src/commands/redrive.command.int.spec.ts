@@ -331,6 +331,32 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     expect(run.stderr).toMatch(/still invalid: detail\.taskArn: is required.*\(kept\)/);
   });
 
+  it('keeps a split quarantine entry whose parts are not all in the queue, and says which it has', async () => {
+    const tableName = await createAuditTable(dynamo.client);
+    const scratch = newQueue('scratch');
+    await createSqsQuarantine({ client: sqs, queueUrl: scratch, maxMessageBytes: 1_500 }).hold({
+      ...(loadIngestFixture('redrive/quarantine-entry-invalid.json') as never),
+      payload: events[2],
+    });
+    const parts = sqsServer.messages(scratch);
+    expect(parts.length).toBeGreaterThan(2);
+    const quarantineQueue = newQueue('partial-quarantine');
+    await send(quarantineQueue, parts.slice(0, 2));
+
+    const run = await redrive({ queue: [quarantineQueue] }, storeOf(tableName));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`has only parts 1, 2 of ${parts.length} in the queue`);
+    expect(sqsServer.messages(quarantineQueue)).toEqual(parts.slice(0, 2));
+    expect(sqsServer.inFlight(quarantineQueue)).toBe(0);
+
+    // The rest arrives: the whole entry is replayed and every part deleted.
+    await send(quarantineQueue, parts.slice(2));
+    const complete = await redrive({ queue: [quarantineQueue] }, storeOf(tableName));
+    expect(complete.code).toBe(0);
+    expect(sqsServer.messages(quarantineQueue)).toEqual([]);
+    expect(await scanTable(dynamo.client, tableName)).toEqual(await referenceTable([events[2]]));
+  });
+
   it('deletes nothing it did not store when the table fails mid-redrive; the next run lands the rest', async () => {
     const tableName = await createAuditTable(dynamo.client);
     const dlq = newQueue('outage-dlq');
@@ -374,7 +400,53 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     expect(run.code).toBe(1);
     expect(run.summary.sources[0]).toMatchObject({ read: 2, failed: 2, replayed: 0 });
     expect(sqsServer.messages(pointerQueue)).toHaveLength(2);
-    expect(run.stderr).toMatch(/no longer exists, so neither do the batch's records/);
+    expect(run.stderr).toMatch(/does not exist, so it no longer holds the batch/);
+  });
+
+  it('says the stream no longer holds a batch whose first record it does not hold, and keeps the message', async () => {
+    const tableName = await createAuditTable(dynamo.client);
+    const parking = await parkEverywhere('trimmed');
+    const pointerQueue = parking.queues[3] as string;
+    const [body = ''] = sqsServer.messages(pointerQueue);
+    const pointer = JSON.parse(body) as { KinesisBatchInfo: { startSequenceNumber: string } };
+    // A record before the first the shard holds: what a batch past the retention period points at.
+    pointer.KinesisBatchInfo.startSequenceNumber = String(
+      BigInt(pointer.KinesisBatchInfo.startSequenceNumber) - 1000n,
+    );
+    const trimmedQueue = newQueue('trimmed-pointers');
+    await send(trimmedQueue, [JSON.stringify(pointer)]);
+
+    const run = await redrive({ queue: [trimmedQueue] }, storeOf(tableName));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /no longer holds the batch's first record \d+ \(past the stream's retention\?\)/,
+    );
+    expect(sqsServer.messages(trimmedQueue)).toEqual([JSON.stringify(pointer)]);
+    expect(await scanTable(dynamo.client, tableName)).toEqual([]);
+  });
+
+  it('reads pointers from the stream --stream names, whatever stream their ARN names', async () => {
+    const tableName = await createAuditTable(dynamo.client);
+    const parking = await parkEverywhere('renamed');
+    const pointerQueue = parking.queues[3] as string;
+    const bodies = sqsServer.messages(pointerQueue);
+    const renamedQueue = newQueue('renamed-pointers');
+    // As if the ARN were of another partition or account: only --stream finds the records.
+    await send(
+      renamedQueue,
+      bodies.map((body) => body.replaceAll(`stream/${parking.streamName}`, 'stream/elsewhere')),
+    );
+
+    const without = await redrive({ queue: [renamedQueue] }, storeOf(tableName));
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/stream elsewhere shard \S+ does not exist/);
+    const run = await redrive(
+      { queue: [renamedQueue], stream: parking.streamName },
+      storeOf(tableName),
+    );
+    expect(run.code).toBe(0);
+    expect(run.summary.sources[0]).toMatchObject({ read: 2, replayed: 2, events: 10 });
+    expect(sqsServer.messages(renamedQueue)).toEqual([]);
   });
 
   it('replays the local quarantine file, keeping only the lines it could not store', async () => {

@@ -61,7 +61,12 @@ export function createStreamRangeReader(options: StreamRangeReaderOptions) {
       const { name = 'Error', message = String(error) } = error as Error;
       if (name === 'ResourceNotFoundException')
         return {
-          reason: `${where} no longer exists, so neither do the batch's records (${message})`,
+          reason: `${where} does not exist, so it no longer holds the batch (deleted, or in another account or region: --stream reads another) — ${message}`,
+        };
+      // Kinesis refuses a sequence number the shard does not hold (any more).
+      if (name === 'InvalidArgumentException')
+        return {
+          reason: `${where} no longer holds the batch's first record ${range.startSequenceNumber} (past the stream's retention?) — ${message}`,
         };
       return { reason: `cannot read ${where}: ${name}: ${message}` };
     }
