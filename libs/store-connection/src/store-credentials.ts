@@ -46,9 +46,12 @@ export async function ensureStoreCredentials(path: string): Promise<StoreCredent
   try {
     await handle.writeFile(`${JSON.stringify(made)}\n`);
     await handle.sync();
-  } finally {
+  } catch (error) {
     await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
   }
+  await handle.close();
   try {
     await link(temporary, path);
     return made;

@@ -52,9 +52,13 @@ export async function tryTakeLock(
       const handle = await open(path, 'wx', 0o600);
       try {
         await handle.writeFile(JSON.stringify(lock));
-      } finally {
+      } catch (error) {
+        // A lock left empty (a full disk) would look "being written" to everyone, forever.
         await handle.close();
+        await rm(path, { force: true });
+        throw error;
       }
+      await handle.close();
       return { taken: true };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
