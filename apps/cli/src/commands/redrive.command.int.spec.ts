@@ -14,6 +14,7 @@ import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { createAuditReader, createAuditWriter } from '@ecslog/audit-store';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, scanTable, startDynalite } from '@ecslog/audit-store/testing';
+import type { QuarantineEntry } from '@ecslog/ingest-pipeline';
 import { createSqsQuarantine } from '@ecslog/ingest-pipeline';
 import type { LocalKinesis, LocalSqsServer } from '@ecslog/ingest-pipeline/testing';
 import {
@@ -335,7 +336,7 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     const tableName = await createAuditTable(dynamo.client);
     const scratch = newQueue('scratch');
     await createSqsQuarantine({ client: sqs, queueUrl: scratch, maxMessageBytes: 1_500 }).hold({
-      ...(loadIngestFixture('redrive/quarantine-entry-invalid.json') as never),
+      ...loadIngestFixture<QuarantineEntry>('redrive/quarantine-entry-invalid.json'),
       payload: events[2],
     });
     const parts = sqsServer.messages(scratch);
