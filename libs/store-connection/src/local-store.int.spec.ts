@@ -34,6 +34,20 @@ describe('openLocalStore: a lock whose holder cannot be told', () => {
     );
   });
 
+  it('names store.lock to delete when the lock stays unreadable (a crash while writing it)', async () => {
+    const home = ecslogHome({ ECSLOG_HOME: 'home' }, dir);
+    await openLocalStore({ home, role: 'command', cwd: dir }).then((store) => store.close());
+    await writeFile(home.lock, '');
+
+    const opening = openLocalStore({ home, role: 'command', cwd: dir, waitMs: 300 });
+
+    await expect(opening).rejects.toThrow(
+      new StoreUnavailableError(
+        'the local store in home is locked, but home/store.lock cannot be read; if no ecslog is running, delete it',
+      ),
+    );
+  });
+
   it('takes over a lock naming a live pid that started at another time', async () => {
     const home = ecslogHome({ ECSLOG_HOME: 'home' }, dir);
     await openLocalStore({ home, role: 'command', cwd: dir }).then((store) => store.close());

@@ -120,9 +120,11 @@ export async function openLocalStore(options: LocalStoreOptions): Promise<LocalS
     }
     if (Date.now() > deadline)
       throw new StoreUnavailableError(
-        attempt.sure || holder === undefined
-          ? `the local store in ${where} is busy in another ecslog process (pid ${holder?.pid ?? '?'}); try again when it has finished`
-          : `the local store in ${where} is locked by pid ${holder.pid}, which may not be ecslog (its start time cannot be checked here); if no ecslog is running, delete ${lockFile}`,
+        holder === undefined
+          ? `the local store in ${where} is locked, but ${lockFile} cannot be read; if no ecslog is running, delete it`
+          : attempt.sure
+            ? `the local store in ${where} is busy in another ecslog process (pid ${holder.pid}); try again when it has finished`
+            : `the local store in ${where} is locked by pid ${holder.pid}, which may not be ecslog (its start time cannot be checked here); if no ecslog is running, delete ${lockFile}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
