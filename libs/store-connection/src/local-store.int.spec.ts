@@ -159,6 +159,9 @@ describe('openLocalStore: a read-only ECSLOG_HOME', () => {
       await expect(write).rejects.toThrow(
         new StoreUnavailableError('cannot write to the local store: home is a read-only folder'),
       );
+      await expect(write).rejects.toMatchObject({
+        code: expect.stringMatching(/^(EROFS|EACCES)$/),
+      });
     } finally {
       await store.close();
     }

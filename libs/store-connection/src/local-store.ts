@@ -100,7 +100,8 @@ export async function openLocalStore(options: LocalStoreOptions): Promise<LocalS
           cause: error,
         });
       if (decision.action === 'refuse') throw new StoreUnavailableError(decision.message);
-      if (decision.action === 'read-copy') return openReadOnlyCopy(options, where);
+      if (decision.action === 'read-copy')
+        return openReadOnlyCopy(options, where, (error as NodeJS.ErrnoException).code as string);
       attempt = { taken: false as const, holder, sure: state === 'running' };
     }
     if (attempt.taken) return serveStore(options, lock, where);
@@ -230,7 +231,11 @@ async function serveStore(
  * can be writing a read-only folder — with credentials only this process knows. The copy is
  * deleted on close; writes are refused before they leave the client.
  */
-async function openReadOnlyCopy(options: LocalStoreOptions, where: string): Promise<LocalStore> {
+async function openReadOnlyCopy(
+  options: LocalStoreOptions,
+  where: string,
+  code: string,
+): Promise<LocalStore> {
   const readOnly = `cannot write to the local store: ${where} is a read-only folder`;
   const copy = await mkdtemp(join(tmpdir(), 'ecslog-read-only-'));
   let server: Server | undefined;
@@ -244,7 +249,7 @@ async function openReadOnlyCopy(options: LocalStoreOptions, where: string): Prom
     const started = server as unknown as Server;
     const client = localClient(endpoint, credentials);
     await ensureTable(client); // an empty copy (no store yet) reads as an empty store
-    refuseWrites(client, readOnly);
+    refuseWrites(client, readOnly, code);
     return {
       kind: 'local',
       client,
@@ -271,12 +276,15 @@ async function openReadOnlyCopy(options: LocalStoreOptions, where: string): Prom
   }
 }
 
-/** Makes every write through `client` fail at once with `message`, before any request is sent. */
-function refuseWrites(client: DynamoDBClient, message: string): void {
+/**
+ * Makes every write through `client` fail at once, before any request is sent, with `message` and
+ * the file system's `code` (EROFS, EACCES): a storage error no retry can help, as writers know.
+ */
+function refuseWrites(client: DynamoDBClient, message: string, code: string): void {
   client.middlewareStack.add(
     (next, context) => (args) => {
       if (WRITE_COMMANDS.has(context.commandName ?? ''))
-        return Promise.reject(new StoreUnavailableError(message));
+        return Promise.reject(Object.assign(new StoreUnavailableError(message), { code }));
       return next(args);
     },
     { step: 'initialize', name: 'ecslogReadOnlyStore' },
