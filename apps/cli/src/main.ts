@@ -68,13 +68,12 @@ export function describeFailure(error: unknown, debug: boolean): string {
   return `ecslog: ${error.name}: ${visibleText(error.message)} (ECSLOG_DEBUG=1 shows where)`;
 }
 
-async function readStdin(): Promise<Buffer> {
+/** Standard input, streamed: `ecslog map` and `ingest` read it line by line. */
+function readStdin(): AsyncIterable<Uint8Array> {
   if (process.stdin.isTTY) {
     process.stderr.write('ecslog: reading events from stdin (end with Ctrl-D; --help for usage)\n');
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return process.stdin;
 }
 
 /**

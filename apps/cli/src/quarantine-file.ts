@@ -1,12 +1,16 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { Problem } from '@ecslog/ecs-event-mapper';
+import { stringifyJson } from '@ecslog/ecs-event-mapper';
 
 /** One invalid input as kept in the quarantine file: enough to fix it and map it again. */
 export interface QuarantineEntry {
   position: string;
   problems: Problem[];
+  /** The input as read: its JSON value, or (with `inputEncoding`) the raw text or bytes. */
   input: unknown;
+  /** Set when `input` is the line's raw text (`utf8`) or its bytes in base64 (`base64`). */
+  inputEncoding?: 'utf8' | 'base64';
 }
 
 export interface QuarantineFile {
@@ -33,7 +37,8 @@ export function createQuarantineFile(
       if (failure !== undefined) return;
       try {
         handle ??= await open(path, 'a');
-        await handle.write(`${JSON.stringify(entry)}\n`);
+        // stringifyJson: an input of any depth is written, never a stack overflow.
+        await handle.write(`${stringifyJson(entry)}\n`);
       } catch (error) {
         failure = (error as Error).message;
         onFailure(`ecslog: cannot write invalid inputs to ${path}: ${failure}`);

@@ -7,8 +7,8 @@ import type { LineOutput } from '../line-output';
 export interface CliIo {
   stdout: Writable;
   stderr: Writable;
-  /** Reads all of standard input (only called for `-`). */
-  readStdin: () => Promise<Buffer>;
+  /** Standard input as it arrives, or all of it at once (only called for `-`). */
+  readStdin: () => AsyncIterable<Uint8Array> | Promise<Uint8Array>;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   /** Epoch ms. */

@@ -8,20 +8,19 @@ import { displayPath, ecslogHome, openStore } from '@ecslog/store-connection';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringifyJson } from '@ecslog/ecs-event-mapper';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { createAuditWriter } from '@ecslog/audit-store';
 import { createFileQuarantine, METRIC_NAMES } from '@ecslog/ingest-pipeline';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
 import type { EventInput } from '../event-inputs';
-import { isEventProblem, splitEventInputs } from '../event-inputs';
+import { inputBytes } from '../event-inputs';
 import type { Tally } from '@ecslog/ingest-pipeline';
 import type { IngestSummary } from '../pipeline/event-ingest';
 import { createEventIngest } from '../pipeline/event-ingest';
 import { guardStoreClient } from '../pipeline/store-fault-guard';
 import { visibleText } from '../output/visible-text';
-import { readInputFiles } from '../read-input-files';
+import { readInputBatches } from '../read-input-files';
 import { addStoreOptions, STORE_HELP } from './store-options';
 import type { CliIo } from './cli-io';
 
@@ -97,9 +96,9 @@ export async function runIngest(
   let lastSource: string | undefined;
   const notRead: string[] = [];
   try {
-    for await (const file of readInputFiles(operands, io)) {
+    for await (const file of readInputBatches(operands, io)) {
       if (total.stopped) {
-        notRead.push(file.source);
+        if (notRead.at(-1) !== file.source) notRead.push(file.source); // a file comes in batches
         continue;
       }
       if (file.kind === 'unreadable') {
@@ -108,7 +107,7 @@ export async function runIngest(
         continue;
       }
       lastSource = file.source;
-      let summary = await session.ingest(splitEventInputs(file.text, file.source));
+      let summary = await session.ingest(file.inputs);
       const error = summary.stopped?.error;
       if (error && !fellBack && canOpenDirectly(store, error)) {
         // `ecslog local` went away: open its files here (its lock is stale now) and go on.
@@ -299,9 +298,8 @@ export async function saveUnwritten(
 ): Promise<SavedUnwritten> {
   if (inputs.length === 0) return {};
   const name = `unwritten-${new Date(now).toISOString().replace(/[:.]/g, '-')}.ndjson`;
-  const text = inputs
-    .map((input) => (isEventProblem(input) ? input.text : stringifyJson(input.value)) + '\n')
-    .join('');
+  // Each input as read, one a line: a line that is not UTF-8 as its own bytes.
+  const text = Buffer.concat(inputs.flatMap((input) => [inputBytes(input), NEWLINE]));
   let homeError: Error | undefined;
   for (const dir of [home.root, fallbackDir]) {
     const path = join(dir, name);
@@ -326,6 +324,8 @@ export async function saveUnwritten(
   }
   return { note: 'nowhere to write' };
 }
+
+const NEWLINE = Buffer.from('\n');
 
 function positiveInteger(text: string): number {
   const value = Number(text);

@@ -134,6 +134,7 @@ describe('ecslog map (end to end)', () => {
         position: '<stdin>:2',
         problems: [{ path: '', message: expect.stringMatching(/^is not JSON/) }],
         input: '{"truncated":',
+        inputEncoding: 'utf8',
       },
       {
         position: '<stdin>:4',
@@ -194,9 +195,10 @@ describe('ecslog map (end to end)', () => {
     expect(run.stderrLines).toEqual([
       'ecslog: cannot read missing.json: no such file',
       expect.stringMatching(new RegExp(`^ecslog: cannot read ${corruptGz}: corrupt gzip: `)),
-      `ecslog: cannot read ${binary}: is not UTF-8 text`,
+      // Bytes that are not UTF-8 are an invalid input, kept, not a file that cannot be read.
+      `${binary}: invalid: is not UTF-8 text (kept as base64)`,
       expect.stringMatching(new RegExp(`^${invalid}: invalid: `)),
-      'mapped 1 events into 1 records; 0 ignored; 1 invalid; 3 unreadable files',
+      'mapped 1 events into 1 records; 0 ignored; 2 invalid; 2 unreadable files',
     ]);
   });
 

@@ -3,22 +3,25 @@ import type { Command } from 'commander';
 import type { MapResult } from '@ecslog/ecs-event-mapper';
 import { describeProblems, mapEvent } from '@ecslog/ecs-event-mapper';
 import type { EventInput } from '../event-inputs';
-import { isEventProblem, splitEventInputs } from '../event-inputs';
+import { isEventProblem } from '../event-inputs';
 import { createLineOutput } from '../line-output';
 import { createQuarantineFile } from '../quarantine-file';
 import { visibleText } from '../output/visible-text';
-import { readInputFiles } from '../read-input-files';
+import { isUnreadable, readEventInputs } from '../read-input-files';
 
 /** What `ecslog map` talks to; main.ts passes the process's, tests pass their own. */
 export interface MapIo {
   stdout: Writable;
   stderr: Writable;
-  /** Reads all of standard input (only called when `-` or no operand is given). */
-  readStdin: () => Promise<Buffer>;
+  /** Standard input as it arrives, or all of it at once (only called for `-` or no operand). */
+  readStdin: () => AsyncIterable<Uint8Array> | Promise<Uint8Array>;
 }
 
 export interface MapOptions {
-  /** Append each invalid input to this file as NDJSON `{ position, problems, input }`. */
+  /**
+   * Append each invalid input to this file as NDJSON `{ position, problems, input }`, plus
+   * `inputEncoding` (`utf8`, `base64`) when `input` is the raw text or bytes, not a JSON value.
+   */
   invalidOut?: string;
 }
 
@@ -90,31 +93,30 @@ export async function runMap(
   const tally: MapTally = { events: 0, records: 0, ignored: 0, invalid: 0, unreadable: 0 };
 
   try {
-    files: for await (const file of readInputFiles(operands, io)) {
-      if (file.kind === 'unreadable') {
+    for await (const input of readEventInputs(operands, io)) {
+      if (stdout.closed) break;
+      if (isUnreadable(input)) {
         tally.unreadable += 1;
-        report(`ecslog: cannot read ${file.source}: ${file.reason}`);
+        report(`ecslog: cannot read ${input.source}: ${input.reason}`);
         continue;
       }
-      for (const input of splitEventInputs(file.text, file.source)) {
-        if (stdout.closed) break files;
-        const result = mapInput(input);
-        if (result.kind === 'mapped') {
-          tally.events += 1;
-          tally.records += result.records.length;
-          for (const record of result.records) await stdout.writeLine(JSON.stringify(record));
-        } else if (result.kind === 'ignored') {
-          tally.ignored += 1;
-          report(`${input.position}: ignored: ${result.reason}`);
-        } else {
-          tally.invalid += 1;
-          report(`${input.position}: invalid: ${describeProblems(result.problems)}`);
-          await quarantine?.append({
-            position: input.position,
-            problems: result.problems,
-            input: result.input,
-          });
-        }
+      const result = mapInput(input);
+      if (result.kind === 'mapped') {
+        tally.events += 1;
+        tally.records += result.records.length;
+        for (const record of result.records) await stdout.writeLine(JSON.stringify(record));
+      } else if (result.kind === 'ignored') {
+        tally.ignored += 1;
+        report(`${input.position}: ignored: ${result.reason}`);
+      } else {
+        tally.invalid += 1;
+        report(`${input.position}: invalid: ${describeProblems(result.problems)}`);
+        await quarantine?.append({
+          position: input.position,
+          problems: result.problems,
+          input: result.input,
+          ...(isEventProblem(input) ? { inputEncoding: input.encoding ?? 'utf8' } : {}),
+        });
       }
     }
   } finally {

@@ -6,13 +6,13 @@
  */
 import type { AuditWriter, WriteResult } from '@ecslog/audit-store';
 import type { MapResult } from '@ecslog/ecs-event-mapper';
-import { mapEvent, stringifyJson } from '@ecslog/ecs-event-mapper';
+import { mapEvent } from '@ecslog/ecs-event-mapper';
 import type { IngestLogger, IngestMetrics, Quarantine, Tally } from '@ecslog/ingest-pipeline';
 import { createKinesisHandler } from '@ecslog/ingest-pipeline';
 import type { LocalLakeWriter } from '@ecslog/local-lake';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { EventInput } from '../event-inputs';
-import { isEventProblem } from '../event-inputs';
+import { inputBytes, isEventProblem } from '../event-inputs';
 
 export interface EventIngestOptions {
   writer: AuditWriter;
@@ -152,7 +152,8 @@ export function createEventIngest(options: EventIngestOptions) {
       const sequenceNumber = String(entry.origin['sequenceNumber']);
       const position = positions.get(sequenceNumber) ?? '?';
       try {
-        await options.quarantine.hold({ ...entry, origin: { ...entry.origin, position } });
+        // Locally the Kinesis ids are made up: the position is what finds the input again.
+        await options.quarantine.hold({ ...entry, origin: { position } });
       } catch (error) {
         quarantineErrors.set(sequenceNumber, asError(error));
         throw error;
@@ -314,12 +315,8 @@ export function createEventIngest(options: EventIngestOptions) {
         reason,
         problems: [{ path: '', message: reason }],
         payload: isEventProblem(p.input) ? p.input.text : p.input.value,
-        payloadEncoding: isEventProblem(p.input) ? 'utf8' : 'json',
-        origin: {
-          eventSourceArn: LOCAL_STREAM_ARN,
-          sequenceNumber: p.sequenceNumber,
-          position: p.input.position,
-        },
+        payloadEncoding: isEventProblem(p.input) ? (p.input.encoding ?? 'utf8') : 'json',
+        origin: { position: p.input.position },
       });
     } catch (thrown) {
       const cause = asError(thrown);
@@ -338,8 +335,6 @@ export function createEventIngest(options: EventIngestOptions) {
     sequence += 1;
     const sequenceNumber = String(sequence).padStart(20, '0');
     positions.set(sequenceNumber, input.position);
-    // Any depth: an input nested too deep is the handler's to quarantine, not a crash here.
-    const data = isEventProblem(input) ? input.text : stringifyJson(input.value);
     return {
       input,
       sequenceNumber,
@@ -358,7 +353,8 @@ export function createEventIngest(options: EventIngestOptions) {
           kinesisSchemaVersion: '1.0',
           partitionKey: isEventProblem(input) ? input.position : partitionKeyOf(input.value),
           sequenceNumber,
-          data: Buffer.from(data, 'utf8').toString('base64'),
+          // As read: any depth (the handler quarantines what is too deep), a line not UTF-8 as its bytes.
+          data: inputBytes(input).toString('base64'),
           approximateArrivalTimestamp: Date.now() / 1000,
         },
       },
