@@ -1,5 +1,7 @@
 import { readStageConfig, StageConfigError } from './stage-config';
 
+const WEB = 'arn:aws:ecs:eu-west-1:444455556666:cluster/prod-web';
+const BATCH = 'arn:aws:ecs:eu-west-1:777788889999:cluster/batch';
 const read = (context: Record<string, unknown>) => readStageConfig((key) => context[key]);
 
 describe('readStageConfig', () => {
@@ -25,7 +27,7 @@ describe('readStageConfig', () => {
       topology: 'stream',
       shardCount: '4',
       retentionDays: '90',
-      clusters: 'prod-web, batch',
+      clusters: `${WEB}, ${BATCH}`,
       captureApiCalls: 'false',
       lake: 'false',
       alarmEmail: 'oncall@example.com',
@@ -37,7 +39,7 @@ describe('readStageConfig', () => {
       topology: 'stream',
       shardCount: 4,
       retentionDays: 90,
-      clusters: ['prod-web', 'batch'],
+      clusters: [WEB, BATCH],
       captureApiCalls: false,
       lake: false,
       alarmEmail: 'oncall@example.com',
@@ -68,5 +70,32 @@ describe('readStageConfig', () => {
       expect.stringMatching(/^shardCount must be a whole number from 1 to 500/),
       'captureApiCalls must be true or false, got "yes"',
     ]);
+  });
+
+  it('refuses a malformed central account or region with the value it got', () => {
+    expect(() => read({ centralAccount: '12345' })).toThrow(
+      'centralAccount must be the 12-digit id of the central ecslog account, got "12345"',
+    );
+    expect(() => read({ centralAccount: '111122223333', centralRegion: 'Europe' })).toThrow(
+      'centralRegion must be an AWS region such as eu-west-1, got "Europe"',
+    );
+    expect(() => read({ centralRegion: 'eu-west-1' })).toThrow(
+      /centralRegion needs centralAccount/,
+    );
+    expect(read({ centralAccount: '111122223333', centralRegion: 'us-gov-west-1' })).toMatchObject({
+      centralAccount: '111122223333',
+      centralRegion: 'us-gov-west-1',
+    });
+  });
+
+  it('with member accounts, refuses bare cluster names (they cannot say whose cluster)', () => {
+    expect(() => read({ memberAccounts: '444455556666', clusters: 'web,batch' })).toThrow(
+      /clusters: with memberAccounts, name each cluster by its ARN .*: web, batch/,
+    );
+    const arn = 'arn:aws:ecs:eu-west-1:444455556666:cluster/web';
+    expect(read({ memberAccounts: '444455556666', clusters: arn }).clusters).toEqual([arn]);
+    expect(() => read({ clusters: 'arn:aws:ecs:eu-west-1:123:cluster/web' })).toThrow(
+      /is not an ECS cluster ARN/,
+    );
   });
 });

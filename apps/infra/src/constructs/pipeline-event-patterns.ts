@@ -2,7 +2,10 @@
  * The EventBridge patterns of the ECS events ecslog audits, optionally narrowed to some clusters.
  * Pure: the partition, region and account come in (tokens in an environment-agnostic stack).
  */
+import type { Stack } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 
 /** The four ECS detail-types ecslog audits. */
 export const ECS_STATE_DETAIL_TYPES = [
@@ -16,6 +19,14 @@ export interface ClusterScope {
   partition: string;
   region: string;
   account: string;
+}
+
+/** The stack's own scope, with a literal partition when the region is known (plain ARNs). */
+export function clusterScopeOf(stack: Stack): ClusterScope {
+  const partition = Token.isUnresolved(stack.region)
+    ? stack.partition
+    : (RegionInfo.get(stack.region).partition ?? stack.partition);
+  return { partition, region: stack.region, account: stack.account };
 }
 
 /** A cluster given by name becomes its ARN in this account and region; an ARN stays as it is. */

@@ -17,8 +17,8 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { alarmTopic } from '../constructs/alarm-topic';
 import { boundedDelivery } from '../constructs/delivery-bounds';
-import type { ClusterScope } from '../constructs/pipeline-event-patterns';
 import {
+  clusterScopeOf,
   ECS_STATE_DETAIL_TYPES,
   ecsApiCallPattern,
   ecsDeploymentPattern,
@@ -78,11 +78,7 @@ export class ForwarderStack extends Stack {
       maxEventAge: MAX_EVENT_AGE,
     });
     // The member's own clusters, named here, expand with the member's account and region.
-    const clusterScope: ClusterScope = {
-      partition: this.partition,
-      region: this.region,
-      account: this.account,
-    };
+    const clusterScope = clusterScopeOf(this);
     const forward = (ruleId: string, description: string, eventPattern: events.EventPattern) => {
       this.rules.push(
         new events.Rule(this, ruleId, { description, eventPattern, targets: [target] }),

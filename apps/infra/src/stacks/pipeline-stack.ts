@@ -27,7 +27,6 @@ import {
   ReferenceStrength,
   RemovalPolicy,
   Stack,
-  Token,
   Validations,
 } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -37,13 +36,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { PipelineAlarms } from '../constructs/alarms-pipeline';
 import { boundedDelivery } from '../constructs/delivery-bounds';
 import { FirehoseLake, nagResource } from '../constructs/firehose-lake';
 import {
+  clusterScopeOf,
   ecsApiCallPattern,
   ecsDeploymentPattern,
   ecsStatePattern,
@@ -247,11 +246,7 @@ export class PipelineStack extends Stack {
     // Lambda writes failure records with the function's role: exactly the actions it needs.
     this.grantFailureDestinations(ingest.role, stateful.ingestFailureQueue, streamFailureBucket);
 
-    // A literal partition when the region is known, so the patterns hold plain ARNs.
-    const partition = Token.isUnresolved(this.region)
-      ? this.partition
-      : (RegionInfo.get(this.region).partition ?? this.partition);
-    const clusterScope = { partition, region: this.region, account: this.account };
+    const clusterScope = clusterScopeOf(this);
     const rule = (ruleId: PipelineRule, description: string, eventPattern: events.EventPattern) => {
       const created = new events.Rule(this, ruleId, {
         // Named, so that the stateful stack's DLQ policy can admit exactly these rules.
@@ -426,7 +421,12 @@ export class PipelineStack extends Stack {
       }),
       new iam.PolicyStatement({
         sid: 'WriteAuditTable',
-        actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+        actions: [
+          'dynamodb:DescribeTable',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:PutItem',
+          'dynamodb:ConditionCheckItem',
+        ],
         resources: [stateful.table.tableArn],
       }),
     ];

@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { AUDIT_TABLE } from '@ecslog/audit-store';
 import { LAKE_COLUMNS } from '@ecslog/ecs-event-mapper';
 import { readStageConfig } from '../config/stage-config';
-import { StatefulStack } from './stateful-stack';
+import { NAG_PACKS } from '../ecslog-app';
+import { STREAM_FAILURE_RETENTION, StatefulStack } from './stateful-stack';
 
 /** A stack from context values, as `-c key=value` would give them. */
 const synth = (context: Record<string, unknown>) => {
@@ -44,9 +44,11 @@ describe('StatefulStack logical IDs', () => {
       expect(logicalIds(template, TYPES.bucket)).toEqual([
         'LakeAccessLogBucketEFD94F91',
         'LakeBucket9CD7BBD2',
+        'StreamFailureBucketECB57D4E',
       ]);
       expect(logicalIds(template, TYPES.queue)).toEqual([
         'DeadLetterQueue9F481546',
+        'IngestFailureQueueF82C675E',
         'QuarantineQueueC2E2FAD8',
       ]);
       expect(logicalIds(template, TYPES.glueDatabase)).toEqual(['LakeGlueDatabase']);
@@ -139,7 +141,7 @@ describe('StatefulStack removal policies', () => {
     ['dev', 'Delete'],
   ])('stage %s: every stateful resource has DeletionPolicy %s', (stage, policy) => {
     const { template } = synth({ stage, topology: 'stream' });
-    for (const type of Object.values(TYPES)) {
+    for (const type of [TYPES.table, TYPES.bucket, TYPES.stream, TYPES.queue]) {
       const resources = Object.values(template.findResources(type));
       expect(resources.length).toBeGreaterThan(0);
       for (const resource of resources) expect(resource['DeletionPolicy']).toBe(policy);
@@ -147,10 +149,86 @@ describe('StatefulStack removal policies', () => {
   });
 });
 
+describe('StatefulStack redeploys after cdk destroy --all', () => {
+  it.each(['prod', 'dev'])(
+    'stage %s: the Glue catalog is deleted with the stack and named by its stage',
+    (stage) => {
+      // A retained database would survive the destroy and the redeploy would fail with
+      // AlreadyExists; the catalog holds no data (the rows are in the bucket).
+      const { template } = synth({ stage });
+      template.hasResource(TYPES.glueDatabase, {
+        DeletionPolicy: 'Delete',
+        Properties: { DatabaseInput: { Name: `ecslog_${stage}` } },
+      });
+      template.hasResource(TYPES.glueTable, {
+        DeletionPolicy: 'Delete',
+        Properties: { DatabaseName: `ecslog_${stage}` },
+      });
+    },
+  );
+
+  it('two stages of one account get different Glue names', () => {
+    const names = ['prod', 'team-a'].map((stage) => {
+      const { Properties } = onlyResource(synth({ stage }).template, TYPES.glueDatabase);
+      return (Properties['DatabaseInput'] as { Name: string }).Name;
+    });
+    expect(new Set(names).size).toBe(2);
+  });
+});
+
+describe('StatefulStack stream failure bucket (Kinesis on-failure destination)', () => {
+  it.each(['direct', 'stream'])(
+    'exists in the %s topology: private, TLS only, SSE-S3, access-logged, unversioned, kept a year',
+    (topology) => {
+      const { template } = synth({ stage: 'prod', topology });
+      template.hasResource(TYPES.bucket, {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+            ],
+          },
+          LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'stream-failures/' }),
+          VersioningConfiguration: Match.absent(),
+          LifecycleConfiguration: {
+            Rules: [
+              Match.objectLike({
+                Id: 'ExpireReplayableBatches',
+                ExpirationInDays: STREAM_FAILURE_RETENTION.toDays(),
+                Status: 'Enabled',
+              }),
+            ],
+          },
+        },
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: 'StreamFailureBucketECB57D4E' },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+      // Longer than the stream keeps records (24 h) and than SQS keeps messages (14 days).
+      expect(STREAM_FAILURE_RETENTION.toDays()).toBeGreaterThan(14);
+    },
+  );
+});
+
 describe('StatefulStack lake bucket', () => {
   const lakeBucket = (context: Record<string, unknown> = {}) =>
     synth(context).template.findResources(TYPES.bucket, {
-      Properties: { LoggingConfiguration: Match.anyValue() },
+      Properties: { LoggingConfiguration: { LogFilePrefix: 'lake/' } },
     });
 
   it('is private, encrypted, versioned and logs access to the log bucket', () => {
@@ -243,7 +321,11 @@ describe('StatefulStack lake bucket', () => {
 
   it('is absent with lake=false, and so is the Glue catalog', () => {
     const { stack, template } = synth({ lake: 'false' });
-    template.resourceCountIs(TYPES.bucket, 0);
+    // The stream failure bucket and the access-log bucket it logs to.
+    expect(logicalIds(template, TYPES.bucket)).toEqual([
+      'LakeAccessLogBucketEFD94F91',
+      'StreamFailureBucketECB57D4E',
+    ]);
     template.resourceCountIs(TYPES.glueDatabase, 0);
     template.resourceCountIs(TYPES.glueTable, 0);
     expect(stack.resources.lakeBucket).toBeUndefined();
@@ -278,13 +360,18 @@ describe('StatefulStack queues', () => {
     });
     expect(Object.keys(queues).sort()).toEqual([
       'DeadLetterQueue9F481546',
+      'IngestFailureQueueF82C675E',
       'QuarantineQueueC2E2FAD8',
     ]);
   });
 
   it('refuse plain HTTP', () => {
     const { template } = synth({});
-    for (const queue of ['DeadLetterQueue9F481546', 'QuarantineQueueC2E2FAD8'])
+    for (const queue of [
+      'DeadLetterQueue9F481546',
+      'IngestFailureQueueF82C675E',
+      'QuarantineQueueC2E2FAD8',
+    ])
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queue }],
         PolicyDocument: {
@@ -298,8 +385,22 @@ describe('StatefulStack queues', () => {
       });
   });
 
-  it("the dead-letter queue admits this account's EventBridge rules only", () => {
-    const { template } = synth({});
+  it("the dead-letter queue admits exactly the pipeline's rules of this stage", () => {
+    const { template } = synth({ stage: 'prod', clusters: 'web', captureApiCalls: 'true' });
+    const ruleArn = (name: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':events:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:rule/${name}`,
+        ],
+      ],
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: 'DeadLetterQueue9F481546' }],
       PolicyDocument: {
@@ -311,19 +412,12 @@ describe('StatefulStack queues', () => {
             Action: 'sqs:SendMessage',
             Resource: { 'Fn::GetAtt': ['DeadLetterQueue9F481546', 'Arn'] },
             Condition: {
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    Match.arrayWith([
-                      ':events:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':rule/*',
-                    ]),
-                  ],
-                },
+              ArnEquals: {
+                'aws:SourceArn': [
+                  ruleArn('ecslog-prod-ecs-events'),
+                  ruleArn('ecslog-prod-ecs-deployments'),
+                  ruleArn('ecslog-prod-ecs-api-calls'),
+                ],
               },
             },
           },
@@ -387,19 +481,21 @@ describe('StatefulStack Glue catalog', () => {
   });
 });
 
-describe('StatefulStack cdk-nag AwsSolutions', () => {
+describe('StatefulStack cdk-nag AwsSolutions and Serverless', () => {
   it.each([
     ['dev', 'direct', 'true'],
     ['prod', 'stream', 'true'],
     ['prod', 'stream', 'false'],
   ])('stage %s, topology %s, lake %s: no unacknowledged findings', (stage, topology, lake) => {
     const { stack } = synth({ stage, topology, lake });
-    const report = new AwsSolutionsChecks().validateScope(stack);
-    expect(report.violations).toEqual([]);
-    expect(report.success).toBe(true);
+    for (const Pack of NAG_PACKS) {
+      const report = new Pack().validateScope(stack);
+      expect(report.violations).toEqual([]);
+      expect(report.success).toBe(true);
+    }
   });
 
-  it('acknowledges only SQS3, on the two terminal queues, each reason naming its queue', () => {
+  it('acknowledges only SQS3 and SQSRedrivePolicy, on the three terminal queues, each reason naming its queue', () => {
     const { stack } = synth({});
     const acknowledged = stack.node.findAll().flatMap((construct) =>
       construct.node.metadata
@@ -413,10 +509,14 @@ describe('StatefulStack cdk-nag AwsSolutions', () => {
         ),
     );
 
-    expect(acknowledged.map(({ path, id }) => `${path} ${id}`).sort()).toEqual([
-      'ecslog-dev-stateful/DeadLetterQueue AwsSolutions-SQS3',
-      'ecslog-dev-stateful/QuarantineQueue AwsSolutions-SQS3',
-    ]);
+    expect(acknowledged.map(({ path, id }) => `${path} ${id}`).sort()).toEqual(
+      ['DeadLetterQueue', 'IngestFailureQueue', 'QuarantineQueue']
+        .flatMap((queue) => [
+          `ecslog-dev-stateful/${queue} AwsSolutions-SQS3`,
+          `ecslog-dev-stateful/${queue} Serverless-SQSRedrivePolicy`,
+        ])
+        .sort(),
+    );
     for (const { path, reason } of acknowledged)
       expect(reason).toContain(path.split('/').pop() as string);
   });
