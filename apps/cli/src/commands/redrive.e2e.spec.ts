@@ -42,6 +42,9 @@ describe('ecslog redrive (end to end)', () => {
 
     const dry = await runEcslog(['redrive', '--quarantine', '--dry-run'], undefined, env);
     expect(dry.status).toBe(2);
+    expect(dry.stderrLines).toContain(
+      'quarantine.ndjson:2: still invalid: detail.taskArn: is required; detail.version: must be an integer, got "seven"; detail.stoppedAt: is not a timestamp: "yesterday afternoon" (would stay)',
+    );
     expect(readFileSync(path, 'utf8')).toBe(`${recovered}\n${invalid}\n`);
 
     const first = await runEcslog(

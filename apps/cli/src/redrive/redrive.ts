@@ -4,7 +4,7 @@
  * again), and releases a message only once everything from it is stored.
  */
 import type { AuditWriter } from '@ecslog/audit-store';
-import { mapEvent } from '@ecslog/ecs-event-mapper';
+import { describeProblems, mapEvent } from '@ecslog/ecs-event-mapper';
 import type { InputOutcome, ParkedOutcome, Quarantine, ReplayInput } from '@ecslog/ingest-pipeline';
 import { settleParked } from '@ecslog/ingest-pipeline';
 import type { LocalLakeWriter } from '@ecslog/local-lake';
@@ -103,14 +103,20 @@ export async function redrive(options: RedriveOptions): Promise<SourceSummary[]>
         const all = uniquePositions(replays.flatMap((r) => r.inputs));
         summary.events += all.length;
         if (dryRun) {
-          for (const { item, inputs } of replays) {
+          for (const { inputs } of replays) {
             const outcomes = inputs.map((input): InputOutcome => {
-              const kind = 'value' in input ? mapEvent(input.value).kind : 'invalid';
-              return kind === 'mapped' ? 'stored' : kind;
+              if (!('value' in input)) {
+                report(`${input.position}: still invalid: ${input.problem} (would stay)`);
+                return 'invalid';
+              }
+              const result = mapEvent(input.value);
+              if (result.kind !== 'invalid') return result.kind === 'mapped' ? 'stored' : 'ignored';
+              report(
+                `${input.position}: still invalid: ${describeProblems(result.problems)} (would stay)`,
+              );
+              return 'invalid';
             });
-            const outcome = settleParked(outcomes);
-            if (outcome === 'still-invalid') report(`${item.label}: would stay (still invalid)`);
-            count(outcome);
+            count(settleParked(outcomes));
           }
           continue;
         }
