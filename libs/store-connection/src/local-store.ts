@@ -284,7 +284,10 @@ function refuseWrites(client: DynamoDBClient, message: string, code: string): vo
   client.middlewareStack.add(
     (next, context) => (args) => {
       if (WRITE_COMMANDS.has(context.commandName ?? ''))
-        return Promise.reject(Object.assign(new StoreUnavailableError(message), { code }));
+        // `fatal`: no retry can help; writers that look for it (ingest) stop at once.
+        return Promise.reject(
+          Object.assign(new StoreUnavailableError(message), { code, fatal: true }),
+        );
       return next(args);
     },
     { step: 'initialize', name: 'ecslogReadOnlyStore' },
