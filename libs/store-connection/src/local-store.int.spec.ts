@@ -161,6 +161,7 @@ describe('openLocalStore: a read-only ECSLOG_HOME', () => {
       );
       await expect(write).rejects.toMatchObject({
         code: expect.stringMatching(/^(EROFS|EACCES)$/),
+        fatal: true,
       });
     } finally {
       await store.close();
