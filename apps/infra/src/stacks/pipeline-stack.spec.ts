@@ -257,7 +257,7 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
   it('gives the ingest the measured memory, and both functions no re-bundling', () => {
     built.template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('audit table'),
-      MemorySize: INGEST_MEMORY_MB,
+      MemorySize: INGEST_MEMORY_MB[topology],
     });
     expect(JSON.stringify(built.template.toJSON())).not.toContain('aws-lambda-nodejs');
   });
