@@ -7,7 +7,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseTimestamp } from '@ecslog/ecs-event-mapper';
+import { parseTimestamp, stringifyJson } from '@ecslog/ecs-event-mapper';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import { displayPath, ecslogHome, openLocalStore } from '@ecslog/store-connection';
 import type { BackfillSink } from './backfill-sink';
@@ -298,7 +298,8 @@ async function quarantine(path: string, records: readonly InvalidRecord[]): Prom
     records
       .map(
         (r) =>
-          JSON.stringify({
+          // stringifyJson: a record nested too deep (why it is invalid) is written, not a RangeError.
+          stringifyJson({
             source: 'backfill',
             receivedAt,
             reason: r.reason,
