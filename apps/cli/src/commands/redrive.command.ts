@@ -130,7 +130,19 @@ export async function runRedrive(
   };
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(client: T): T => (owned.push(client), client);
-  const sqs = () => (clients.sqs ??= own(new SQSClient(aws)));
+  // A queue URL names its region: without --region, each queue is read in its own.
+  const sqsByRegion = new Map<string, SQSClient>();
+  const sqs = (queueUrl: string) => {
+    if (clients.sqs) return clients.sqs;
+    const region = options.region ?? regionOfQueueUrl(queueUrl);
+    const key = region ?? '';
+    let client = sqsByRegion.get(key);
+    if (!client) {
+      client = own(new SQSClient({ ...aws, ...(region ? { region } : {}) }));
+      sqsByRegion.set(key, client);
+    }
+    return client;
+  };
   const s3 = () => (clients.s3 ??= own(new S3Client(aws)));
   // HTTP/1.1: Kinesis's GetRecords needs nothing more (and some endpoints offer nothing more).
   const kinesis = () =>
@@ -139,7 +151,7 @@ export async function runRedrive(
   const sources: ParkedSource[] = [
     ...options.queue.map((queueUrl) =>
       createSqsSource({
-        client: sqs(),
+        client: sqs(queueUrl),
         queueUrl,
         visibilityTimeoutSeconds: options.visibilityTimeout,
       }),
@@ -220,6 +232,14 @@ export function describeSource(summary: SourceSummary, dryRun: boolean): string 
       : `; ${summary.events} events → ${summary.written} records stored, ${summary.alreadyStored} already stored`) +
     (summary.error ? ` (${summary.error})` : '')
   );
+}
+
+/** `eu-west-1` from `https://sqs.eu-west-1.amazonaws.com/…` (or the legacy `eu-west-1.queue.amazonaws.com`). */
+export function regionOfQueueUrl(queueUrl: string): string | undefined {
+  const match =
+    /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\//.exec(queueUrl) ??
+    /^https:\/\/([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?\//.exec(queueUrl);
+  return match?.[1];
 }
 
 function days(text: string): number {
