@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { ecsInputArb, fixturePath } from '@ecslog/ecs-event-mapper/testing';
 import type { EventInput } from './event-inputs';
-import { isEventProblem, splitEventInputs } from './event-inputs';
+import { createEventSplitter, inputBytes, isEventProblem, splitEventInputs } from './event-inputs';
 
 const fixture = (name: string) => readFileSync(fixturePath(name), 'utf8');
 
@@ -116,6 +116,69 @@ describe('splitEventInputs', () => {
   it('passes a JSON value that is not an object on as an input, for mapEvent to judge', () => {
     expect(splitEventInputs('"just a string"', 'string.json')).toEqual([
       { position: 'string.json', value: 'just a string' },
+    ]);
+  });
+
+  it('keeps an array element nested too deep as compact JSON, and reads the others', () => {
+    const deep = `${'['.repeat(5_000)}1${']'.repeat(5_000)}`;
+
+    const inputs = splitEventInputs(`[{"a":1},\n  ${deep}\n]`, 'batch.json');
+
+    expect(inputs).toEqual([
+      { position: 'batch.json: [0]', value: { a: 1 } },
+      { position: 'batch.json: [1]', problem: 'is nested deeper than 64 levels', text: deep },
+    ]);
+  });
+
+  it('keeps a one-line file nested too deep as its own text', () => {
+    const text = `{ "detail": ${'{"a":'.repeat(100)}1${'}'.repeat(100)} }`;
+
+    expect(splitEventInputs(text, 'deep.json')).toEqual([
+      { position: 'deep.json', problem: 'is nested deeper than 64 levels', text },
+    ]);
+  });
+
+  it('streams NDJSON as soon as two lines in a row are objects, even after a broken first line', () => {
+    const split = createEventSplitter('events.ndjson');
+    const line = (text: string, number: number) => split.line({ bytes: Buffer.from(text), number });
+
+    expect(line('{"broken":', 1)).toEqual([]);
+    expect(line('{"a":1}', 2)).toEqual([]);
+    // No JSON document has two objects on consecutive lines without a comma: this is NDJSON.
+    expect(line('{"b":2}', 3).map((input) => input.position)).toEqual([
+      'events.ndjson:1',
+      'events.ndjson:2',
+      'events.ndjson:3',
+    ]);
+    expect(line('{"c":3}', 4)).toEqual([{ position: 'events.ndjson:4', value: { c: 3 } }]);
+    expect(split.end()).toEqual([]);
+  });
+
+  it('gives back the bytes an input was read from, a line not UTF-8 included', () => {
+    const latin1 = Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]); // {"é"} in Latin-1
+
+    const inputs = splitEventInputs('', 'x.ndjson'); // an empty file: nothing
+    const split = createEventSplitter('x.ndjson');
+    inputs.push(
+      ...split.line({ bytes: latin1, number: 1 }),
+      ...split.line({ bytes: Buffer.from('{"a":1}'), number: 2 }),
+      ...split.line({ bytes: Buffer.from('{"b":2}'), number: 3 }),
+      ...split.end(),
+    );
+
+    expect(inputs.map((input) => input.position)).toEqual([
+      'x.ndjson:1',
+      'x.ndjson:2',
+      'x.ndjson:3',
+    ]);
+    expect(inputs[0]).toMatchObject({
+      problem: 'is not UTF-8 text (kept as base64)',
+      encoding: 'base64',
+    });
+    expect(inputs.map((input) => inputBytes(input))).toEqual([
+      latin1,
+      Buffer.from('{"a":1}'),
+      Buffer.from('{"b":2}'),
     ]);
   });
 

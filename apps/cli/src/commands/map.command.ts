@@ -34,6 +34,9 @@ const HELP_AFTER = `
 Inputs may be EventBridge events, CloudTrail records, CloudTrail log files ({"Records": [...]},
 gzipped or not), LookupEvents responses ({"Events": [...]}), JSON arrays of these, or NDJSON.
 Directories are searched recursively for *.json, *.json.gz, *.ndjson, *.jsonl and *.gz files.
+Files are read line by line: a JSON document or a line may be up to 128 MiB, a gzipped input up
+to 1 GiB decompressed. A line that is not JSON, not UTF-8 or nested deeper than 64 levels is
+invalid on its own.
 
 Each AuditRecord is written to stdout as one JSON line. Ignored and invalid inputs are reported
 on stderr, one line each, followed by a summary line.
