@@ -44,7 +44,7 @@ describe('ecslog local mode (end to end)', () => {
     expect(out).toMatch(/First start: loading a simulated day .*\d+ events, \d+ delivered twice/);
     expect(out).toMatch(/ingested \d+ inputs .*; 0 ignored; 0 invalid/);
     expect(out).toMatch(/^out-of-memory +family:invoice-export +batch +1 /m);
-    expect(out).toMatch(/NOT STARTED +failed: placement .*RESOURCE:MEMORY/);
+    expect(out).toMatch(/NOT STARTED +failed: placement .*RESOURCE:MEMORY.* \(simulated\)$/m);
     const lock = JSON.parse(readFileSync(join(home, 'store.lock'), 'utf8')) as { pid: number };
     expect(lock.pid).toBe(local.pid);
   });
@@ -88,6 +88,7 @@ describe('ecslog local mode (end to end)', () => {
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^Task: +[0-9a-f]{32}$/m);
     expect(table.stdout).toMatch(/^Outcome: +failed: out-of-memory$/m);
+    expect(table.stdout).toMatch(/^Data: +\(simulated\) account 000000000000/m);
     expect(table.stdout).toMatch(/^Run: +\d/m);
     expect(table.stdout).toMatch(/^invoice-export +\S+ +STOPPED +137 +OutOfMemoryError/m);
     const versions = parseRecords(json.stdout)
@@ -146,6 +147,9 @@ describe('ecslog local mode (end to end)', () => {
     const task = await ecslog(['task', 'b1449e8faf40609955463eb597283364', '--json']);
     expect(task.status).toBe(0);
     expect(parseRecords(task.stdout).map((r) => r.outcome.category)).toEqual(['out-of-memory']);
+    // Real data is not marked as simulated.
+    const view = await ecslog(['task', 'b1449e8faf40609955463eb597283364']);
+    expect(view.stdout).not.toMatch(/simulated/);
   });
 
   it('stops cleanly on Ctrl-C, releasing the store', async () => {
@@ -209,10 +213,64 @@ describe('ecslog local mode (end to end)', () => {
   function simulatedDay() {
     const marker = JSON.parse(readFileSync(join(home, 'simulated-day.json'), 'utf8')) as {
       seed: number;
+      dayOfRun?: number;
       start: string;
     };
-    return simulateDay({ seed: marker.seed, start: marker.start });
+    return simulateDay({ seed: marker.seed, dayOfRun: marker.dayOfRun, start: marker.start });
   }
+});
+
+describe('ecslog local mode over ingested data (end to end)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ecslog-home-real-'));
+  const env = { ECSLOG_HOME: home, TZ: 'UTC' };
+  const oom = `${EVENTS_DIR}/eventbridge/task-stopped-oom.json`;
+  let local: RunningEcslog | undefined;
+
+  afterEach(async () => {
+    await local?.stop('SIGTERM');
+    local = undefined;
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('loads no simulated day into an empty store with --no-simulate', async () => {
+    local = startEcslog(['local', '--no-open', '--ui-port', '0', '--no-simulate'], env);
+
+    const out = await local.waitForOutput(/Ctrl-C stops local mode\./);
+
+    expect(out).toMatch(/^The store is empty \(--no-simulate\)/m);
+    expect(out).not.toMatch(/simulated day \(the 24 hours/);
+    expect(existsSync(join(home, 'simulated-day.json'))).toBe(false);
+  });
+
+  it('loads no simulated day into a store that holds ingested events', async () => {
+    const ingest = await runEcslog(['ingest', '--retention-days', '3650', oom], undefined, env);
+    expect(ingest.status).toBe(0);
+
+    local = startEcslog(['local', '--no-open', '--ui-port', '0'], env);
+    const out = await local.waitForOutput(/Ctrl-C stops local mode\./);
+
+    expect(out).toMatch(/^The store holds ingested data: no simulated day loaded/m);
+    expect(out).not.toMatch(/simulated day \(the 24 hours/);
+    const all = await runEcslog(['tasks', '--since', '30d', '--json'], undefined, env);
+    expect(parseRecords(all.stdout).map((r) => r.taskId)).toEqual([
+      'b1449e8faf40609955463eb597283364',
+    ]);
+  });
+
+  it('loads one on request (--simulate), its runs marked as simulated and the real one not', async () => {
+    local = startEcslog(['local', '--no-open', '--ui-port', '0', '--simulate'], env);
+
+    const out = await local.waitForOutput(/Ctrl-C stops local mode\./);
+    const table = await runEcslog(['tasks', '--since', '30d'], undefined, env);
+
+    expect(out).toMatch(/^Loading a simulated day \(the 24 hours from /m);
+    const rows = table.stdout.trimEnd().split('\n').slice(1);
+    const real = rows.filter((row) => row.includes('b1449e8faf40609955463eb597283364'));
+    expect(real).toHaveLength(1);
+    expect(real[0]).not.toMatch(/\(simulated\)/);
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.filter((row) => row.endsWith(' (simulated)'))).toHaveLength(rows.length - 1);
+  });
 });
 
 function countByCategory(records: readonly AuditRecord[]): Record<FailureCategory, number> {

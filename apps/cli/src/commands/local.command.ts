@@ -3,7 +3,7 @@ import { displayPath, ecslogHome, openLocalStore } from '@ecslog/store-connectio
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { simulateDay } from '@ecslog/simulator';
+import { SIMULATED_ACCOUNT, simulateDay } from '@ecslog/simulator';
 import type { EventValue } from '../event-inputs';
 import { renderFailureGroups } from './failures.command';
 import { renderRuns } from './tasks.command';
@@ -21,11 +21,15 @@ interface LocalOptions {
   uiPort?: number;
   open: boolean;
   seed: number;
+  /** `--simulate` / `--no-simulate`; undefined: only into an empty store. */
+  simulate?: boolean;
 }
 
 /** What `simulated-day.json` records, so that a second start reuses the data. */
 interface SimulatedDayMarker {
   seed: number;
+  /** Which simulated day of this store it is (0 first): each load gets task ARNs of its own. */
+  dayOfRun?: number;
   start: string;
   events: number;
   loadedAt: string;
@@ -63,9 +67,19 @@ export function registerLocalCommand(
     .option(
       '--seed <n>',
       'seed of the simulated day loaded on first start',
-      (text) => Number(text),
+      (text) => {
+        const value = Number(text);
+        if (!Number.isSafeInteger(value) || value < 0)
+          throw new InvalidArgumentError('must be a whole number');
+        return value;
+      },
       1,
     )
+    .option(
+      '--simulate',
+      'load a simulated day now, even into a store that holds data (default: only into an empty store)',
+    )
+    .option('--no-simulate', 'never load a simulated day, even into an empty store')
     .action(async (options: LocalOptions) => {
       setExitCode(await runLocal(options, io));
     });
@@ -87,11 +101,26 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say(`  quarantine  ${where(home.quarantine)}`);
     say();
     const marker = await readMarker(home.simulatedDay);
-    if (marker)
-      say(
-        `Reusing the data loaded on ${marker.loadedAt} (simulated day from ${marker.start}, seed ${marker.seed}).`,
+    const empty = await store.reader.isEmpty();
+    if (options.simulate === true || (options.simulate === undefined && empty && !marker))
+      await loadSimulatedDay(
+        store,
+        options.seed,
+        marker ? (marker.dayOfRun ?? 0) + 1 : 0,
+        io,
+        say,
+        {
+          first: !marker && empty,
+        },
       );
-    else await loadSimulatedDay(store, options.seed, io, say);
+    else if (marker)
+      say(
+        `Reusing the data loaded on ${marker.loadedAt} (simulated day from ${marker.start}, seed ${marker.seed}; its records are in account ${SIMULATED_ACCOUNT}, shown as "(simulated)").`,
+      );
+    else if (!empty)
+      // Real data: a simulated day would mix fake runs into it.
+      say('The store holds ingested data: no simulated day loaded (--simulate loads one).');
+    else say('The store is empty (--no-simulate): `npx ecslog ingest FILE` loads your events.');
     await showAuditLog(store, io, say);
     const web = await startWebViewProcess(io, options.uiPort);
     say();
@@ -120,14 +149,16 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
 async function loadSimulatedDay(
   store: LocalStore,
   seed: number,
+  dayOfRun: number,
   io: CliIo,
   say: (line?: string) => void,
+  { first }: { first: boolean },
 ) {
   const home = ecslogHome(io.env, io.cwd);
   const start = lastDayStart(io.now());
-  const { events, expected } = simulateDay({ seed, start });
+  const { events, expected } = simulateDay({ seed, dayOfRun, start });
   say(
-    `First start: loading a simulated day (the 24 hours from ${start}, seed ${seed}: ${events.length} events, ${expected.duplicates} delivered twice, some out of order)…`,
+    `${first ? 'First start: loading' : 'Loading'} a simulated day (the 24 hours from ${start}, seed ${seed}: ${events.length} events, ${expected.duplicates} delivered twice, some out of order; account ${SIMULATED_ACCOUNT}, shown as "(simulated)")…`,
   );
   const session = createStoreIngest(store, home, DEFAULT_RETENTION_DAYS, (line) =>
     io.stderr.write(`${line}\n`),
@@ -147,6 +178,7 @@ async function loadSimulatedDay(
     throw new Error(`${summary.unwritten.length} simulated events could not be stored`);
   const marker: SimulatedDayMarker = {
     seed,
+    dayOfRun,
     start,
     events: events.length,
     loadedAt: new Date(io.now()).toISOString(),
