@@ -77,11 +77,16 @@ describe('ecslog against an AWS table (end to end)', () => {
     );
     const ui = startEcslog(['ui', '--port', '0', '--no-open', ...flags], awsEnv());
     try {
-      const out = await ui.waitForOutput(/^ecslog web view: http:\/\/127\.0\.0\.1:\d+\/ /m);
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] as string;
+      const out = await ui.waitForOutput(
+        /^ecslog web view: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+ /m,
+      );
+      // The printed URL carries the session's token: the API answers requests that carry it.
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)?.[1] as string;
       expect(out).toContain(`(table ${table} in eu-west-1; Ctrl-C stops it)`);
 
-      const response = await fetch(`${url}api/timeline?from=2026-11-19&to=2026-11-21`);
+      const response = await fetch(
+        `${url.replace('/?', '/api/timeline?')}&from=2026-11-19&to=2026-11-21`,
+      );
       const view = (await response.json()) as TimelineResponse;
 
       expect(response.status).toBe(200);
