@@ -362,6 +362,63 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
       expect(await expired.latestVersions(PROD_WEB, day)).toEqual([]);
     });
 
+    it('tells a view of runs the runs each page adds, and stops reading when its signal fires', async () => {
+      await write([...ALL_FIXTURE_RECORDS, ...DAYS]);
+      const perPage: number[] = [];
+      const placement = ALL_FIXTURE_RECORDS.find(
+        (record) => record.recordType === 'api-call' && record.outcome.category === 'placement',
+      ) as AuditRecord;
+      const itsDay = {
+        from: `${placement.eventTime.slice(0, 10)}T00:00:00.000Z`,
+        to: `${placement.eventTime.slice(0, 10)}T23:59:59.999Z`,
+      };
+      const counted: number[] = [];
+
+      const days = await reader().latestVersions(CLUSTER, RANGE, undefined, {
+        onRuns: (added) => perPage.push(added),
+      });
+      const withFailure = await reader().latestVersions(placement.clusterArn, itsDay, undefined, {
+        onRuns: (added) => counted.push(added),
+      });
+
+      // One page per UTC day of the range (3, 2 and 2 tasks), each task counted once.
+      expect(perPage).toEqual([3, 2, 2]);
+      expect(days).toHaveLength(7);
+      // Tasks, and each RunTask failure: a run that never started.
+      const tasks = new Set(
+        withFailure.filter((r) => r.recordType === 'task').map((r) => r.resourceArn),
+      );
+      const neverStarted = withFailure.filter(
+        (r) =>
+          r.recordType === 'api-call' &&
+          (r.outcome.category === 'placement' || r.outcome.category === 'start-failure'),
+      );
+      expect(neverStarted.length).toBeGreaterThan(0);
+      expect(counted.reduce((sum, n) => sum + n, 0)).toBe(tasks.size + neverStarted.length);
+
+      const gone = new AbortController();
+      gone.abort(new Error('client gone'));
+      await expect(
+        reader().latestVersions(CLUSTER, RANGE, undefined, { signal: gone.signal }),
+      ).rejects.toThrow('client gone');
+      await expect(reader().activity(RANGE, { signal: gone.signal })).rejects.toThrow(
+        'client gone',
+      );
+      // Aborted after the first page: no second page is read.
+      const enough = new AbortController();
+      const seen: number[] = [];
+      await expect(
+        reader().latestVersions(CLUSTER, RANGE, undefined, {
+          signal: enough.signal,
+          onRuns: (added) => {
+            seen.push(added);
+            enough.abort(new Error('enough runs'));
+          },
+        }),
+      ).rejects.toThrow('enough runs');
+      expect(seen).toEqual([3]);
+    });
+
     it('returns failed records across days, with and without a category', async () => {
       const oomOnThe19th = taskAt('2026-11-19T10:00:00.000Z', 11, {
         lastStatus: 'STOPPED',
