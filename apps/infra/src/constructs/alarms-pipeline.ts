@@ -9,6 +9,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kinesisfirehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -40,6 +41,8 @@ export interface PipelineAlarmsProps {
   deadLetterQueue: sqs.IQueue;
   ingestFailureQueue: sqs.IQueue;
   quarantineQueue: sqs.IQueue;
+  /** The Kinesis on-failure bucket: objects there are failed batches waiting for a redrive. */
+  streamFailureBucket: s3.IBucket;
   /** Stream topology: the event-source mapping (iterator age, failed batches). */
   streamMapping?: lambda.IEventSourceMapping;
   deliveryStream?: kinesisfirehose.IDeliveryStream;
@@ -188,6 +191,23 @@ export class PipelineAlarms extends Construct {
         'The Kinesis ingest gave up on records after its retries: they are in the stream failure bucket with their data; replay with ecslog redrive',
       );
     }
+    // A backstop in both topologies (batches parked before a switch to `direct` still wait
+    // there): S3's daily object count. Slow — S3 publishes it once a day — but it needs no
+    // metrics configuration and fires for as long as anything is left unreplayed.
+    anyOf(
+      new cloudwatch.Metric({
+        namespace: 'AWS/S3',
+        metricName: 'NumberOfObjects',
+        dimensionsMap: {
+          BucketName: props.streamFailureBucket.bucketName,
+          StorageType: 'AllStorageTypes',
+        },
+        period: Duration.days(1),
+        statistic: 'Maximum',
+      }),
+      'StreamFailureBucketObjects',
+      'Failed Kinesis batches are waiting in the stream failure bucket (S3 daily count): replay with ecslog redrive',
+    );
     const deliveryStream = props.deliveryStream;
     if (deliveryStream) {
       const below = (metricName: string, name: string, description: string) =>

@@ -170,6 +170,7 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
         'ExecuteProcessing.Success',
         'DeliveryToS3.Success',
         'DeliveryToS3.DataFreshness',
+        'NumberOfObjects', // the stream failure bucket, in both topologies
         ...(topology === 'stream'
           ? ['IteratorAge', 'OnFailureDestinationDeliveredEventCount']
           : ['AsyncEventsDropped']),

@@ -297,6 +297,7 @@ export class PipelineStack extends Stack {
       deadLetterQueue: stateful.deadLetterQueue,
       ingestFailureQueue: stateful.ingestFailureQueue,
       quarantineQueue: stateful.quarantineQueue,
+      streamFailureBucket,
       ...(streamMapping ? { streamMapping } : {}),
       ...(lake ? { deliveryStream: lake.deliveryStream } : {}),
       metricsNamespace: INGEST_METRICS_NAMESPACE,
