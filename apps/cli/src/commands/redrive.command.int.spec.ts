@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
@@ -37,7 +37,6 @@ import type { CliIo } from './cli-io';
 import type { RedriveCommandOptions } from './redrive.command';
 import { runRedrive } from './redrive.command';
 
-const BUCKET = 'stream-failures';
 type Parked = Record<string, unknown>[];
 /** The fixtures' events are from 2026-11-20: keep them whatever day the tests run. */
 const RETENTION_DAYS = 36_500;
@@ -61,7 +60,7 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
       startDynalite(),
       startLocalSqsServer(),
       startKinesalite(),
-      startLocalS3([BUCKET]),
+      startLocalS3([]),
     ]);
     sqs = localSqsClient(sqsServer.endpoint);
   });
@@ -142,11 +141,10 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
   };
   const newQueue = (name: string) => sqsServer.createQueue(`${name}-${++queueCounter}`);
-  const bucketKeys = async (prefix: string) =>
-    (
-      (await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix })))
-        .Contents ?? []
-    ).map((o) => o.Key);
+  const bucketKeys = async (bucket: string) =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(
+      (o) => o.Key,
+    );
 
   /** The table the same events make through `ecslog ingest`'s path: what redrive must land. */
   async function referenceTable(inputs: readonly unknown[]) {
@@ -205,6 +203,12 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     });
     for (const [i, e] of quarantined.entries()) await (i === 0 ? split : whole).hold(entryOf(e));
 
+    // A bucket of its own, laid out as Lambda writes it, with an object that is not a failure.
+    const bucket = `failures-${prefix}`;
+    await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'notes/README.txt', Body: 'not a failure' }),
+    );
     const s3Object = loadIngestFixture('redrive/kinesis-failure-s3-object.json');
     for (let i = 0; i < bucketEvents.length; i += 5) {
       const records = bucketEvents.slice(i, i + 5).map((e, j) => ({
@@ -216,8 +220,8 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
       }));
       await s3.client.send(
         new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: `${prefix}/aws/lambda/esm-1/shardId-000000000000/2026/11/20/2026-11-20T05.0${i}.00-${i}`,
+          Bucket: bucket,
+          Key: `aws/lambda/esm-1/shardId-000000000000/2026/11/20/2026-11-20T05.0${i}.00-${i}`,
           Body: JSON.stringify({ ...s3Object, payload: JSON.stringify({ Records: records }) }),
         }),
       );
@@ -253,7 +257,7 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
       ]);
     return {
       queues: [dlq, failures, quarantineQueue, pointerQueue],
-      bucket: `${BUCKET}/${prefix}`,
+      bucket,
       streamName,
       parked: [...dlqEvents, ...asyncEvents, ...quarantined, ...bucketEvents, ...streamEvents],
     };
@@ -280,7 +284,8 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     for (const queue of parking.queues) {
       expect(sqsServer.messages(queue)).toEqual([]);
     }
-    expect(await bucketKeys('lands/')).toEqual([]);
+    // The failure objects are gone; what Lambda did not write under aws/lambda/ is not read.
+    expect(await bucketKeys(parking.bucket)).toEqual(['notes/README.txt']);
 
     // Parked again (a pipeline retry, or a redrive stopped before its deletes): nothing new.
     const again = await parkEverywhere('lands-again');
@@ -307,7 +312,7 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
     expect(await scanTable(dynamo.client, tableName)).toEqual([]);
     expect(parking.queues.map((q) => sqsServer.messages(q))).toEqual(before);
     expect(parking.queues.map((q) => sqsServer.inFlight(q))).toEqual([0, 0, 0, 0]);
-    expect(await bucketKeys('dry/')).toHaveLength(2);
+    expect(await bucketKeys(parking.bucket)).toHaveLength(3);
     expect(run.stderr).toContain('dry run: nothing written');
   });
 

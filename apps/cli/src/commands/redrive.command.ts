@@ -43,6 +43,9 @@ export interface RedriveClients {
   pause?: (attempt: number) => Promise<void>;
 }
 
+/** Where a Kinesis event-source mapping's S3 on-failure destination writes its objects. */
+export const LAMBDA_FAILURE_PREFIX = 'aws/lambda/';
+
 const HELP_AFTER = `
 Replays what the pipeline parked, through the ingest Lambda's own code (the mapper runs again, so
 a mapper fix recovers quarantined events), into the audit table:
@@ -50,7 +53,8 @@ a mapper fix recovers quarantined events), into the audit table:
                          function's on-failure queue (Lambda invocation records), a stream's
                          pointer-only failure queue (read back from the stream while it holds
                          the records) or the SQS quarantine — recognised per message;
-  --failure-bucket B/P   the stream's on-failure bucket (invocation records with the batch);
+  --failure-bucket B/P   the stream's on-failure bucket (invocation records with the batch),
+                         under the prefix P (default aws/lambda/, where Lambda writes them);
   --quarantine           local mode's $ECSLOG_HOME/quarantine.ndjson.
 A message, object or line is deleted only once everything from it is stored; still-invalid or
 unstored ones stay where they are. Running it again stores nothing new. --dry-run reads and
@@ -84,7 +88,7 @@ export function registerRedriveCommand(
       .option('--quarantine-queue <url>', 'the SQS quarantine (same as --queue)', collect, [])
       .option(
         '--failure-bucket <name[/prefix]>',
-        'the stream on-failure bucket, optionally a prefix in it (repeatable)',
+        'the stream on-failure bucket, and a prefix in it (default aws/lambda/; repeatable)',
         collect,
         [],
       )
@@ -158,7 +162,9 @@ export async function runRedrive(
     ),
     ...options.failureBucket.map((spec) => {
       const [bucket = '', ...rest] = spec.replace(/^s3:\/\//, '').split('/');
-      return createS3Source({ client: s3(), bucket, prefix: rest.join('/') });
+      // Lambda writes failed batches under aws/lambda/<mapping>/<shard>/…: nothing else is read.
+      const prefix = rest.length > 0 ? rest.join('/') : LAMBDA_FAILURE_PREFIX;
+      return createS3Source({ client: s3(), bucket, prefix });
     }),
     ...(options.quarantine ? [createQuarantineFileSource(home.quarantine)] : []),
   ];
