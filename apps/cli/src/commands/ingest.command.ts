@@ -98,7 +98,11 @@ export async function runIngest(
   try {
     for await (const file of readInputBatches(operands, io)) {
       if (total.stopped) {
-        if (notRead.at(-1) !== file.source) notRead.push(file.source); // a file comes in batches
+        // The rest of the file in flight is kept with what was not stored; later files are named.
+        if (file.kind === 'events' && file.source === lastSource) {
+          total.inputs += file.inputs.length;
+          total.unwritten.push(...file.inputs);
+        } else if (notRead.at(-1) !== file.source) notRead.push(file.source);
         continue;
       }
       if (file.kind === 'unreadable') {
