@@ -142,7 +142,7 @@ export function createEventSplitter(
         const [{ line, parsed } = { line: undefined, parsed: undefined }] = held;
         held = [];
         return parsed?.ok && line
-          ? splitDocument(parsed.value, source, line.bytes.toString('utf8'))
+          ? splitDocument(parsed.value, source, () => line.bytes.toString('utf8'))
           : [];
       }
       if (mode !== 'undecided') return [];
@@ -151,7 +151,7 @@ export function createEventSplitter(
       if (lines.every((h) => isUtf8(h.line.bytes))) {
         const text = lines.map((h) => h.line.bytes.toString('utf8')).join('\n');
         const document = parseJson(text);
-        if (document.ok) return splitDocument(document.value, source, text);
+        if (document.ok) return splitDocument(document.value, source, () => text);
         // A malformed JSON document (truncated, a typo) is not NDJSON: reporting each of its
         // lines would bury the one real error. NDJSON has at least one line that is an event.
         if (!lines.some((h) => isObjectLine(h.parsed)))
@@ -255,8 +255,8 @@ function keptText(kept: Buffer): Pick<EventProblem, 'text' | 'encoding'> {
     : { text: kept.toString('base64'), encoding: 'base64' };
 }
 
-/** `text` is the document's own: kept as it is when the document itself is the input. */
-function splitDocument(document: unknown, source: string, text: string): EventInput[] {
+/** `text` gives the document's own text: kept as it is when the document itself is the input. */
+function splitDocument(document: unknown, source: string, text: () => string): EventInput[] {
   if (Array.isArray(document)) return elements(document, `${source}: `, '');
   if (isJsonObject(document)) {
     // A log file or LookupEvents response is a container, never an event itself.
@@ -266,7 +266,7 @@ function splitDocument(document: unknown, source: string, text: string): EventIn
       return elements(document['Events'], `${source}: `, 'Events');
   }
   return isNestedDeeperThan(document, MAX_EVENT_DEPTH)
-    ? [{ position: source, problem: nestedTooDeep(), text }]
+    ? [{ position: source, problem: nestedTooDeep(), text: text() }]
     : [{ position: source, value: document }];
 }
 
