@@ -117,7 +117,7 @@ export async function runIngest(
         // `ecslog local` went away: open its files here (its lock is stale now) and go on.
         fellBack = true;
         const gone = store.description;
-        await session.close();
+        await session.close().catch(() => undefined); // the next session writes the lake again
         await store.close();
         try {
           store = await openStore(options, { ...context });
@@ -125,7 +125,7 @@ export async function runIngest(
             stopRequested,
           });
           report(
-            `ecslog: ${gone} stopped answering (${(error as { code?: string }).code ?? error.message}); going on with ${store.description}`,
+            `ecslog: ${gone} stopped answering (${(error as { faultCode?: string }).faultCode ?? error.message}); going on with ${store.description}`,
           );
           const again = await session.ingest(summary.unwritten);
           summary = { ...addSummaries(summary, again), unwritten: again.unwritten };
@@ -143,8 +143,15 @@ export async function runIngest(
       addInto(total, summary);
     }
   } finally {
-    await session.close();
+    // The store is closed (and its lock released) even when the lake's last files cannot be.
+    const lakeError = await session.close().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
     await store.close();
+    // A full disk is said once, by the stop line; anything else about the lake gets its own.
+    if (lakeError && !(total.stopped && sameCode(total.stopped.error, lakeError)))
+      report(`ecslog: the lake's last rows could not be written: ${lakeError.message}`);
   }
   report(describeIngest(total, store.description, displayPath(io.cwd, home.quarantine)));
   if (total.unwritten.length > 0 || total.stopped) {
@@ -155,6 +162,14 @@ export async function runIngest(
   return total.invalid > 0 ? 2 : 0;
 }
 
+function sameCode(a: Error | undefined, b: Error): boolean {
+  const code = (error: Error | undefined) => {
+    const codes = error as { code?: unknown; faultCode?: unknown } | undefined;
+    return codes?.faultCode ?? codes?.code;
+  };
+  return code(a) !== undefined && code(a) === code(b);
+}
+
 /**
  * True when the local store's server (a running `ecslog local`) is gone, so that this process may
  * open the store files itself instead.
@@ -163,7 +178,7 @@ function canOpenDirectly(store: AuditStoreConnection, error: Error): boolean {
   return (
     store.kind === 'local' &&
     (store as Partial<LocalStore>).owned === false &&
-    (error as { code?: unknown }).code === 'ECONNREFUSED'
+    (error as { faultCode?: unknown }).faultCode === 'ECONNREFUSED'
   );
 }
 

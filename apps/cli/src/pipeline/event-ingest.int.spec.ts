@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditWriter } from '@ecslog/audit-store';
 import { createAuditReader, createAuditWriter } from '@ecslog/audit-store';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
@@ -16,6 +17,7 @@ import { simulateDay } from '@ecslog/simulator';
 import type { EventInput } from '../event-inputs';
 import type { EventIngestOptions } from './event-ingest';
 import { createEventIngest, StoreFaultError } from './event-ingest';
+import { guardStoreClient, storageFaultOf } from './store-fault-guard';
 
 describe('event ingest (dynalite)', () => {
   let server: LocalDynamoDb;
@@ -295,5 +297,51 @@ describe('event ingest (dynalite)', () => {
     expect(summary.stopped?.reason).toMatch(/^cannot write the lake: ENOSPC/);
     expect(summary.mapped).toBe(5);
     expect(summary.unwritten).toEqual(inputs.slice(5, 20));
+  });
+
+  it("notices at once that the store's server is gone, without retrying each request", async () => {
+    const gone = await startDynalite();
+    // As the local store's client: no SDK retries, the audit writer retries itself.
+    const client = new DynamoDBClient({
+      endpoint: gone.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const tableName = await createAuditTable(client);
+    const guard = guardStoreClient(client, { endpoint: 'the test server', inProcess: false });
+    const ingest = createEventIngest({
+      writer: createAuditWriter({ client, tableName, retentionDays: 30, now: () => NOW }),
+      quarantine: { hold: async () => undefined },
+      report: () => undefined,
+      batchSize: 64,
+    });
+    await ingest(inputs.slice(0, 10));
+    await gone.stop();
+
+    const startedAt = Date.now();
+    const summary = await ingest(inputs.slice(10, 210));
+    guard.dispose();
+    client.destroy();
+
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+    expect(summary.stopped?.reason).toBe(
+      "the store's server at the test server is gone (connection refused)",
+    );
+    expect(summary.stopped?.error).toMatchObject({ faultCode: 'ECONNREFUSED' });
+    expect(summary.unwritten).toEqual(inputs.slice(10, 210));
+  }, 20_000);
+
+  it("takes dynalite's uncaught LevelDB IO error for a full disk", () => {
+    const leveldb = Object.assign(
+      new Error('IO error: /home/.ecslog/store/000003.log: No space left on device'),
+      { code: 'LEVEL_IO_ERROR' },
+    );
+
+    expect(storageFaultOf(leveldb)).toMatchObject({
+      faultCode: 'ENOSPC',
+      message: expect.stringMatching(/^the disk holding the store is full \(ENOSPC\): IO error: /),
+    });
+    expect(storageFaultOf(new TypeError('x is undefined'))).toBeUndefined();
   });
 });

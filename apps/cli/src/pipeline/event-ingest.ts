@@ -55,8 +55,11 @@ export class StoreFaultError extends Error {
   readonly fatal = true;
   constructor(
     message: string,
-    /** The error code behind it (ECONNREFUSED, ENOSPC…), for messages and tests. */
-    readonly code: string,
+    /**
+     * The error code behind it (ECONNREFUSED, ENOSPC…), for messages. Not `code`: the audit
+     * writer would take ECONNREFUSED there for a connection fault worth retrying.
+     */
+    readonly faultCode: string,
     options?: { cause: unknown },
   ) {
     super(message, options);

@@ -96,12 +96,23 @@ export function guardStoreClient(
   };
 }
 
-/** ECONNREFUSED, also inside an AggregateError (a connection tried on several addresses). */
-export function isConnectionRefused(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, errors } = error as { code?: unknown; errors?: unknown };
+/**
+ * ECONNREFUSED: on the error, its `cause` (the SDK wraps socket errors: "AWS SDK error wrapper
+ * for Error: connect ECONNREFUSED …"), or inside an AggregateError (several addresses tried).
+ */
+export function isConnectionRefused(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const { code, errors, cause, message } = error as {
+    code?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+    message?: unknown;
+  };
   if (code === 'ECONNREFUSED') return true;
-  return Array.isArray(errors) && errors.some((inner) => isConnectionRefused(inner));
+  if (typeof message === 'string' && /\bconnect ECONNREFUSED\b/.test(message)) return true;
+  if (Array.isArray(errors) && errors.some((inner) => isConnectionRefused(inner, depth + 1)))
+    return true;
+  return isConnectionRefused(cause, depth + 1);
 }
 
 /**
