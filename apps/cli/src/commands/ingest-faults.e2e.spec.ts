@@ -126,16 +126,21 @@ describe('ecslog ingest under faults (end to end)', () => {
     beforeAll(() => {
       mkdirSync(mountPoint, { recursive: true });
       try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1500k', 'tmpfs', mountPoint], {
-          stdio: 'ignore',
-        });
+        for (const point of [mountPoint, localMount]) {
+          mkdirSync(point, { recursive: true });
+          execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1500k', 'tmpfs', point], {
+            stdio: 'ignore',
+          });
+        }
         mounted = true;
       } catch {
         // Mounting needs root (CI has it): the int spec injects ENOSPC at the lake instead.
       }
     });
+    const localMount = join(dir, 'full-local');
     afterAll(() => {
       if (mounted) execFileSync('umount', [mountPoint]);
+      if (mounted) execFileSync('umount', [localMount]);
     });
 
     it('ends in one line naming ENOSPC, what was stored and where the rest is, and no stale lock', async () => {
@@ -163,6 +168,36 @@ describe('ecslog ingest under faults (end to end)', () => {
       const [, stored, kept, file] = stop as unknown as [string, string, string, string];
       expect(Number(stored) + Number(kept)).toBe(EVENTS);
       expect(file.startsWith(temp)).toBe(true);
+      expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(Number(kept));
+      expect(existsSync(join(root, 'store.lock'))).toBe(false);
+    });
+
+    it('stops ecslog local in one line, and the ingest through it keeps the rest, no lock left', async () => {
+      if (!mounted) return;
+      const root = join(localMount, 'home');
+      const temp = join(dir, 'full-local-tmp');
+      mkdirSync(temp, { recursive: true });
+      const env = { ECSLOG_HOME: root, TMPDIR: temp };
+      const local = start(['local', '--no-open', '--no-simulate', '--ui-port', '0'], env);
+      await local.waitForOutput(/Ctrl-C stops local mode\./);
+
+      const run = await runEcslog(['ingest', '--retention-days', '3650', input], undefined, env);
+      const localStatus = await local.stop('SIGCONT'); // it stops by itself
+
+      expect(run.stderr).not.toMatch(/node_modules|\n +at /);
+      expect(local.stderr()).not.toMatch(/node_modules|\n +at /);
+      expect(localStatus).toBe(1);
+      expect(local.stdout()).toMatch(
+        /^ecslog local: the disk holding the store is full \(ENOSPC\): .*; stopping\.$/m,
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderrLines).toHaveLength(2);
+      const stop = new RegExp(
+        `^ecslog: stopped after (\\d+) of ${EVENTS} inputs: .*; the (\\d+) inputs not stored are kept in (\\S+) .*— ingest that file again$`,
+      ).exec(run.stderrLines[1] ?? '');
+      expect(stop).not.toBeNull();
+      const [, stored, kept, file] = stop as unknown as [string, string, string, string];
+      expect(Number(stored) + Number(kept)).toBe(EVENTS);
       expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(Number(kept));
       expect(existsSync(join(root, 'store.lock'))).toBe(false);
     });

@@ -4,7 +4,7 @@ import type {
   LocalStore,
   StoreOptions,
 } from '@ecslog/store-connection';
-import { displayPath, ecslogHome, openStore } from '@ecslog/store-connection';
+import { displayPath, ecslogHome, openStore, releaseLock } from '@ecslog/store-connection';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { inputBytes } from '../event-inputs';
 import type { Tally } from '@ecslog/ingest-pipeline';
 import type { IngestSummary } from '../pipeline/event-ingest';
 import { createEventIngest } from '../pipeline/event-ingest';
-import { guardStoreClient } from '../pipeline/store-fault-guard';
+import { guardStoreClient, storageFaultOf } from '../pipeline/store-fault-guard';
 import { visibleText } from '../output/visible-text';
 import { readInputBatches } from '../read-input-files';
 import { addStoreOptions, STORE_HELP } from './store-options';
@@ -93,6 +93,8 @@ export async function runIngest(
   const total = emptySummary();
   let unreadable = 0;
   let fellBack = false;
+  /** The fallback store failed to open on a storage fault: the process must end itself. */
+  let halfOpen = false;
   let lastSource: string | undefined;
   const notRead: string[] = [];
   try {
@@ -120,7 +122,13 @@ export async function runIngest(
         await session.close().catch(() => undefined); // the next session writes the lake again
         await store.close();
         try {
-          store = await openStore(options, { ...context });
+          store = await openWatchingStorage(
+            () => openStore(options, { ...context }),
+            () => {
+              // Half open: its dynalite keeps this process alive and holds the lock.
+              halfOpen = true;
+            },
+          );
           session = createStoreIngest(store, home, options.retentionDays, report, {
             stopRequested,
           });
@@ -158,8 +166,45 @@ export async function runIngest(
     const saved = await saveUnwritten(home, total.unwritten, io.now());
     report(describeUnwritten(total, saved, { cwd: io.cwd, lastSource, notRead }));
   }
+  if (halfOpen) {
+    await releaseLock(home.lock, process.pid);
+    process.exit(1);
+  }
   if (unreadable > 0 || total.unwritten.length > 0 || total.stopped) return 1;
   return total.invalid > 0 ? 2 : 0;
+}
+
+/**
+ * Opens a store while watching for dynalite's uncaught storage errors (a full disk makes its
+ * first request throw outside any callback of ours, and that request never answers): rejects
+ * with the fault instead of waiting forever, after `onFault`.
+ */
+async function openWatchingStorage<T>(open: () => Promise<T>, onFault: () => void): Promise<T> {
+  let onUncaught: ((error: Error) => void) | undefined;
+  const fault = new Promise<never>((_, reject) => {
+    onUncaught = (error: Error) => {
+      const storage = storageFaultOf(error);
+      if (!storage) {
+        process.stderr.write(`${error.stack ?? String(error)}\n`);
+        process.exit(1);
+      }
+      onFault();
+      reject(storage);
+    };
+    process.on('uncaughtException', onUncaught);
+  });
+  try {
+    return await Promise.race([open(), fault]);
+  } finally {
+    // Later storage errors of a half-open store are the same fault: keep them quiet.
+    if (onUncaught) {
+      const listener = onUncaught;
+      process.off('uncaughtException', listener);
+      process.on('uncaughtException', (error: Error) => {
+        if (!storageFaultOf(error)) listener(error);
+      });
+    }
+  }
 }
 
 function sameCode(a: Error | undefined, b: Error): boolean {

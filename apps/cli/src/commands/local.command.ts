@@ -1,5 +1,5 @@
 import type { LocalStore } from '@ecslog/store-connection';
-import { displayPath, ecslogHome, openLocalStore } from '@ecslog/store-connection';
+import { displayPath, ecslogHome, openLocalStore, releaseLock } from '@ecslog/store-connection';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -13,6 +13,7 @@ import { lastDayStart } from './simulate.command';
 import type { CliIo } from './cli-io';
 import { readAllPages } from './cli-io';
 import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
+import { storageFaultOf } from '../pipeline/store-fault-guard';
 import { latestRecordsInScope } from './query-support';
 import { DEFAULT_UI_PORT, openBrowser, portNumber, startWebViewProcess } from './ui.command';
 
@@ -136,7 +137,19 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say('  npx ecslog ingest FILE                  # your own events or CloudTrail logs');
     say();
     say('Ctrl-C stops local mode.');
-    const signal = await stopped;
+    // A full disk under the store surfaces as dynalite's uncaught LevelDB error: one line, then a
+    // clean stop (the lock released), not a stack trace and a stale lock.
+    const signal = await Promise.race([stopped, storageFault()]);
+    if (signal.startsWith('ecslog local:')) {
+      // dynalite's requests in flight never answer now: end them with the process, so the
+      // commands using the store see it gone (and save what they had), and free the lock.
+      say(`\n${signal}; stopping.`);
+      await web.stop();
+      await Promise.race([store.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      await releaseLock(home.lock, process.pid);
+      say('stopped; the data stored until then stays in ' + where(home.root));
+      process.exit(1);
+    }
     say(`\n${signal}: stopping…`);
     await web.stop();
   } finally {
@@ -144,6 +157,25 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
   }
   say('stopped; the data stays in ' + where(home.root));
   return 0;
+}
+
+/**
+ * Resolves with a one-line reason when dynalite, serving the store in this process, fails to
+ * write its files (ENOSPC…); any other uncaught error ends the process as Node would.
+ */
+function storageFault(): Promise<string> {
+  return new Promise((resolve) => {
+    const onUncaught = (error: Error) => {
+      const fault = storageFaultOf(error);
+      if (!fault) {
+        process.stderr.write(`${error.stack ?? String(error)}\n`);
+        process.exit(1);
+      }
+      // Kept listening: each request that fails throws again, and is the same fault.
+      resolve(`ecslog local: ${fault.message}`);
+    };
+    process.on('uncaughtException', onUncaught);
+  });
 }
 
 async function loadSimulatedDay(

@@ -130,7 +130,9 @@ export function storageFaultOf(error: unknown): StoreFaultError | undefined {
         ? 'EROFS'
         : /Disk quota exceeded|EDQUOT/.test(message) || code === 'EDQUOT'
           ? 'EDQUOT'
-          : code === 'LEVEL_IO_ERROR'
+          : code === 'LEVEL_IO_ERROR' ||
+              code === 'LEVEL_DATABASE_NOT_OPEN' ||
+              /^Database is (closed|not open)/.test(message)
             ? 'EIO'
             : undefined;
   if (systemCode === undefined) return undefined;
