@@ -35,8 +35,13 @@ const HELP_AFTER = `
 Reads what \`ecslog map\` reads (EventBridge events, CloudTrail records and log files, LookupEvents
 responses, arrays, NDJSON, gzipped or not, directories) and writes it through the ingest Lambda's
 own code: mapped records to the audit table (and, in local mode, the lake in $ECSLOG_HOME/lake),
-invalid inputs to $ECSLOG_HOME/quarantine.ndjson, kept whole. Ingesting the same events again
-writes nothing new.
+invalid inputs to $ECSLOG_HOME/quarantine.ndjson, kept whole (so is an event DynamoDB can never
+store, such as one over its 400 KB item limit). Ingesting the same events again writes nothing new.
+
+Ctrl-C stops after the batch in flight. If the \`ecslog local\` it writes through stops, it goes on
+with the store files itself; a full disk or a store it cannot reach stops it at once. Either way
+one line says what was stored, and what was not is kept in $ECSLOG_HOME/unwritten-*.ndjson (or
+the temporary directory, when that disk is full) to be ingested again.
 
 Exit status: 0 all stored or ignored; 2 some input was invalid (quarantined);
              1 some file could not be read, or some input could not be stored.
