@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreLock } from './store-lock';
@@ -57,6 +57,21 @@ describe('store lock', () => {
     expect((await readLock(path))?.endpoint).toBe('http://127.0.0.1:8000');
     await releaseLock(path, process.pid);
     expect(await readLock(path)).toBeUndefined();
+  });
+
+  it('keeps the lock as it was when recording the endpoint fails half-way, so its holder can release it', async () => {
+    await tryTakeLock(path, mine);
+    // The file the update is written to first cannot be written (here: a folder is in its way;
+    // on a full disk, ENOSPC): the lock must not be left empty, which nobody could ever claim.
+    await mkdir(`${path}.${process.pid}.next`);
+
+    await expect(
+      updateLock(path, { ...mine, endpoint: 'http://127.0.0.1:8000' }),
+    ).rejects.toThrow();
+    expect(await readLock(path)).toEqual(mine);
+    await releaseLock(path, process.pid);
+    expect(await readLock(path)).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

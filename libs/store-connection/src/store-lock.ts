@@ -7,7 +7,7 @@
  * to another process (pids are reused, in containers above all): the lock records its holder's
  * start time and boot id, and a live pid that started at another time is not the holder.
  */
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { ProcessStart } from './process-start';
 import { readProcessStart } from './process-start';
 
@@ -86,9 +86,20 @@ export async function holderState(holder: StoreLock, probe: ProcessProbe): Promi
   return same ? 'running' : 'gone';
 }
 
-/** Records the endpoint in a lock this process holds. */
+/**
+ * Records the endpoint in a lock this process holds. Written beside it and renamed over it, so
+ * that a write that fails half-way (a full disk) leaves the lock as it was — still naming this
+ * process, so {@link releaseLock} removes it — never an empty file that nobody can claim.
+ */
 export async function updateLock(path: string, lock: StoreLock): Promise<void> {
-  await writeFile(path, JSON.stringify(lock));
+  const next = `${path}.${process.pid}.next`;
+  try {
+    await writeFile(next, JSON.stringify(lock), { mode: 0o600 });
+    await rename(next, path);
+  } catch (error) {
+    await rm(next, { force: true, recursive: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Removes the lock if this process holds it. */
