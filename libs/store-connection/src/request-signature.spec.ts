@@ -1,64 +1,33 @@
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash } from 'node:crypto';
 import type { ReceivedRequest } from './request-signature';
 import { checkSignature } from './request-signature';
+import { signDynamoDbCall } from './testing/sign-request';
 
 const credentials = { accessKeyId: 'ECSLOG0123456789ABCDEF', secretAccessKey: 's'.repeat(43) };
 const SIGNED_AT = new Date('2026-12-01T12:00:00.000Z');
 const BODY = '{"TableName":"ecslog-audit"}';
 
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key =
-      secret === undefined || typeof secret === 'string'
-        ? secret
-        : ArrayBuffer.isView(secret)
-          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
-          : Buffer.from(secret);
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {}
-}
-
 /** A request signed as a client would sign it, with what each case changes. */
 async function signed(
   change: { region?: string; service?: string; path?: string; extra?: Record<string, string> } = {},
 ): Promise<ReceivedRequest> {
-  const signer = new SignatureV4({
-    credentials,
-    region: change.region ?? 'us-east-1',
-    service: change.service ?? 'dynamodb',
-    sha256: Sha256,
-  });
   const path = change.path ?? '/';
-  const request = await signer.sign(
-    {
-      method: 'POST',
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      path,
-      query: { a: 'b c' },
-      headers: {
-        host: '127.0.0.1:8000',
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.Scan',
-        ...change.extra,
-      },
-      body: BODY,
-    },
-    { signingDate: SIGNED_AT },
-  );
+  const headers = await signDynamoDbCall({
+    credentials,
+    host: '127.0.0.1:8000',
+    target: 'Scan',
+    body: BODY,
+    signingDate: SIGNED_AT,
+    path,
+    query: { a: 'b c' },
+    region: change.region,
+    service: change.service,
+    extraHeaders: change.extra,
+  });
   return {
     method: 'POST',
     url: `${path}?a=b%20c`,
-    headers: request.headers,
+    headers,
     body: Buffer.from(BODY),
   };
 }

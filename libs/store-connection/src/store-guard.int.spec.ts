@@ -3,19 +3,18 @@
  * clients get in; unsigned, forged, expired and wrong-key requests, requests from web pages and
  * requests addressed to another Host do not, and nothing of the store leaks in the refusals.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { ecslogHome, LOCAL_TABLE_NAME } from './ecslog-home';
 import type { LocalStore } from './local-store';
 import { openLocalStore } from './local-store';
 import type { StoreCredentials } from './store-credentials';
 import { readStoreCredentials } from './store-credentials';
+import { signDynamoDbCall } from './testing/sign-request';
 
 interface RawAnswer {
   status: number;
@@ -50,26 +49,6 @@ function rawRequest(
   });
 }
 
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key =
-      secret === undefined || typeof secret === 'string'
-        ? secret
-        : ArrayBuffer.isView(secret)
-          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
-          : Buffer.from(secret);
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {}
-}
-
 /** Headers of a DynamoDB call signed as the SDK signs it (independently of the guard's code). */
 async function signedHeaders(
   endpoint: string,
@@ -78,29 +57,13 @@ async function signedHeaders(
   body: string,
   signingDate = new Date(),
 ): Promise<Record<string, string>> {
-  const { host } = new URL(endpoint);
-  const signer = new SignatureV4({
+  return signDynamoDbCall({
     credentials,
-    region: 'us-east-1',
-    service: 'dynamodb',
-    sha256: Sha256,
+    host: new URL(endpoint).host,
+    target,
+    body,
+    signingDate,
   });
-  const signed = await signer.sign(
-    {
-      method: 'POST',
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      path: '/',
-      headers: {
-        host,
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `DynamoDB_20120810.${target}`,
-      },
-      body,
-    },
-    { signingDate },
-  );
-  return signed.headers;
 }
 
 const DESCRIBE = JSON.stringify({ TableName: LOCAL_TABLE_NAME });
