@@ -200,21 +200,14 @@ async function serveStore(
     await updateLock(home.lock, { ...lock, endpoint });
     const client = localClient(endpoint, credentials);
     const created = await ensureTable(client);
-    return {
-      kind: 'local',
+    return servedStore({
       client,
-      tableName: LOCAL_TABLE_NAME,
-      reader: createAuditReader({ client, tableName: LOCAL_TABLE_NAME }),
-      description: `the local store in ${where}`,
       endpoint,
-      owned: true,
+      where,
+      server: started,
       created,
-      close: async () => {
-        client.destroy();
-        await closeServer(started);
-        await releaseLock(home.lock, lock.pid);
-      },
-    };
+      cleanUp: () => releaseLock(home.lock, lock.pid),
+    });
   } catch (error) {
     if (server) await closeServer(server).catch(() => undefined);
     await releaseLock(home.lock, lock.pid);
@@ -250,22 +243,15 @@ async function openReadOnlyCopy(
     const client = localClient(endpoint, credentials);
     await ensureTable(client); // an empty copy (no store yet) reads as an empty store
     refuseWrites(client, readOnly, code);
-    return {
-      kind: 'local',
+    return servedStore({
       client,
-      tableName: LOCAL_TABLE_NAME,
-      reader: createAuditReader({ client, tableName: LOCAL_TABLE_NAME }),
-      description: `the local store in ${where}`,
       endpoint,
-      owned: true,
+      where,
+      server: started,
       created: false,
       readOnly,
-      close: async () => {
-        client.destroy();
-        await closeServer(started);
-        await rm(copy, { recursive: true, force: true });
-      },
-    };
+      cleanUp: () => rm(copy, { recursive: true, force: true }),
+    });
   } catch (error) {
     if (server) await closeServer(server).catch(() => undefined);
     await rm(copy, { recursive: true, force: true });
@@ -274,6 +260,38 @@ async function openReadOnlyCopy(
       { cause: error },
     );
   }
+}
+
+/**
+ * A store this process serves itself: closing it stops the client, then the server, then
+ * `cleanUp` (releasing the lock, or deleting a read-only copy).
+ */
+function servedStore(served: {
+  client: DynamoDBClient;
+  endpoint: string;
+  where: string;
+  server: Server;
+  created: boolean;
+  readOnly?: string;
+  cleanUp: () => Promise<void>;
+}): LocalStore {
+  const { client, server, cleanUp } = served;
+  return {
+    kind: 'local',
+    client,
+    tableName: LOCAL_TABLE_NAME,
+    reader: createAuditReader({ client, tableName: LOCAL_TABLE_NAME }),
+    description: `the local store in ${served.where}`,
+    endpoint: served.endpoint,
+    owned: true,
+    created: served.created,
+    ...(served.readOnly === undefined ? {} : { readOnly: served.readOnly }),
+    close: async () => {
+      client.destroy();
+      await closeServer(server);
+      await cleanUp();
+    },
+  };
 }
 
 /**
