@@ -3,31 +3,13 @@
  * valid ones: that record alone is quarantined (JSON.stringify of it used to overflow the stack
  * and end the run), the others are stored.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildCloudTrailLogFiles, writeCloudTrailLogFiles } from './testing';
+import { buildCloudTrailLogFiles, ecslog, writeCloudTrailLogFiles } from './testing';
 
 jest.setTimeout(120_000);
-
-const REPO_ROOT = resolve(__dirname, '../../..');
-
-function ecslog(args: readonly string[], env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, ['apps/cli/bin/ecslog.js', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 describe('ecslog backfill of a record nested too deep (end to end)', () => {
   const home = mkdtempSync(join(tmpdir(), 'ecslog-backfill-deep-'));

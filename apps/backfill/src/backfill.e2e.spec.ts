@@ -3,30 +3,12 @@
  * CloudTrail log files into the local store of a temporary $ECSLOG_HOME; a second run writes
  * nothing; the CLI then finds what was backfilled; errors are one line.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { buildCloudTrailLogFiles, writeCloudTrailLogFiles } from './testing';
+import { join } from 'node:path';
+import { buildCloudTrailLogFiles, ecslog, writeCloudTrailLogFiles } from './testing';
 
 jest.setTimeout(120_000);
-
-const REPO_ROOT = resolve(__dirname, '../../..');
-
-function ecslog(args: readonly string[], env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, ['apps/cli/bin/ecslog.js', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 describe('ecslog backfill (end to end)', () => {
   const home = mkdtempSync(join(tmpdir(), 'ecslog-backfill-home-'));
