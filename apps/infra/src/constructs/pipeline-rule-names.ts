@@ -5,7 +5,14 @@
  * the name keeps two stages of one account apart; rules hold no data, so a redeploy after
  * `cdk destroy` recreates them under the same names.
  */
+import type * as events from 'aws-cdk-lib/aws-events';
 import type { StageConfig } from '../config/stage-config';
+import type { ClusterScope } from './pipeline-event-patterns';
+import {
+  ecsApiCallPattern,
+  ecsDeploymentPattern,
+  ecsStatePattern,
+} from './pipeline-event-patterns';
 
 export type PipelineRule = 'EcsEvents' | 'EcsDeployments' | 'EcsApiCalls';
 
@@ -26,4 +33,31 @@ export function pipelineRules(config: StageConfig): PipelineRule[] {
     ...(config.clusters.length > 0 ? (['EcsDeployments'] as const) : []),
     ...(config.captureApiCalls ? (['EcsApiCalls'] as const) : []),
   ];
+}
+
+/** What each rule matches, for its description. */
+const MATCHES: Record<PipelineRule, string> = {
+  EcsEvents: 'ECS state changes',
+  EcsDeployments: 'ECS deployment state changes of the watched clusters',
+  EcsApiCalls: 'ECS API calls (CloudTrail)',
+};
+
+/**
+ * The rules for this configuration (those of {@link pipelineRules}), each with what it matches
+ * and its pattern: the pipeline's own rules and a member account's forwarding rules alike.
+ */
+export function pipelineRulePatterns(
+  config: StageConfig,
+  scope: ClusterScope,
+): { rule: PipelineRule; matches: string; eventPattern: events.EventPattern }[] {
+  const pattern = {
+    EcsEvents: ecsStatePattern,
+    EcsDeployments: ecsDeploymentPattern,
+    EcsApiCalls: ecsApiCallPattern,
+  };
+  return pipelineRules(config).map((rule) => ({
+    rule,
+    matches: MATCHES[rule],
+    eventPattern: pattern[rule](config.clusters, scope),
+  }));
 }

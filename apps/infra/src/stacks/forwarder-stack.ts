@@ -17,13 +17,8 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { alarmTopic } from '../constructs/alarm-topic';
 import { boundedDelivery } from '../constructs/delivery-bounds';
-import {
-  clusterScopeOf,
-  ECS_STATE_DETAIL_TYPES,
-  ecsApiCallPattern,
-  ecsDeploymentPattern,
-  ecsStatePattern,
-} from '../constructs/pipeline-event-patterns';
+import { clusterScopeOf, ECS_STATE_DETAIL_TYPES } from '../constructs/pipeline-event-patterns';
+import { pipelineRulePatterns } from '../constructs/pipeline-rule-names';
 import { MAX_EVENT_AGE, RETRY_ATTEMPTS } from './pipeline-stack';
 import { QUEUE_RETENTION } from './stateful-stack';
 
@@ -84,23 +79,8 @@ export class ForwarderStack extends Stack {
         new events.Rule(this, ruleId, { description, eventPattern, targets: [target] }),
       );
     };
-    forward(
-      'EcsEvents',
-      'ECS state changes → the central ecslog account',
-      ecsStatePattern(config.clusters, clusterScope),
-    );
-    if (config.clusters.length > 0)
-      forward(
-        'EcsDeployments',
-        'ECS deployment state changes of the watched clusters → the central ecslog account',
-        ecsDeploymentPattern(config.clusters, clusterScope),
-      );
-    if (config.captureApiCalls)
-      forward(
-        'EcsApiCalls',
-        'ECS API calls (CloudTrail) → the central ecslog account',
-        ecsApiCallPattern(config.clusters, clusterScope),
-      );
+    for (const { rule, matches, eventPattern } of pipelineRulePatterns(config, clusterScope))
+      forward(rule, `${matches} → the central ecslog account`, eventPattern);
     // The DLQ admits exactly these rules.
     this.deadLetterQueue.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -41,15 +41,10 @@ import type { StageConfig } from '../config/stage-config';
 import { PipelineAlarms } from '../constructs/alarms-pipeline';
 import { boundedDelivery } from '../constructs/delivery-bounds';
 import { FirehoseLake, nagResource } from '../constructs/firehose-lake';
-import {
-  clusterScopeOf,
-  ecsApiCallPattern,
-  ecsDeploymentPattern,
-  ecsStatePattern,
-} from '../constructs/pipeline-event-patterns';
+import { clusterScopeOf } from '../constructs/pipeline-event-patterns';
 import { LAMBDA_BUNDLES, PipelineFunction } from '../constructs/pipeline-function';
 import type { PipelineRule } from '../constructs/pipeline-rule-names';
-import { pipelineRuleName } from '../constructs/pipeline-rule-names';
+import { pipelineRuleName, pipelineRulePatterns } from '../constructs/pipeline-rule-names';
 import type { StatefulResources } from './stateful-stack';
 import { STREAM_FAILURE_PREFIX } from './stateful-stack';
 
@@ -267,23 +262,11 @@ export class PipelineStack extends Stack {
       });
       this.rules.push(created);
     };
-    rule(
-      'EcsEvents',
-      'ECS state changes -> ecslog',
-      ecsStatePattern(config.clusters, clusterScope),
-    );
-    if (config.clusters.length > 0)
-      rule(
-        'EcsDeployments',
-        'ECS deployment state changes of the watched clusters -> ecslog',
-        ecsDeploymentPattern(config.clusters, clusterScope),
-      );
-    if (config.captureApiCalls)
-      rule(
-        'EcsApiCalls',
-        'ECS API calls (CloudTrail) -> ecslog',
-        ecsApiCallPattern(config.clusters, clusterScope),
-      );
+    for (const { rule: ruleId, matches, eventPattern } of pipelineRulePatterns(
+      config,
+      clusterScope,
+    ))
+      rule(ruleId, `${matches} -> ecslog`, eventPattern);
 
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
