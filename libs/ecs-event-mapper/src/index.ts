@@ -28,6 +28,7 @@ export { ECS_EVENT_SOURCE } from './cloudtrail-record';
 export { LAKE_COLUMNS, LAKE_PARTITION_COLUMN, lakePartition, toLakeRow } from './lake-row';
 export type { LakeColumn, LakeColumnType, LakeContainer, LakeRow } from './lake-row';
 export { impossibleTimestampReason, parseTimestamp } from './timestamps';
+export { TASK_LAST_STATUSES } from './task-statuses';
 export {
   isNestedDeeperThan,
   MAX_EVENT_DEPTH,

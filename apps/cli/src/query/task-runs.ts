@@ -10,6 +10,7 @@
  * stopped then.
  */
 import type { AuditRecord, Outcome, OutcomeStatus } from '@ecslog/ecs-event-mapper';
+import { TASK_LAST_STATUSES as ECS_TASK_LAST_STATUSES } from '@ecslog/ecs-event-mapper';
 
 export interface TaskRun {
   /** The task's latest record in the range, or the failure record of a task that never started. */
@@ -49,16 +50,7 @@ export const OUTCOME_FILTERS: readonly (OutcomeStatus | 'not-started')[] = [
 ];
 
 /** A task's lastStatus values (ECS's order), which `--status` takes too, in any case. */
-export const TASK_LAST_STATUSES: readonly string[] = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-];
+export const TASK_LAST_STATUSES: readonly string[] = ECS_TASK_LAST_STATUSES;
 
 /** A status filter that names neither an outcome nor a last status; the message lists both. */
 export class BadStatusError extends Error {

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import type { FailureCategory, OutcomeStatus } from '../audit-record';
+import { TASK_LAST_STATUSES } from '../task-statuses';
 
 const HEX = '0123456789abcdef'.split('');
 const hex = (length: number) =>
@@ -30,16 +31,8 @@ const openEnum = (known: readonly string[]) =>
     { weight: 1, arbitrary: fc.stringMatching(/^[A-Z][A-Z_]{2,20}$/) },
   );
 
-export const TASK_STATUSES = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-] as const;
+/** A task's lastStatus values, in ECS's order. */
+export const TASK_STATUSES = TASK_LAST_STATUSES;
 
 export interface ContainerFacts {
   name: string;
