@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { createAuditWriter } from '@ecslog/audit-store';
 import { createFileQuarantine, METRIC_NAMES } from '@ecslog/ingest-pipeline';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
@@ -66,12 +66,7 @@ export function registerIngestCommand(
         'Write ECS events and CloudTrail records to the audit log, through the same code as the ingest Lambda.',
       )
       .argument('[inputs...]', 'files, directories, or - for stdin (the default)')
-      .option(
-        '--retention-days <days>',
-        'keep records this many days after the change',
-        positiveInteger,
-        DEFAULT_RETENTION_DAYS,
-      ),
+      .addOption(retentionDaysOption()),
   )
     .addHelpText('after', HELP_AFTER)
     .action(async (inputs: string[], options: IngestOptions) => {
@@ -395,6 +390,13 @@ export async function saveUnwritten(
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/** `--retention-days <days>`, a positive whole number (default 30): ingest's and redrive's. */
+export function retentionDaysOption(): Option {
+  return new Option('--retention-days <days>', 'keep records this many days after the change')
+    .argParser(positiveInteger)
+    .default(DEFAULT_RETENTION_DAYS);
+}
 
 function positiveInteger(text: string): number {
   const value = Number(text);

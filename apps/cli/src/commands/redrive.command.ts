@@ -17,7 +17,7 @@ import { createSqsSource } from '../redrive/sqs-source';
 import { createStreamRangeReader } from '../redrive/stream-range-reader';
 import type { CliIo } from './cli-io';
 import { QueryError } from './cli-io';
-import { DEFAULT_RETENTION_DAYS } from './ingest.command';
+import { retentionDaysOption } from './ingest.command';
 import { withStore } from './query-support';
 import { addStoreOptions, STORE_HELP } from './store-options';
 
@@ -100,12 +100,7 @@ export function registerRedriveCommand(
         seconds,
         900,
       )
-      .option(
-        '--retention-days <days>',
-        'keep records this many days after the change',
-        days,
-        DEFAULT_RETENTION_DAYS,
-      )
+      .addOption(retentionDaysOption())
       .option('--dry-run', 'read and report only: write nothing, delete nothing')
       .option('--json', 'print the summary as JSON on stdout'),
   )
@@ -246,13 +241,6 @@ export function regionOfQueueUrl(queueUrl: string): string | undefined {
     /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\//.exec(queueUrl) ??
     /^https:\/\/([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?\//.exec(queueUrl);
   return match?.[1];
-}
-
-function days(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new InvalidArgumentError('must be a positive whole number of days');
-  return value;
 }
 
 function seconds(text: string): number {
