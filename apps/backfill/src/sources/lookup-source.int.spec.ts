@@ -110,11 +110,13 @@ describe('LookupEvents source against the local CloudTrail server', () => {
     });
 
     expect(server.stats).toMatchObject({ requests: 7, served: 7, throttled: 0, rejected: 0 });
-    // Paced, as the server saw it: half a second between one region's requests (less jitter).
+    // Paced, as the server saw it: half a second between one region's requests on average. The
+    // mean, not the smallest gap: a request that reaches the server late (a loaded machine, the
+    // first request's connection) shortens one gap by what it lengthens the one before.
     for (const region of ['eu-west-1', 'us-east-1']) {
       const times = server.requests.filter((r) => r.region === region).map((r) => r.at);
-      const gaps = times.slice(1).map((at, i) => at - times[i]!);
-      expect(Math.min(...gaps)).toBeGreaterThan(400);
+      const meanGap = (times.at(-1)! - times[0]!) / (times.length - 1);
+      expect(meanGap).toBeGreaterThan(400);
     }
   });
 
