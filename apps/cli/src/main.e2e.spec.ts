@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runEcslog } from './testing/run-ecslog';
+import { ECSLOG_BIN, REPO_ROOT, runEcslog } from './testing/run-ecslog';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as {
   version: string;
@@ -23,6 +25,21 @@ describe('ecslog (end to end)', () => {
     expect(run.stdout).toMatch(/^Usage: ecslog map \[options\] \[inputs\.\.\.\]/);
     expect(run.stdout).toContain('--invalid-out <file>');
     expect(run.stdout).toContain('Exit status: 0 every input was mapped or ignored');
+  });
+
+  it('ends quietly when the reader of its output goes away (ecslog --help | head -1)', async () => {
+    // The reader closes the pipe before ecslog writes: its write fails with EPIPE.
+    const child = spawn(process.execPath, [ECSLOG_BIN, '--help'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+
+    expect(stderr).not.toMatch(/EPIPE|\n +at /);
+    expect(code).toBe(0);
   });
 
   it('prints the version of the package', async () => {

@@ -93,8 +93,13 @@ function waitForStop(): Promise<string> {
 }
 
 function main(): void {
-  // A closed stderr (`2>&1 | head`) must not crash the process; stdout is handled per command.
+  // A closed stderr (`2>&1 | head`) must not crash the process. Commands that print records
+  // notice a closed stdout themselves (line-output); for the rest — help, usage, one-line
+  // answers — a reader that went away (`ecslog --help | head -1`) is a normal end, not a crash.
   process.stderr.on('error', () => undefined);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const io: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
