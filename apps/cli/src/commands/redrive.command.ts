@@ -76,7 +76,8 @@ export function registerRedriveCommand(
   io: CliIo,
   setExitCode: (code: number) => void,
 ): Command {
-  const collect = (value: string, previous: string[]) => [...previous, value];
+  // Repeatable options start unset (commander would print `(default: [])` otherwise).
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
   return addStoreOptions(
     program
       .command('redrive')
@@ -84,13 +85,12 @@ export function registerRedriveCommand(
       .description(
         'Replay what the pipeline parked (dead-letter and failure queues, the stream failure bucket, the quarantine) into the audit log, idempotently.',
       )
-      .option('--queue <url>', 'an SQS queue to replay (repeatable)', collect, [])
-      .option('--quarantine-queue <url>', 'the SQS quarantine (same as --queue)', collect, [])
+      .option('--queue <url>', 'an SQS queue to replay (repeatable)', collect)
+      .option('--quarantine-queue <url>', 'the SQS quarantine (same as --queue)', collect)
       .option(
         '--failure-bucket <name[/prefix]>',
         'the stream on-failure bucket, and a prefix in it (default aws/lambda/; repeatable)',
         collect,
-        [],
       )
       .option('--stream <name>', 'read pointer-only Kinesis failures from this stream')
       .option('--quarantine', 'the local quarantine file, $ECSLOG_HOME/quarantine.ndjson')
@@ -105,11 +105,20 @@ export function registerRedriveCommand(
       .option('--json', 'print the summary as JSON on stdout'),
   )
     .addHelpText('after', HELP_AFTER)
-    .action(async (options: RedriveCommandOptions & { quarantineQueue: string[] }) => {
-      setExitCode(
-        await runRedrive({ ...options, queue: [...options.queue, ...options.quarantineQueue] }, io),
-      );
-    });
+    .action(
+      async (
+        options: Omit<RedriveCommandOptions, 'queue' | 'failureBucket'> & {
+          queue?: string[];
+          quarantineQueue?: string[];
+          failureBucket?: string[];
+        },
+      ) => {
+        const queue = [...(options.queue ?? []), ...(options.quarantineQueue ?? [])];
+        setExitCode(
+          await runRedrive({ ...options, queue, failureBucket: options.failureBucket ?? [] }, io),
+        );
+      },
+    );
 }
 
 /** Runs a redrive; the exit status. */
