@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
-import { EVENTS_DIR, parseRecords, runEcslog, startEcslog } from '../testing/run-ecslog';
+import {
+  EVENTS_DIR,
+  fakeAwsEnvironment,
+  parseRecords,
+  runEcslog,
+  startEcslog,
+} from '../testing/run-ecslog';
 import type { TimelineResponse } from '../web/api-types';
 
 jest.setTimeout(60_000);
@@ -18,17 +24,7 @@ describe('ecslog against an AWS table (end to end)', () => {
   let table: string;
   const home = mkdtempSync(join(tmpdir(), 'ecslog-aws-home-'));
   /** Credentials and endpoint as the SDK reads them; nothing from this machine's AWS config. */
-  const awsEnv = () => ({
-    ECSLOG_HOME: home,
-    AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-    AWS_CONFIG_FILE: join(home, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-    AWS_PROFILE: undefined,
-    AWS_REGION: undefined,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  const awsEnv = () => fakeAwsEnvironment(home, { AWS_ENDPOINT_URL_DYNAMODB: server.endpoint });
 
   beforeAll(async () => {
     server = await startDynalite();

@@ -11,7 +11,13 @@ import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
 import type { LocalSqsServer } from '@ecslog/ingest-pipeline/testing';
 import { localSqsClient, startLocalSqsServer } from '@ecslog/ingest-pipeline/testing';
-import { EVENTS_DIR, parseRecords, REPO_ROOT, runEcslog } from '../testing/run-ecslog';
+import {
+  EVENTS_DIR,
+  fakeAwsEnvironment,
+  parseRecords,
+  REPO_ROOT,
+  runEcslog,
+} from '../testing/run-ecslog';
 
 jest.setTimeout(120_000);
 
@@ -106,18 +112,10 @@ describe('ecslog redrive (end to end)', () => {
       } finally {
         client.destroy();
       }
-      const env = {
-        ECSLOG_HOME: home,
+      const env = fakeAwsEnvironment(home, {
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-        AWS_CONFIG_FILE: join(home, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-        AWS_PROFILE: undefined,
-        AWS_REGION: undefined,
-        AWS_EC2_METADATA_DISABLED: 'true',
-      };
+      });
       const args = [
         'redrive',
         '--table',

@@ -2,7 +2,7 @@
  * Runs the real `ecslog` binary, as a user would, for end-to-end specs. Used only by tests.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 
 /** The end-to-end specs run from the repository root, like `npx ecslog`. */
@@ -128,5 +128,27 @@ export function startEcslog(
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },
+  };
+}
+
+/**
+ * The environment of an `ecslog --table …` run against loopback servers: the given endpoints
+ * (e.g. `{ AWS_ENDPOINT_URL_DYNAMODB: … }`), example credentials, and nothing from this
+ * machine's AWS config (no profile, region, config files or instance metadata).
+ */
+export function fakeAwsEnvironment(
+  home: string,
+  endpoints: Record<string, string>,
+): Record<string, string | undefined> {
+  return {
+    ECSLOG_HOME: home,
+    ...endpoints,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    AWS_PROFILE: undefined,
+    AWS_REGION: undefined,
+    AWS_EC2_METADATA_DISABLED: 'true',
   };
 }
