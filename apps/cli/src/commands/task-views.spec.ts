@@ -5,8 +5,8 @@
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { fixtureRecords, mappedRecords } from '@ecslog/ecs-event-mapper/testing';
-import { groupFailures } from '../query/failure-groups';
-import { toTaskRuns } from '../query/task-runs';
+import { groupFailures } from '@ecslog/task-runs';
+import { toTaskRuns } from '@ecslog/task-runs';
 import { hostileEvents, RAW_CONTROLS } from '../testing/hostile-events';
 import { renderServiceEvents } from './events.command';
 import { renderFailureGroups } from './failures.command';

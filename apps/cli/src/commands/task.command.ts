@@ -10,7 +10,7 @@ import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { CliIo, OutputOptions } from './cli-io';
 import { QueryError, readAllPages, writeRecords } from './cli-io';
 import { addQueryOptions, checkNotEmpty, withStore } from './query-support';
-import { toTaskRuns } from '../query/task-runs';
+import { toTaskRuns } from '@ecslog/task-runs';
 import { outcomeText } from './tasks.command';
 
 type TaskOptions = StoreOptions & OutputOptions;

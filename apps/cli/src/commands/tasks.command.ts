@@ -6,13 +6,13 @@ import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
 import type { TimeStyle } from '../output/time-format';
 import { formatDuration, formatTime, zoneName } from '../output/time-format';
-import type { TaskRun } from '../query/task-runs';
+import type { TaskRun } from '@ecslog/task-runs';
 import {
   filterRunsByStatus,
   OUTCOME_FILTERS,
   parseStatusFilter,
   toTaskRuns,
-} from '../query/task-runs';
+} from '@ecslog/task-runs';
 import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
 import type { CliIo, OutputOptions } from './cli-io';

@@ -1,6 +1,6 @@
 /** What the web server answers and the page reads: the contract between the two. */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { Timeline } from '../query/timeline';
+import type { Timeline } from '@ecslog/task-runs';
 
 /** `GET /api/timeline?…`: the timeline of the filters, and what the filters can choose from. */
 export interface TimelineResponse extends Timeline {

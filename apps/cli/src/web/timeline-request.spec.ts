@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OUTCOME_FILTERS, parseStatusFilter } from '../query/task-runs';
+import { OUTCOME_FILTERS, parseStatusFilter } from '@ecslog/task-runs';
 import { BadTimeRangeError, timeRangeOf } from '../query/time-range';
 import { BadRequestError, DEFAULT_SINCE, timelineRequestOf } from './timeline-request';
 

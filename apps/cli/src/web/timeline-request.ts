@@ -4,7 +4,7 @@
  * options: `cluster`, `group` (`service:NAME` or `family:NAME`), `status`, `since` or `from`/`to`.
  */
 import type { TimeRange } from '@ecslog/audit-store';
-import { BadStatusError, parseStatusFilter } from '../query/task-runs';
+import { BadStatusError, parseStatusFilter } from '@ecslog/task-runs';
 import type { QueryScope } from '../query/query-scope';
 import type { TimeRangeOptions } from '../query/time-range';
 import { BadTimeRangeError, timeRangeOf } from '../query/time-range';

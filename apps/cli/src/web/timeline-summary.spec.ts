@@ -1,6 +1,6 @@
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
-import { toTaskRuns } from '../query/task-runs';
-import { toTimeline } from '../query/timeline';
+import { toTaskRuns } from '@ecslog/task-runs';
+import { toTimeline } from '@ecslog/task-runs';
 import { describeTimeline } from './timeline-summary';
 
 const RANGE = { from: '2026-11-19T12:00:00.000Z', to: '2026-11-21T12:00:00.000Z' };

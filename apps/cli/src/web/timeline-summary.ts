@@ -3,7 +3,7 @@
  * groups, over what range, and how they ended — failures by category. Pure.
  */
 import type { OutcomeStatus } from '@ecslog/ecs-event-mapper';
-import type { Timeline } from '../query/timeline';
+import type { Timeline } from '@ecslog/task-runs';
 
 /** The order outcomes are told in, and their words. */
 const OUTCOME_WORDS: [OutcomeStatus, string][] = [

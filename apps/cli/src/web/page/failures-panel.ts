@@ -1,5 +1,5 @@
 /** The failures panel: failed runs by category, with counts; each run links to its details. */
-import type { Timeline, TimelineRun } from '../../query/timeline';
+import type { Timeline, TimelineRun } from '@ecslog/task-runs';
 import { h, show } from './dom';
 
 /** Runs listed per category before "and N more" (the timeline shows them all). */

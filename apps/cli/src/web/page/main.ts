@@ -3,7 +3,7 @@
  * the filters, the timeline, the failures panel and the open run's details. Every change of
  * filter or run goes into the URL first, so the back button and shared links work.
  */
-import type { TimelineRun } from '../../query/timeline';
+import type { TimelineRun } from '@ecslog/task-runs';
 import type { ErrorResponse, TaskHistoryResponse, TimelineResponse } from '../api-types';
 import { byId, h, setText, show } from './dom';
 import { renderFailures } from './failures-panel';

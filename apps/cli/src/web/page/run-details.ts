@@ -3,7 +3,7 @@
  * (verbatim), its containers with exit codes and reasons, and every state change in order.
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { TimelineRun } from '../../query/timeline';
+import type { TimelineRun } from '@ecslog/task-runs';
 import { formatDuration } from '../../output/time-format';
 import { h, show } from './dom';
 import { formatLocalTime } from './format';

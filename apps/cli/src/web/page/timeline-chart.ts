@@ -16,7 +16,7 @@ import type {
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { OutcomeStatus } from '@ecslog/ecs-event-mapper';
-import type { Phase, Timeline, TimelineRun } from '../../query/timeline';
+import type { Phase, Timeline, TimelineRun } from '@ecslog/task-runs';
 import { formatDuration } from '../../output/time-format';
 import { visibleText } from '../../output/visible-text';
 import { escapeHtml } from './dom';
