@@ -600,8 +600,10 @@ describe('toTimeline: examples', () => {
     };
     const nothing = { ...familyOnly, resourceArn: `${oom.resourceArn}1`, family: undefined };
     const asRun = (record: AuditRecord): TaskRun => ({
+      id: record.resourceArn,
       record,
       startTime: record.createdAt as string,
+      end: 'open',
       neverStarted: false,
       outcome: record.outcome,
     });
