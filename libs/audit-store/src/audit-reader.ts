@@ -1,31 +1,40 @@
-import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import {
-  BatchGetItemCommand,
-  GetItemCommand,
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { parseTimestamp } from '@ecslog/ecs-event-mapper';
-import type { Item } from './item-codec';
+import type { TaskRun, TimeWindow } from '@ecslog/task-runs';
+import { sortRuns } from '@ecslog/task-runs';
+import { UnprocessedItemsError } from './audit-writer';
 import {
-  activityPartitionKey,
-  clusterPartitionKey,
-  dayOf,
   decodeRecord,
-  failurePartitionKey,
-  groupPartitionKey,
-  historySortKey,
+  eventsPartitionKey,
   isExpired,
   LATEST_SORT_KEY,
-  parseActivitySortKey,
+  primaryKeyOf,
   resourcePartitionKey,
-  taskIdPartitionKey,
+  RUN_SORT_KEY,
+  runOfItem,
+  taskPartitionKey,
 } from './item-codec';
 import type { RetryPolicy } from './retry';
 import { DEFAULT_RETRY_POLICY, withRetries } from './retry';
+import { runWithLimit } from './run-with-limit';
+import type { PartitionRead, RunScope } from './run-query-plan';
+import {
+  daysBetween,
+  failureReadsOf,
+  keepsRun,
+  openRunReadsOf,
+  runReadsOf,
+} from './run-query-plan';
 import { INDEX, TTL_ATTRIBUTE } from './table-definition';
-import { UnprocessedItemsError } from './audit-writer';
 
 /** One page of records, oldest first, and the cursor of the next page when there is one. */
 export interface Page {
@@ -40,36 +49,32 @@ export interface PageOptions {
   cursor?: string;
 }
 
-export interface TimeRange {
-  /** ISO-8601, inclusive. */
-  from: string;
-  /** ISO-8601, inclusive. */
-  to: string;
-}
-
-/** A cluster, and a service or family group of it (`''`: records without a group), that had records. */
-export interface Activity {
-  clusterArn: string;
-  group: string;
-}
+/** ISO-8601 instants, both inclusive. */
+export type TimeRange = TimeWindow;
 
 /**
- * How a caller steers a long read (a view of runs over many days): it stops when `signal` fires,
- * and it tells how many runs each page added, so that a view can stop once it holds more runs
- * than it shows.
+ * How a caller steers a long read: it stops when `signal` fires (the request in flight is
+ * abandoned and the read rejects), and `onRuns` hears how many runs each partition read added
+ * to the answer, so that a view can stop once it holds more runs than it shows.
  */
 export interface ReadControl {
-  /**
-   * No page is requested once it fires, and the one in flight is abandoned: the read rejects
-   * (with the signal's reason, or the SDK's AbortError).
-   */
   signal?: AbortSignal;
-  /**
-   * Called after each page with the task runs it added: tasks seen for the first time in this
-   * read, and RunTask/StartTask failures (each a run that never started). A lower bound of the
-   * runs the records make: a task known only by API calls is not counted.
-   */
   onRuns?: (added: number) => void;
+}
+
+/** Runs, and what reading them cost. */
+export interface RunsRead {
+  /** Oldest start first. */
+  runs: TaskRun[];
+  /** Stored items read to find them (DynamoDB's ScannedCount, summed). */
+  itemsRead: number;
+}
+
+/** One task as the store holds it: its run, and every record of it in time order. */
+export interface StoredTask {
+  taskArn: string;
+  run?: TaskRun;
+  history: AuditRecord[];
 }
 
 export interface AuditReaderOptions {
@@ -77,200 +82,219 @@ export interface AuditReaderOptions {
   tableName: string;
   /** Retries of UnprocessedKeys and throttling in `storedRecordIds` (default: the writer's). */
   retry?: RetryPolicy;
+  /** Partition reads in flight at once (default 16). */
+  maxParallel?: number;
   /** Epoch ms; injected so tests control expiry. */
   now?: () => number;
 }
 
-/** The longest time range a query may span: one index partition is read per day. */
-export const MAX_RANGE_DAYS = 400;
-
 /**
  * Typed queries, one per access pattern of the table (README: "Table design"). Every query skips
- * items whose TTL has passed but which DynamoDB has not deleted yet.
- *
- * A time-range query reads one index partition per UTC day, from `from`'s day to `to`'s, each
- * with `eventTime BETWEEN from AND to`, and returns records oldest first; the cursor remembers
- * the day and the last key read.
+ * items whose TTL has passed but which DynamoDB has not deleted yet, and none scans.
  *
  * @example
  * const reader = createAuditReader({ client, tableName });
- * let page = await reader.byCluster(clusterArn, { from, to });
- * while (page.cursor) page = await reader.byCluster(clusterArn, { from, to, cursor: page.cursor });
+ * const { runs } = await reader.runsDuring({ from, to }, { cluster: 'prod', group: 'service:web' });
+ * const task = await reader.task('0123456789abcdef0123456789abcdef');
  */
 export function createAuditReader(options: AuditReaderOptions) {
-  const { client, tableName } = options;
+  const { tableName } = options;
+  const client = DynamoDBDocumentClient.from(options.client);
   const now = options.now ?? Date.now;
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const maxParallel = options.maxParallel ?? 16;
 
-  /** Access pattern 1 (and 6 for a service ARN): a resource's history, oldest first. */
-  async function history(resourceArn: string, page: PageOptions = {}): Promise<Page> {
-    return queryPartitions(
-      [
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-          ExpressionAttributeValues: {
-            ':pk': { S: resourcePartitionKey(resourceArn) },
-            ':history': { S: 'H#' },
-          },
-        },
-      ],
-      page,
+  /**
+   * The runs active at any moment of the window (both ends inclusive), in the scope: those that
+   * started in it, those open, and those carried into it from before (see `run-query-plan`).
+   * `--at T` is the window [T, T].
+   */
+  async function runsDuring(
+    window: TimeWindow,
+    scope: RunScope = {},
+    control: ReadControl = {},
+  ): Promise<RunsRead> {
+    const canonical = canonicalWindow(window);
+    return readRuns(
+      runReadsOf(canonical, scope),
+      (run) => keepsRun(run, canonical, scope),
+      control,
     );
   }
 
-  /** Access pattern 2: the latest state of a task or container instance (highest version). */
-  async function latest(resourceArn: string): Promise<AuditRecord | undefined> {
-    const output = await client.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: { pk: { S: resourcePartitionKey(resourceArn) }, sk: { S: LATEST_SORT_KEY } },
+  /** The runs open now (no end recorded yet), in the scope. */
+  async function openRuns(scope: RunScope = {}, control: ReadControl = {}): Promise<RunsRead> {
+    const always: TimeWindow = { from: new Date(0).toISOString(), to: '9999-12-31T23:59:59.999Z' };
+    return readRuns(
+      openRunReadsOf(scope),
+      (run) => run.end === 'open' && keepsRun(run, always, scope),
+      control,
+    );
+  }
+
+  async function readRuns(
+    reads: PartitionRead[],
+    keep: (run: TaskRun) => boolean,
+    control: ReadControl,
+  ): Promise<RunsRead> {
+    /** Per run, the highest-ranked item read (a carry may lag behind its run item). */
+    const best = new Map<string, { rank: string; run: TaskRun }>();
+    let itemsRead = 0;
+    await runParallel(
+      reads.map((read) => async () => {
+        const { items, scanned } = await queryAll(read, control.signal);
+        itemsRead += scanned;
+        let added = 0;
+        for (const item of items) {
+          const run = runOfItem(item);
+          const rank = String(item['rk'] ?? '');
+          const current = best.get(run.id);
+          if (current !== undefined && current.rank >= rank) continue;
+          if (current === undefined) added += 1;
+          best.set(run.id, { rank, run });
+        }
+        control.onRuns?.(added);
       }),
     );
-    const item = output.Item as Item | undefined;
+    const runs = [...best.values()].map(({ run }) => run).filter(keep);
+    return { runs: sortRuns(runs), itemsRead };
+  }
+
+  /**
+   * Failed runs and failed records (service actions, deployments, API calls) whose failure lies
+   * in the window: a run's at its end, a record's at its time. Oldest first.
+   */
+  async function failures(
+    window: TimeWindow & { category?: FailureCategory },
+    control: ReadControl = {},
+  ): Promise<AuditRecord[]> {
+    const canonical = canonicalWindow(window);
+    const found: { time: string; record: AuditRecord }[] = [];
+    await runParallel(
+      failureReadsOf(canonical).map((read) => async () => {
+        for (const item of (await queryAll(read, control.signal)).items) {
+          if (window.category !== undefined && item['cat'] !== window.category) continue;
+          found.push({ time: String(item[INDEX.failures.sortKey]), record: decodeRecord(item) });
+        }
+      }),
+    );
+    return found.sort((a, b) => a.time.localeCompare(b.time)).map(({ record }) => record);
+  }
+
+  /** A service's actions, deployments and API calls in the window (every cluster), oldest first. */
+  async function serviceEvents(
+    serviceName: string,
+    window: TimeWindow,
+    control: ReadControl = {},
+  ): Promise<AuditRecord[]> {
+    const canonical = canonicalWindow(window);
+    const found: { key: string; record: AuditRecord }[] = [];
+    const index = INDEX.events;
+    await runParallel(
+      daysBetween(canonical.from, canonical.to).map((day) => async () => {
+        const read: PartitionRead = {
+          indexName: index.name,
+          partitionKeyName: index.partitionKey,
+          partitionKey: eventsPartitionKey(`service:${serviceName}`, day),
+          sortKeyName: index.sortKey,
+          sortKey: { between: [canonical.from, `${canonical.to}#\uffff`] },
+        };
+        for (const item of (await queryAll(read, control.signal)).items)
+          found.push({ key: String(item[index.sortKey]), record: decodeRecord(item) });
+      }),
+    );
+    return found.sort((a, b) => a.key.localeCompare(b.key)).map(({ record }) => record);
+  }
+
+  /**
+   * One task by its id or ARN: its run and its whole history, in one Query of its partition.
+   * Undefined when the store holds nothing of it.
+   */
+  async function task(taskIdOrArn: string): Promise<StoredTask | undefined> {
+    const taskId = taskIdOf(taskIdOrArn);
+    const { items } = await queryAll({
+      partitionKeyName: 'pk',
+      partitionKey: taskPartitionKey(taskId),
+      sortKeyName: 'sk',
+    });
+    const runItem = items.find((item) => item['sk'] === RUN_SORT_KEY);
+    const history = items
+      .filter((item) => String(item['sk']).startsWith('H#'))
+      .map((item) => decodeRecord(item));
+    const run = runItem && runOfItem(runItem);
+    const taskArn = run?.record.resourceArn ?? history[0]?.resourceArn;
+    if (taskArn === undefined) return undefined;
+    if (taskIdOrArn.startsWith('arn:') && taskArn !== taskIdOrArn) return undefined;
+    return { taskArn, ...(run && { run }), history };
+  }
+
+  /** A resource's history, oldest first: a task's (by ARN), a service's, a container instance's. */
+  async function history(resourceArn: string, page: PageOptions = {}): Promise<Page> {
+    const limit = page.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    const partitionKey = isTaskArn(resourceArn)
+      ? taskPartitionKey(taskIdOf(resourceArn))
+      : resourcePartitionKey(resourceArn);
+    const startKey = decodeCursor(page.cursor, partitionKey);
+    const records: AuditRecord[] = [];
+    let exclusiveStartKey = startKey;
+    const seconds = nowSeconds();
+    do {
+      const output: QueryCommandOutput = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+          ExpressionAttributeValues: { ':pk': partitionKey, ':history': 'H#' },
+          ExclusiveStartKey: exclusiveStartKey,
+          Limit: limit - records.length,
+        }),
+      );
+      let last: Record<string, unknown> | undefined;
+      for (const item of output.Items ?? []) {
+        last = item;
+        if (isExpired(item, seconds)) continue;
+        const record = decodeRecord(item);
+        if (isTaskArn(resourceArn) && record.resourceArn !== resourceArn) continue;
+        records.push(record);
+      }
+      exclusiveStartKey = output.LastEvaluatedKey;
+      if (records.length >= limit && exclusiveStartKey !== undefined && last !== undefined)
+        return { records, cursor: encodeCursor(last) };
+    } while (exclusiveStartKey !== undefined);
+    return { records };
+  }
+
+  /** The latest state of a container instance, or the record that tells a task's run. */
+  async function latest(resourceArn: string): Promise<AuditRecord | undefined> {
+    const key = isTaskArn(resourceArn)
+      ? { pk: taskPartitionKey(taskIdOf(resourceArn)), sk: RUN_SORT_KEY }
+      : { pk: resourcePartitionKey(resourceArn), sk: LATEST_SORT_KEY };
+    const output = await client.send(new GetCommand({ TableName: tableName, Key: key }));
+    const item = output.Item;
     return item && !isExpired(item, nowSeconds()) ? decodeRecord(item) : undefined;
   }
 
-  /** Access pattern 3: every record of a cluster in a time range. */
-  async function byCluster(clusterArn: string, range: TimeRange & PageOptions): Promise<Page> {
-    return queryDays(INDEX.byCluster, (day) => clusterPartitionKey(clusterArn, day), range);
-  }
-
-  /** Access pattern 4: every record of a service (`service:NAME`) or task family (`family:NAME`) in a time range. */
-  async function byGroup(
-    clusterArn: string,
-    group: string,
-    range: TimeRange & PageOptions,
-  ): Promise<Page> {
-    return queryDays(INDEX.byGroup, (day) => groupPartitionKey(clusterArn, group, day), range);
-  }
-
   /**
-   * Access patterns 3 and 4 for views of runs (timelines, task lists): the cluster's (or, with
-   * `group`, the group's) records in the range, unpaged, with only the newest version of each
-   * task and container instance among them. Older versions are read but never decoded, which is
-   * most of the cost of a long range: a task has about five state changes. `control` stops the
-   * read (its signal) and hears of the runs each page adds, so that a view can stop it early.
-   */
-  async function latestVersions(
-    clusterArn: string,
-    range: TimeRange,
-    group?: string,
-    control: ReadControl = {},
-  ): Promise<AuditRecord[]> {
-    const from = storedInstant(range.from, range);
-    const to = storedInstant(range.to, range);
-    const index = group === undefined ? INDEX.byCluster : INDEX.byGroup;
-    // `v` (the version), `pk` (the resource), `rt` and `cat` are plain attributes: no decoding to
-    // compare. Superseded versions are dropped as pages arrive, so memory holds one item per task.
-    const versionOf = (item: Item) => (item['v'] as { N: string } | undefined)?.N;
-    const resourceOf = (item: Item) => (item['pk'] as { S: string }).S;
-    const kept: (Item | undefined)[] = [];
-    const newest = new Map<string, { version: number; at: number }>();
-    const countRuns = (page: readonly Item[]) => {
-      let added = 0;
-      for (const item of page) {
-        const version = versionOf(item);
-        if (version === undefined) {
-          kept.push(item);
-          if (isStartFailureItem(item)) added += 1;
-          continue;
-        }
-        const resource = resourceOf(item);
-        const seen = newest.get(resource);
-        if (seen === undefined && (item['rt'] as { S: string } | undefined)?.S === 'task')
-          added += 1;
-        if (seen !== undefined && seen.version >= Number(version)) continue;
-        if (seen !== undefined) kept[seen.at] = undefined;
-        newest.set(resource, { version: Number(version), at: kept.length });
-        kept.push(item);
-      }
-      control.onRuns?.(added);
-    };
-    for (const day of daysBetween(from, to))
-      await queryAll(
-        {
-          IndexName: index.name,
-          KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} BETWEEN :from AND :to`,
-          ExpressionAttributeValues: {
-            ':pk': {
-              S:
-                group === undefined
-                  ? clusterPartitionKey(clusterArn, day)
-                  : groupPartitionKey(clusterArn, group, day),
-            },
-            ':from': { S: from },
-            ':to': { S: to },
-          },
-        },
-        { signal: control.signal, onPage: countRuns },
-      );
-    return kept.filter((item): item is Item => item !== undefined).map(decodeRecord);
-  }
-
-  /** Access pattern 5: failed records in a time range, optionally of one category. */
-  async function failures(
-    range: TimeRange & PageOptions & { category?: FailureCategory },
-  ): Promise<Page> {
-    return queryDays(INDEX.byFailure, failurePartitionKey, range, range.category);
-  }
-
-  /**
-   * The clusters and groups with records in the range (by UTC day, so a little wider than the
-   * range), sorted: which partitions of byCluster and byGroup a query without a cluster reads.
-   */
-  async function activity(
-    range: TimeRange,
-    control: Pick<ReadControl, 'signal'> = {},
-  ): Promise<Activity[]> {
-    const from = storedInstant(range.from, range);
-    const to = storedInstant(range.to, range);
-    const keys = new Set<string>();
-    for (const day of daysBetween(from, to))
-      for (const item of await queryAll(
-        {
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: activityPartitionKey(day) } },
-        },
-        control,
-      ))
-        keys.add((item['sk'] as { S: string }).S);
-    return [...keys].sort().map(parseActivitySortKey);
-  }
-
-  /** The ARNs of the tasks with this id (one, unless ids repeat across clusters or accounts). */
-  async function taskArnsOf(taskId: string): Promise<string[]> {
-    const arns = new Set<string>();
-    for (const item of await queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: taskIdPartitionKey(taskId) } },
-    })) {
-      const sortKey = (item['sk'] as { S: string }).S;
-      arns.add(sortKey.slice(sortKey.indexOf('#') + 1));
-    }
-    return [...arns].sort();
-  }
-
-  /**
-   * The ids of the records whose history item is already stored (BatchGetItem of their keys, 100 at
-   * a time, keys only): a backfill skips them, so a re-run writes nothing and says so.
+   * The ids of the records already stored (BatchGetItem of their keys, 100 at a time, keys only):
+   * a backfill skips them, so a re-run writes nothing and says so.
    */
   async function storedRecordIds(records: readonly AuditRecord[]): Promise<Set<string>> {
     const byKey = new Map<string, string>();
-    for (const record of records)
-      byKey.set(
-        `${resourcePartitionKey(record.resourceArn)}\u0000${historySortKey(record)}`,
-        record.recordId,
-      );
+    for (const record of records) {
+      const { pk, sk } = primaryKeyOf(record);
+      byKey.set(`${pk}\u0000${sk}`, record.recordId);
+    }
     const keys = [...byKey.keys()].map((key) => {
       const [pk, sk] = key.split('\u0000') as [string, string];
-      return { pk: { S: pk }, sk: { S: sk } };
+      return { pk, sk };
     });
     const stored = new Set<string>();
     for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, { S: string }>[] = keys.slice(i, i + 100);
+      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
       await withRetries(retry, async () => {
         const output = await client.send(
-          new BatchGetItemCommand({
+          new BatchGetCommand({
             RequestItems: {
               [tableName]: {
                 Keys: pending,
@@ -280,17 +304,12 @@ export function createAuditReader(options: AuditReaderOptions) {
             },
           }),
         );
-        for (const item of (output.Responses?.[tableName] ?? []) as Item[]) {
+        for (const item of output.Responses?.[tableName] ?? []) {
           if (isExpired(item, nowSeconds())) continue;
-          const id = byKey.get(
-            `${(item['pk'] as { S: string }).S}\u0000${(item['sk'] as { S: string }).S}`,
-          );
+          const id = byKey.get(`${String(item['pk'])}\u0000${String(item['sk'])}`);
           if (id !== undefined) stored.add(id);
         }
-        const unprocessed = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<
-          string,
-          { S: string }
-        >[];
+        const unprocessed = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
         if (unprocessed.length === 0) return;
         pending = unprocessed;
         throw new UnprocessedItemsError(unprocessed.length);
@@ -305,116 +324,41 @@ export function createAuditReader(options: AuditReaderOptions) {
     return (output.Items ?? []).length === 0;
   }
 
-  /**
-   * Every unexpired item of one base-table partition; with `onPage`, each page's items go to it
-   * instead (and none are returned).
-   */
+  /** Every unexpired item a read finds, and how many items it read. */
   async function queryAll(
-    query: Pick<
-      QueryCommandInput,
-      'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'
-    >,
-    control: { signal?: AbortSignal; onPage?: (items: Item[]) => void } = {},
-  ): Promise<Item[]> {
-    const { signal, onPage } = control;
-    const items: Item[] = [];
+    read: PartitionRead,
+    signal?: AbortSignal,
+  ): Promise<{ items: Record<string, unknown>[]; scanned: number }> {
+    const items: Record<string, unknown>[] = [];
     const seconds = nowSeconds();
+    let scanned = 0;
     let startKey: QueryCommandInput['ExclusiveStartKey'];
+    const { condition, values } = keyConditionOf(read);
     do {
       signal?.throwIfAborted();
-      const output = await client.send(
-        new QueryCommand({ TableName: tableName, ...query, ExclusiveStartKey: startKey }),
-        { abortSignal: signal },
-      );
-      const page = ((output.Items ?? []) as Item[]).filter((item) => !isExpired(item, seconds));
-      if (onPage) onPage(page);
-      else items.push(...page);
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
-
-  async function queryDays(
-    index: (typeof INDEX)[keyof typeof INDEX],
-    partitionKey: (day: string) => string,
-    range: TimeRange & PageOptions,
-    category?: FailureCategory,
-  ): Promise<Page> {
-    // Stored eventTimes are UTC with milliseconds, compared as strings: `…T03:00:05Z` or an
-    // offset would not bound them as the instant it names.
-    const from = storedInstant(range.from, range);
-    const to = storedInstant(range.to, range);
-    const days = daysBetween(from, to);
-    return queryPartitions(
-      days.map((day) => ({
-        IndexName: index.name,
-        KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} BETWEEN :from AND :to`,
-        ExpressionAttributeValues: {
-          ':pk': { S: partitionKey(day) },
-          ':from': { S: from },
-          ':to': { S: to },
-          ...(category ? { ':cat': { S: category } } : {}),
-        },
-        ...(category ? { categoryFilter: true } : {}),
-      })),
-      range,
-    );
-  }
-
-  type PartitionQuery = Pick<
-    QueryCommandInput,
-    'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeValues'
-  > & {
-    categoryFilter?: boolean;
-  };
-
-  /** Reads partitions in order until `limit` records are collected; the cursor says where to resume. */
-  async function queryPartitions(partitions: PartitionQuery[], page: PageOptions): Promise<Page> {
-    const limit = page.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`limit must be a positive integer, got ${limit}`);
-    let { partition, startKey } = decodeCursor(page.cursor, partitions.length);
-    if (startKey && !cursorFits(startKey, partitions[partition] as PartitionQuery))
-      throw new InvalidCursorError(page.cursor as string);
-    const records: AuditRecord[] = [];
-    const seconds = nowSeconds();
-    while (partition < partitions.length) {
-      const { categoryFilter, ...query } = partitions[partition] as PartitionQuery;
-      const output = await client.send(
+      const output: QueryCommandOutput = await client.send(
         new QueryCommand({
           TableName: tableName,
-          ...query,
-          FilterExpression: categoryFilter ? '#ttl > :now AND cat = :cat' : '#ttl > :now',
-          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: {
-            ...query.ExpressionAttributeValues,
-            ':now': { N: String(seconds) },
+          IndexName: read.indexName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: {
+            '#pk': read.partitionKeyName,
+            ...(read.sortKey !== undefined && { '#sk': read.sortKeyName }),
           },
+          ExpressionAttributeValues: values,
           ExclusiveStartKey: startKey,
-          Limit: limit - records.length,
         }),
+        { abortSignal: signal },
       );
-      for (const item of (output.Items ?? []) as Item[]) {
-        if (isExpired(item, seconds)) continue;
-        records.push(decodeRecord(item));
-        if (records.length === limit) {
-          const more =
-            output.LastEvaluatedKey !== undefined ||
-            partition + 1 < partitions.length ||
-            item !== output.Items?.at(-1);
-          return {
-            records,
-            cursor: more ? encodeCursor(partition, keyOf(item, query.IndexName)) : undefined,
-          };
-        }
-      }
-      if (output.LastEvaluatedKey) startKey = output.LastEvaluatedKey as Item;
-      else {
-        partition += 1;
-        startKey = undefined;
-      }
-    }
-    return { records };
+      scanned += output.ScannedCount ?? output.Items?.length ?? 0;
+      for (const item of output.Items ?? []) if (!isExpired(item, seconds)) items.push(item);
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return { items, scanned };
+  }
+
+  async function runParallel(tasks: (() => Promise<void>)[]): Promise<void> {
+    await runWithLimit(tasks, maxParallel);
   }
 
   function nowSeconds(): number {
@@ -422,14 +366,13 @@ export function createAuditReader(options: AuditReaderOptions) {
   }
 
   return {
+    runsDuring,
+    openRuns,
+    failures,
+    serviceEvents,
+    task,
     history,
     latest,
-    byCluster,
-    byGroup,
-    latestVersions,
-    failures,
-    activity,
-    taskArnsOf,
     storedRecordIds,
     isEmpty,
   };
@@ -437,98 +380,66 @@ export function createAuditReader(options: AuditReaderOptions) {
 
 export type AuditReader = ReturnType<typeof createAuditReader>;
 
-/** A RunTask/StartTask call's record of a task that could not be placed or started. */
-function isStartFailureItem(item: Item): boolean {
-  const category = (item['cat'] as { S: string } | undefined)?.S;
-  return (
-    (item['rt'] as { S: string } | undefined)?.S === 'api-call' &&
-    (category === 'placement' || category === 'start-failure')
-  );
-}
-
-/** Every UTC day from `from`'s to `to`'s, as YYYY-MM-DD. */
-export function daysBetween(from: string, to: string): string[] {
-  const start = Date.parse(`${dayOf(from)}T00:00:00.000Z`);
-  const end = Date.parse(`${dayOf(to)}T00:00:00.000Z`);
-  if (Number.isNaN(start) || Number.isNaN(end))
-    throw new RangeError(`not a time range: ${from} .. ${to}`);
-  if (end < start) throw new RangeError(`the range ends before it starts: ${from} .. ${to}`);
-  const count = (end - start) / 86_400_000 + 1;
-  if (count > MAX_RANGE_DAYS)
-    throw new RangeError(`the range spans ${count} days; at most ${MAX_RANGE_DAYS}`);
-  return Array.from({ length: count }, (_, i) =>
-    new Date(start + i * 86_400_000).toISOString().slice(0, 10),
-  );
-}
-
-/** An ISO-8601 time as eventTimes are stored: UTC, milliseconds. */
-function storedInstant(time: string, range: TimeRange): string {
-  // The mapper's parser: any ISO form (zone-less read as UTC, never as the host's zone) → canonical.
-  const instant = parseTimestamp(time);
-  if (instant === undefined) throw new RangeError(`not a time range: ${range.from} .. ${range.to}`);
-  return instant;
-}
-
-/** The key DynamoDB needs to resume after `item`: the table's keys, plus the index's. */
-function keyOf(item: Item, indexName: string | undefined): Item {
-  return Object.fromEntries(keyNames(indexName).map((name) => [name, item[name]])) as Item;
-}
-
-function keyNames(indexName: string | undefined): string[] {
-  const index = Object.values(INDEX).find((i) => i.name === indexName);
-  return index ? ['pk', 'sk', index.partitionKey, index.sortKey] : ['pk', 'sk'];
-}
-
-/**
- * True when a cursor's key lies in the partition and range of the query it is given to: DynamoDB
- * rejects (or, emulators, misreads) a start key from another query.
- */
-function cursorFits(
-  key: Item,
-  query: Pick<QueryCommandInput, 'IndexName' | 'ExpressionAttributeValues'>,
-): boolean {
-  const names = keyNames(query.IndexName);
-  if (Object.keys(key).sort().join() !== [...names].sort().join()) return false;
-  const value = (name: string) => (key[name] as { S?: string } | undefined)?.S ?? '';
-  const given = (name: string) =>
-    (query.ExpressionAttributeValues?.[name] as { S?: string } | undefined)?.S ?? '';
-  const [, , partitionKey = 'pk', sortKey = 'sk'] = names;
-  if (value(partitionKey) !== given(':pk')) return false;
-  if (!query.IndexName) return value('sk').startsWith(given(':history'));
-  return value(sortKey) >= given(':from') && value(sortKey) <= given(':to');
-}
-
-interface CursorState {
-  partition: number;
-  startKey: Item | undefined;
-}
-
-function encodeCursor(partition: number, key: Item): string {
-  const plain = Object.fromEntries(
-    Object.entries(key).map(([name, value]) => [name, 'S' in value ? value.S : '']),
-  );
-  return Buffer.from(JSON.stringify({ p: partition, k: plain })).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined, partitions: number): CursorState {
-  if (cursor === undefined) return { partition: 0, startKey: undefined };
-  try {
-    const { p, k } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      p: number;
-      k: Record<string, string>;
+function keyConditionOf(read: PartitionRead): {
+  condition: string;
+  values: Record<string, string>;
+} {
+  const values: Record<string, string> = { ':pk': read.partitionKey };
+  if (read.sortKey === undefined) return { condition: '#pk = :pk', values };
+  if ('beginsWith' in read.sortKey)
+    return {
+      condition: '#pk = :pk AND begins_with(#sk, :prefix)',
+      values: { ...values, ':prefix': read.sortKey.beginsWith },
     };
-    if (!Number.isInteger(p) || p < 0 || p >= partitions || typeof k !== 'object')
-      throw new Error('out of range');
-    const startKey = Object.fromEntries(
-      Object.entries(k).map(([name, value]) => [name, { S: String(value) }]),
-    ) as Item;
-    return { partition: p, startKey };
+  const [low, high] = read.sortKey.between;
+  return {
+    condition: '#pk = :pk AND #sk BETWEEN :low AND :high',
+    values: { ...values, ':low': low, ':high': high },
+  };
+}
+
+function isTaskArn(text: string): boolean {
+  return /^arn:aws[\w-]*:ecs:[^:]*:[^:]*:task\//.test(text);
+}
+
+/** A task's id from its id or ARN (the ARN's last part). */
+export function taskIdOf(taskIdOrArn: string): string {
+  return isTaskArn(taskIdOrArn) ? (taskIdOrArn.split('/').at(-1) as string) : taskIdOrArn;
+}
+
+/** A window's ends as stored times are: UTC with milliseconds, compared as strings. */
+function canonicalWindow(window: TimeWindow): TimeWindow {
+  const from = parseTimestamp(window.from);
+  const to = parseTimestamp(window.to);
+  if (from === undefined || to === undefined)
+    throw new RangeError(`not a time range: ${window.from} .. ${window.to}`);
+  if (to < from) throw new RangeError(`the range ends before it starts: ${from} .. ${to}`);
+  return { from, to };
+}
+
+function encodeCursor(item: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ pk: item['pk'], sk: item['sk'] })).toString('base64url');
+}
+
+function decodeCursor(
+  cursor: string | undefined,
+  partitionKey: string,
+): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      pk?: unknown;
+      sk?: unknown;
+    };
+    if (key.pk !== partitionKey || typeof key.sk !== 'string' || !key.sk.startsWith('H#'))
+      throw new Error('not this query');
+    return { pk: key.pk, sk: key.sk };
   } catch {
     throw new InvalidCursorError(cursor);
   }
 }
 
-/** A cursor that this query did not produce (or from another time range). */
+/** A cursor that this query did not produce. */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
   constructor(readonly cursor: string) {

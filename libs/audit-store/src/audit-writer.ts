@@ -1,22 +1,29 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
-  BatchWriteItemCommandOutput,
-  DynamoDBClient,
-  WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+  BatchExecuteStatementCommandInput,
+  BatchExecuteStatementCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import {
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+  BatchExecuteStatementCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { Item } from './item-codec';
+import type { RunClosure } from '@ecslog/task-runs';
+import { runIdOf, runRankOf } from '@ecslog/task-runs';
+import type { Item, RankedItem } from './item-codec';
 import {
+  decodeRecord,
   encodeRecord,
   expiryOf,
   hasLatestState,
-  lookupItemsOf,
+  RUN_SORT_KEY,
+  taskPartitionKey,
   toHistoryItem,
   toLatestItem,
+  toRunItems,
 } from './item-codec';
 import type { RetryPolicy } from './retry';
 import { DEFAULT_RETRY_POLICY, withRetries } from './retry';
@@ -24,9 +31,9 @@ import { runWithLimit } from './run-with-limit';
 
 /**
  * What happened to one record:
- * - `written`: its history item is stored (and, for tasks and instances, the latest state too);
- * - `stale`: history stored, but the latest state already holds this or a higher version
- *   (a duplicate or out-of-order delivery: success);
+ * - `written`: it is stored (its history item, and the run or latest state it tells);
+ * - `stale`: stored in history, but its run (or latest state) already holds this or a higher-ranked
+ *   record (a duplicate or out-of-order delivery: success);
  * - `expired`: older than the retention period, so not written (it would be deleted at once);
  * - `failed`: not stored after every retry; `error` says why. Callers retry these (Kinesis
  *   reports them as batch item failures, EventBridge redelivers the event).
@@ -39,42 +46,86 @@ export interface WriteResult {
   error?: Error;
 }
 
+/**
+ * How conditional writes (runs, carries, latest states) are sent:
+ * - `statements`: PartiQL BatchExecuteStatement, 25 conditional statements per request (DynamoDB,
+ *   DynamoDB Local). A server without it (dynalite) is detected on the first call and the writer
+ *   goes on with `single`;
+ * - `single`: one conditional PutItem each.
+ */
+export type ConditionalWrites = 'statements' | 'single';
+
 export interface AuditWriterOptions {
   client: DynamoDBClient;
   tableName: string;
-  /** Days an item is kept after the change it records (default 30). */
+  /** Days an item is kept after the change it records (default 30; runs: after they end). */
   retentionDays?: number;
-  /** BatchWriteItem and conditional writes in flight at once (default 16). */
+  /** Requests in flight at once (default 16). */
   maxParallel?: number;
   retry?: RetryPolicy;
+  /** Default `statements`. */
+  conditionalWrites?: ConditionalWrites;
   /** Epoch ms; injected so tests control expiry. */
   now?: () => number;
 }
 
+/** What closing a run did: see {@link AuditWriter.closeRun}. */
+export type CloseStatus = 'closed' | 'not-open' | 'not-found' | 'stale';
+
 export interface AuditWriter {
   /** Writes records idempotently: writing the same records again changes nothing. Never throws for per-record failures. */
   writeRecords(records: readonly AuditRecord[]): Promise<WriteResult[]>;
+  /**
+   * Closes an open run whose STOPPED state change will not come (a reconciler found the task
+   * gone): the run ends at `closure.at`, `end = closed`. A state change recorded later still wins.
+   * `not-open`: the run has ended already; `stale`: it changed while being closed.
+   */
+  closeRun(taskId: string, closure: RunClosure): Promise<CloseStatus>;
 }
 
-/** BatchWriteItem's limit. */
+/** BatchWriteItem's and BatchExecuteStatement's limit. */
 const BATCH_SIZE = 25;
-/** Lookup item keys a writer remembers as written before it starts again from empty. */
-const KNOWN_LOOKUPS_LIMIT = 100_000;
+/** Keys of ranked items a writer remembers as stored (it then updates them rather than inserting). */
+const KNOWN_KEYS_LIMIT = 100_000;
+/** Rounds of UPDATE ⇄ INSERT a ranked item gets when other writers race it. */
+const RANKED_ROUNDS = 4;
+/** Attributes a ranked item may have or not; an UPDATE removes those its new content lacks. */
+const OPTIONAL_ATTRIBUTES = [
+  't1',
+  'ttl',
+  'fpk',
+  'fsk',
+  'cr',
+  'cat',
+  'v',
+  'rpk',
+  'rsk',
+  'end',
+  't0',
+];
 
-/** One item to put, and the records that fail if it cannot be stored. */
+/** One unconditional item to put, and the records that fail if it cannot be stored. */
 interface PutEntry {
   recordIds: string[];
-  request: WriteRequest;
+  item: Item;
 }
+
+/** One ranked item, and the record that offered it. */
+interface RankedEntry extends RankedItem {
+  recordId: string;
+}
+
+type RankedOutcome = 'written' | 'stale' | Error;
 
 /**
  * The audit table writer.
  *
- * History items go in BatchWriteItem calls of 25, several at once; UnprocessedItems and throttling
- * are retried with exponential backoff and full jitter. The latest state of a task or container
- * instance is one conditional PutItem (`attribute_not_exists(pk) OR v < :v`): atomic, never
- * read-then-write; a failed condition means stale, which is success. Within one call, only the
- * highest version of each resource is offered for the latest state.
+ * History items (and never-started runs, which never change) go in BatchWriteItem calls of 25;
+ * runs, their carries and container instances' latest states are ranked items, written only when
+ * their rank is above the stored one's — atomic, never read-then-write; a failed condition means
+ * stale, which is success. Within one call only each run's highest-ranked record is offered.
+ * UnprocessedItems, throttling, 5xx and connection faults are retried with exponential backoff
+ * and full jitter; other errors fail at once.
  *
  * @example
  * const writer = createAuditWriter({ client, tableName: 'ecslog-audit' });
@@ -86,12 +137,13 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const maxParallel = options.maxParallel ?? 16;
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const now = options.now ?? Date.now;
-  const { client, tableName } = options;
-  /**
-   * Lookup items this writer has stored: each (day, cluster, group) and (task id, day) needs
-   * writing once, not once per event. A Lambda container keeps them across invocations.
-   */
-  const knownLookups = new Set<string>();
+  const { tableName } = options;
+  const client = DynamoDBDocumentClient.from(options.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  let conditionalWrites: ConditionalWrites = options.conditionalWrites ?? 'statements';
+  /** Ranked items this writer has stored: the next write of one tries UPDATE first. */
+  const knownKeys = new Set<string>();
 
   async function writeRecords(records: readonly AuditRecord[]): Promise<WriteResult[]> {
     const nowSeconds = Math.floor(now() / 1000);
@@ -108,65 +160,72 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     }
 
     const encoded = new Map(live.map((record) => [record.recordId, encodeRecord(record)]));
-    const puts: PutEntry[] = live.map((record) => ({
-      recordIds: [record.recordId],
-      request: {
-        PutRequest: { Item: toHistoryItem(record, retentionDays, encoded.get(record.recordId)) },
-      },
-    }));
-    const lookups = new Map<string, PutEntry>();
-    for (const record of live)
-      for (const item of lookupItemsOf(record, retentionDays)) {
-        const key = keyOfItem(item);
-        if (knownLookups.has(key)) continue;
-        const entry = lookups.get(key);
-        if (entry) entry.recordIds.push(record.recordId);
-        else
-          lookups.set(key, {
-            recordIds: [record.recordId],
-            request: { PutRequest: { Item: item } },
-          });
-      }
-    puts.push(...lookups.values());
+    const puts: PutEntry[] = [];
+    const ranked = new Map<string, RankedEntry>();
+    const offer = (recordId: string, item: RankedItem) => {
+      const key = keyOf(item.item);
+      const current = ranked.get(key);
+      if (current === undefined || item.rank > current.rank) ranked.set(key, { ...item, recordId });
+    };
+    for (const record of newestPerRun(live)) {
+      const runItems = toRunItems(record, retentionDays, encoded.get(record.recordId));
+      if (runItems === undefined) continue;
+      const [runItem, ...carries] = runItems;
+      // A never-started run is immutable: it is its record's only item.
+      if (runItem?.rank === '0') puts.push({ recordIds: [record.recordId], item: runItem.item });
+      else for (const item of [runItem as RankedItem, ...carries]) offer(record.recordId, item);
+    }
+    for (const record of live) {
+      const item = toHistoryItem(record, retentionDays, encoded.get(record.recordId));
+      if (runIdOf(record) !== record.recordId) puts.push({ recordIds: [record.recordId], item });
+      if (hasLatestState(record))
+        offer(record.recordId, toLatestItem(record, retentionDays, encoded.get(record.recordId)));
+    }
+
     const batches: PutEntry[][] = [];
     for (let i = 0; i < puts.length; i += BATCH_SIZE) batches.push(puts.slice(i, i + BATCH_SIZE));
-
-    const latest = newestPerResource(live.filter(hasLatestState));
-    const tasks: (() => Promise<void>)[] = [
-      ...batches.map((batch) => async () => {
-        const failures = await writeBatch(batch);
-        for (const entry of batch) {
-          const error = failures.get(entry);
-          if (error === undefined) {
-            if (lookups.has(keyOf(entry.request))) rememberLookup(keyOf(entry.request));
-            continue;
-          }
-          for (const recordId of entry.recordIds)
-            results.set(recordId, { recordId, status: 'failed', error });
-        }
-      }),
-      ...latest.map((record) => async () => {
-        const outcome = await writeLatest(record, encoded.get(record.recordId) as Uint8Array);
-        const current = results.get(record.recordId);
-        if (outcome instanceof Error)
-          results.set(record.recordId, {
-            recordId: record.recordId,
-            status: 'failed',
-            error: outcome,
-          });
-        else if (outcome === 'stale' && current?.status === 'written') current.status = 'stale';
-      }),
-    ];
-    await runWithLimit(tasks, maxParallel);
-    // Records superseded by a higher version in the same call are stale for the latest state.
-    const offered = new Set(latest.map((record) => record.recordId));
-    for (const record of live) {
-      const result = results.get(record.recordId);
-      if (hasLatestState(record) && !offered.has(record.recordId) && result?.status === 'written')
-        result.status = 'stale';
+    const fail = (recordId: string, error: Error) =>
+      results.set(recordId, { recordId, status: 'failed', error });
+    const rankedEntries = [...ranked.values()];
+    const rankedOutcomes = new Map<RankedEntry, RankedOutcome>();
+    await runWithLimit(
+      [
+        ...batches.map((batch) => async () => {
+          const failures = await writeBatch(batch);
+          for (const [entry, error] of failures)
+            for (const recordId of entry.recordIds) fail(recordId, error);
+        }),
+        async () => {
+          for (const [entry, outcome] of await writeRanked(rankedEntries))
+            rankedOutcomes.set(entry, outcome);
+        },
+      ],
+      maxParallel,
+    );
+    // A record's ranked items: any failure fails it; its run item (or latest state) says stale.
+    const offeredBy = new Map<string, RankedEntry[]>();
+    for (const entry of rankedEntries) {
+      const list = offeredBy.get(entry.recordId);
+      if (list) list.push(entry);
+      else offeredBy.set(entry.recordId, [entry]);
     }
-    // A record repeated in this call is a duplicate delivery: once its first copy set the latest
-    // state, the next copies found it already there.
+    for (const record of live) {
+      const result = results.get(record.recordId) as WriteResult;
+      if (result.status === 'failed') continue;
+      const entries = offeredBy.get(record.recordId);
+      if (entries === undefined) {
+        // Superseded in this call by a higher-ranked record of its run (or instance).
+        if (runIdOf(record) !== undefined && runIdOf(record) !== record.recordId)
+          result.status = 'stale';
+        else if (hasLatestState(record)) result.status = 'stale';
+        continue;
+      }
+      const error = entries.map((e) => rankedOutcomes.get(e)).find((o) => o instanceof Error);
+      if (error instanceof Error) fail(record.recordId, error);
+      else if (rankedOutcomes.get(entries[0] as RankedEntry) === 'stale') result.status = 'stale';
+    }
+    // A record repeated in this call is a duplicate delivery: once its first copy was written,
+    // the next copies found it there.
     const seen = new Set<string>();
     return records.map((record) => {
       const result = results.get(record.recordId) as WriteResult;
@@ -174,15 +233,30 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         seen.add(record.recordId);
         return result;
       }
-      return hasLatestState(record) && result.status === 'written'
-        ? { ...result, status: 'stale' }
-        : { ...result };
+      return result.status === 'written' ? { ...result, status: 'stale' } : { ...result };
     });
   }
 
-  function rememberLookup(key: string): void {
-    if (knownLookups.size >= KNOWN_LOOKUPS_LIMIT) knownLookups.clear();
-    knownLookups.add(key);
+  async function closeRun(taskId: string, closure: RunClosure): Promise<CloseStatus> {
+    const output = await withRetries(retry, () =>
+      client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: taskPartitionKey(taskId), sk: RUN_SORT_KEY },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = output.Item;
+    if (item === undefined) return 'not-found';
+    if (item['end'] !== 'open') return 'not-open';
+    const record = decodeRecord(item);
+    const items = toRunItems(record, retentionDays, undefined, closure) ?? [];
+    const outcomes = await writeRanked(items.map((i) => ({ ...i, recordId: record.recordId })));
+    const values = [...outcomes.values()];
+    const error = values.find((o) => o instanceof Error);
+    if (error instanceof Error) throw error;
+    return values[0] === 'stale' ? 'stale' : 'closed';
   }
 
   /** Writes one batch of up to 25 items, retrying what DynamoDB leaves unprocessed; returns the failures. */
@@ -191,19 +265,19 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     const failures = new Map<PutEntry, Error>();
     try {
       await withRetries(retry, async () => {
-        const output: BatchWriteItemCommandOutput = await client.send(
-          new BatchWriteItemCommand({
-            RequestItems: { [tableName]: pending.map((p) => p.request) },
+        const output = await client.send(
+          new BatchWriteCommand({
+            RequestItems: { [tableName]: pending.map((p) => ({ PutRequest: { Item: p.item } })) },
           }),
         );
         const unprocessed = output.UnprocessedItems?.[tableName] ?? [];
         if (unprocessed.length === 0) return;
-        const left = new Set(unprocessed.map((request) => keyOf(request)));
-        pending = pending.filter((p) => left.has(keyOf(p.request)));
+        const left = new Set(unprocessed.map((request) => keyOf(request.PutRequest?.Item ?? {})));
+        pending = pending.filter((p) => left.has(keyOf(p.item)));
         throw new UnprocessedItemsError(pending.length);
       });
     } catch (error) {
-      const cause = error instanceof Error ? error : new Error(String(error));
+      const cause = asError(error);
       // DynamoDB rejects a whole batch for one bad item: write those one by one, so only it fails.
       if (cause.name === 'ValidationException' && pending.length > 1) {
         const single = await Promise.all(pending.map((p) => writeBatch([p])));
@@ -216,35 +290,147 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     return failures;
   }
 
-  /** The conditional latest-state write: 'written', 'stale', or the error that stopped it. */
-  async function writeLatest(
-    record: AuditRecord,
-    encoded: Uint8Array,
-  ): Promise<'written' | 'stale' | Error> {
+  /** Writes ranked items the configured way; each gets 'written', 'stale' or its error. */
+  async function writeRanked(entries: RankedEntry[]): Promise<Map<RankedEntry, RankedOutcome>> {
+    const outcomes = new Map<RankedEntry, RankedOutcome>();
+    if (conditionalWrites === 'statements') {
+      try {
+        await writeRankedStatements(entries, outcomes);
+      } catch (error) {
+        if (!isStatementsUnsupported(error)) throw error;
+        conditionalWrites = 'single';
+        outcomes.clear();
+      }
+    }
+    if (conditionalWrites === 'single')
+      await runWithLimit(
+        entries.map((entry) => async () => {
+          outcomes.set(entry, await putRanked(entry));
+        }),
+        maxParallel,
+      );
+    for (const [entry, outcome] of outcomes)
+      if (outcome !== undefined && !(outcome instanceof Error)) remember(keyOf(entry.item));
+    return outcomes;
+  }
+
+  /** A conditional PutItem: replaces the item when its rank is higher (or there is none). */
+  async function putRanked(entry: RankedEntry): Promise<RankedOutcome> {
     try {
       await withRetries(retry, () =>
         client.send(
-          new PutItemCommand({
+          new PutCommand({
             TableName: tableName,
-            Item: toLatestItem(record, retentionDays, encoded),
-            ConditionExpression: 'attribute_not_exists(pk) OR v < :v',
-            ExpressionAttributeValues: { ':v': { N: String(record.version) } },
+            Item: entry.item,
+            ConditionExpression: 'attribute_not_exists(rk) OR rk < :rk',
+            ExpressionAttributeValues: { ':rk': entry.rank },
           }),
         ),
       );
       return 'written';
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      )
-        return 'stale';
-      return error instanceof Error ? error : new Error(String(error));
+      if (asError(error).name === 'ConditionalCheckFailedException') return 'stale';
+      return asError(error);
     }
   }
 
-  return { writeRecords };
+  /**
+   * PartiQL: `UPDATE … WHERE rk < ?` for items this writer has seen, `INSERT` for the others,
+   * 25 statements a request. A failed UPDATE that returns no old item found none: INSERT it; an
+   * INSERT that finds the item there: UPDATE it. Throttled statements are retried with backoff.
+   */
+  async function writeRankedStatements(
+    entries: RankedEntry[],
+    outcomes: Map<RankedEntry, RankedOutcome>,
+  ): Promise<void> {
+    let pending = entries.map((entry) => ({
+      entry,
+      insert: !knownKeys.has(keyOf(entry.item)),
+      attempt: 0,
+    }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= RANKED_ROUNDS * retry.maxAttempts) {
+        for (const p of pending)
+          outcomes.set(p.entry, new Error('gave up: other writers kept changing the item'));
+        return;
+      }
+      const next: typeof pending = [];
+      const chunks: (typeof pending)[] = [];
+      for (let i = 0; i < pending.length; i += BATCH_SIZE)
+        chunks.push(pending.slice(i, i + BATCH_SIZE));
+      await runWithLimit(
+        chunks.map((chunk) => async () => {
+          let responses: StatementResponse[];
+          try {
+            responses = await withRetries(retry, async () => {
+              const output = await client.send(
+                new BatchExecuteStatementCommand({
+                  Statements: chunk.map((p) =>
+                    p.insert ? insertStatement(p.entry) : updateStatement(p.entry),
+                  ),
+                }),
+              );
+              return output.Responses ?? [];
+            });
+          } catch (error) {
+            if (isStatementsUnsupported(error)) throw error;
+            for (const p of chunk) outcomes.set(p.entry, asError(error));
+            return;
+          }
+          chunk.forEach((p, index) => {
+            const code = responses[index]?.Error?.Code;
+            if (code === undefined) outcomes.set(p.entry, 'written');
+            else if (code === 'DuplicateItem') next.push({ ...p, insert: false });
+            else if (code === 'ConditionalCheckFailed')
+              if (responses[index]?.Error?.Item !== undefined) outcomes.set(p.entry, 'stale');
+              else next.push({ ...p, insert: true });
+            else if (isRetryableCode(code) && p.attempt + 1 < retry.maxAttempts)
+              next.push({ ...p, attempt: p.attempt + 1 });
+            else
+              outcomes.set(
+                p.entry,
+                new Error(`${code}: ${responses[index]?.Error?.Message ?? 'statement failed'}`),
+              );
+          });
+        }),
+        maxParallel,
+      );
+      if (next.some((p) => p.attempt > 0))
+        await sleep(Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** round));
+      pending = next;
+    }
+  }
+
+  function updateStatement({ item, rank }: RankedEntry): StatementRequest {
+    const names = Object.keys(item).filter((name) => name !== 'pk' && name !== 'sk');
+    const removed = OPTIONAL_ATTRIBUTES.filter((name) => !(name in item));
+    return {
+      Statement:
+        `UPDATE "${tableName}" ${names.map((name) => `SET "${name}" = ?`).join(' ')}` +
+        `${removed.map((name) => ` REMOVE "${name}"`).join('')} WHERE "pk" = ? AND "sk" = ? AND "rk" < ?`,
+      Parameters: [...names.map((name) => item[name]), item['pk'], item['sk'], rank],
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
+  }
+
+  function insertStatement({ item }: RankedEntry): StatementRequest {
+    const names = Object.keys(item);
+    return {
+      Statement: `INSERT INTO "${tableName}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`,
+      Parameters: names.map((name) => item[name]),
+    };
+  }
+
+  function remember(key: string): void {
+    if (knownKeys.size >= KNOWN_KEYS_LIMIT) knownKeys.clear();
+    knownKeys.add(key);
+  }
+
+  return { writeRecords, closeRun };
 }
+
+type StatementRequest = NonNullable<BatchExecuteStatementCommandInput['Statements']>[number];
+type StatementResponse = NonNullable<BatchExecuteStatementCommandOutput['Responses']>[number];
 
 /** UnprocessedItems left after a BatchWriteItem: retried like throttling. */
 export class UnprocessedItemsError extends Error {
@@ -255,23 +441,44 @@ export class UnprocessedItemsError extends Error {
   }
 }
 
-function keyOf(request: WriteRequest): string {
-  return keyOfItem((request.PutRequest?.Item ?? {}) as Item);
+/** A server that does not implement PartiQL (dynalite answers UnknownOperationException). */
+function isStatementsUnsupported(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name ?? '';
+  return name === 'UnknownOperationException' || name === 'UnknownOperation';
 }
 
-function keyOfItem(item: Item): string {
-  const pk = item['pk'];
-  const sk = item['sk'];
-  return `${pk && 'S' in pk ? pk.S : ''}\u0000${sk && 'S' in sk ? sk.S : ''}`;
+/** Statement error codes that are worth retrying (BatchStatementErrorCodeEnum). */
+function isRetryableCode(code: string): boolean {
+  return (
+    code === 'ThrottlingError' ||
+    code === 'ProvisionedThroughputExceeded' ||
+    code === 'RequestLimitExceeded' ||
+    code === 'InternalServerError' ||
+    code === 'TransactionConflict'
+  );
 }
 
-/** Per resource, the record with the highest version. */
-function newestPerResource(records: readonly AuditRecord[]): AuditRecord[] {
-  const newest = new Map<string, AuditRecord>();
+function keyOf(item: Record<string, unknown>): string {
+  return `${String(item['pk'] ?? '')}\u0000${String(item['sk'] ?? '')}`;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Per run, the record of the highest rank (records that make no run pass through). */
+function newestPerRun(records: readonly AuditRecord[]): AuditRecord[] {
+  const newest = new Map<string, { record: AuditRecord; rank: string }>();
   for (const record of records) {
-    const current = newest.get(record.resourceArn);
-    if (!current || (record.version ?? 0) > (current.version ?? 0))
-      newest.set(record.resourceArn, record);
+    const id = runIdOf(record);
+    if (id === undefined) continue;
+    const rank = runRankOf(record);
+    const current = newest.get(id);
+    if (!current || rank > current.rank) newest.set(id, { record, rank });
   }
-  return [...newest.values()];
+  return [...newest.values()].map(({ record }) => record);
 }

@@ -1,43 +1,68 @@
 /**
- * @ecslog/audit-store — the DynamoDB audit table: its definition (as data, for infra and local
- * mode), the item codec, the idempotent batch writer and the typed queries.
+ * @ecslog/audit-store — the DynamoDB audit table with task runs as its stored unit: its definition
+ * (as data, for infra and local mode), the item codec, the idempotent batch writer, which
+ * partitions a query reads, and the typed queries.
  *
  * @example
  * import { createAuditWriter, createAuditReader } from '@ecslog/audit-store';
  * const writer = createAuditWriter({ client, tableName });
  * await writer.writeRecords(records);
- * const page = await createAuditReader({ client, tableName }).history(taskArn);
+ * const { runs } = await createAuditReader({ client, tableName }).runsDuring({ from, to });
  */
 export {
   AUDIT_TABLE,
   INDEX,
+  TABLE_LAYOUT_VERSION,
   TTL_ATTRIBUTE,
   createTableInput,
   timeToLiveInput,
 } from './table-definition';
 export type { AuditTableDefinition, IndexName, KeyAttribute } from './table-definition';
 export { createAuditWriter, UnprocessedItemsError } from './audit-writer';
-export type { AuditWriter, AuditWriterOptions, WriteResult, WriteStatus } from './audit-writer';
-export { createAuditReader, daysBetween, InvalidCursorError, MAX_RANGE_DAYS } from './audit-reader';
 export type {
-  Activity,
+  AuditWriter,
+  AuditWriterOptions,
+  CloseStatus,
+  ConditionalWrites,
+  WriteResult,
+  WriteStatus,
+} from './audit-writer';
+export { createAuditReader, InvalidCursorError, taskIdOf } from './audit-reader';
+export type {
   AuditReader,
   AuditReaderOptions,
   Page,
   PageOptions,
   ReadControl,
+  RunsRead,
+  StoredTask,
   TimeRange,
 } from './audit-reader';
+export {
+  clusterNameOf,
+  daysBetween,
+  failureReadsOf,
+  hoursBetween,
+  isCluster,
+  keepsRun,
+  MAX_WINDOW_DAYS,
+  openRunReadsOf,
+  runReadsOf,
+} from './run-query-plan';
+export type { PartitionRead, RunScope } from './run-query-plan';
 export { DEFAULT_RETRY_POLICY, isRetryable, withRetries } from './retry';
 export { runWithLimit } from './run-with-limit';
 export type { RetryPolicy } from './retry';
 export {
+  carryBoundariesOf,
   decodeRecord,
   encodeRecord,
   groupOf,
   itemSizeBytes,
-  lookupItemsOf,
+  SHARDS,
+  storedItemsOf,
   toHistoryItem,
   toLatestItem,
+  toRunItems,
 } from './item-codec';
-export type { Item } from './item-codec';
+export type { Item, RankedItem } from './item-codec';

@@ -1,35 +1,143 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { RunClosure, RunEnd, TaskRun } from '@ecslog/task-runs';
+import { closureRankOf, makesRun, runRankOf, taskRunOf } from '@ecslog/task-runs';
 import { compressRecord, decompressRecord } from './record-compression';
 import { INDEX, TTL_ATTRIBUTE } from './table-definition';
 
 /**
- * AuditRecord ⇄ DynamoDB items. Pure functions of their arguments (no clock, no client).
+ * AuditRecord ⇄ DynamoDB items (in the native form of `@aws-sdk/lib-dynamodb`). Pure functions of
+ * their arguments: no clock, no client.
  *
- * Each record is one history item; task and container-instance records also write a latest-state
- * item (see the writer). The record itself is stored once per item as `r`: its JSON,
- * deflate-compressed with a preset dictionary (≈1.1 KB of JSON become ≈270 bytes), so that a typical
- * with its keys stays within one 1 KB write unit. A few fields are repeated as plain attributes
- * for filters: `rt` (recordType), `st` (outcome status), `cat` (failure category), `v` (version).
+ * What a record writes (README: "Table design"):
+ * - a task's state change or an API call about a task: its history item in the task's partition
+ *   (`T#<taskId>` / `H#…`, in no index) and, when it ranks highest, the run item (`RUN`) with the
+ *   run index keys, the failure index keys when the run failed, and — once the run has ended — its
+ *   carries (one per UTC midnight it crossed, one per hour boundary it crossed on its first day);
+ * - a RunTask/StartTask placement or start failure: a run that never started (`N#<recordId>`);
+ * - anything else (services, deployments, container instances, other calls): a history item
+ *   under `R#<resourceArn>`, in the failure index when failed and in the events index when about a
+ *   service; container instances also their latest state (`LATEST`).
+ *
+ * The record is stored as `r`: its JSON deflate-compressed with a preset dictionary (≈1.1 KB of
+ * JSON become ≈270 bytes), so a typical item stays within one 1 KB write unit.
  */
 
-/** A DynamoDB item in the low-level attribute-value form. */
-export type Item = Record<string, AttributeValue>;
-export type AttributeValue = { S: string } | { N: string } | { B: Uint8Array };
+/** A DynamoDB item in the native form (strings, numbers, Uint8Array). */
+export type Item = Record<string, string | number | Uint8Array>;
+
+/** An item written only when its rank is above the stored one's (see the writer). */
+export interface RankedItem {
+  item: Item;
+  /** Compared as a string with the stored item's `rk`. */
+  rank: string;
+}
 
 export const LATEST_SORT_KEY = 'LATEST';
+export const RUN_SORT_KEY = 'RUN';
 const HISTORY_PREFIX = 'H#';
 const SECONDS_PER_DAY = 86_400;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
-/** Records whose latest state is kept (ECS versions them). */
-export function hasLatestState(record: AuditRecord): boolean {
-  return (
-    (record.recordType === 'task' || record.recordType === 'container-instance') &&
-    record.version !== undefined
-  );
+/**
+ * Index partitions each time bucket is split into, by a hash of the run: a table constant read by
+ * writer and reader alike (changing it is a migration). Four keep ≈1,000 task starts per second
+ * under DynamoDB's per-partition write limit (README: "Scale on paper").
+ */
+export const SHARDS = 4;
+
+/** The partition every open run's index entry lives in, by shard. */
+export function openRunsPartitionKey(shard: number): string {
+  return `S#OPEN#${shard}`;
+}
+
+/** The run index partition of runs that started in `hour` (`YYYY-MM-DDTHH`). */
+export function startHourPartitionKey(hour: string, shard: number): string {
+  return `S#${hour}#${shard}`;
+}
+
+export function dayCarryPartitionKey(day: string, shard: number): string {
+  return `A#D#${day}#${shard}`;
+}
+
+export function hourCarryPartitionKey(hour: string, shard: number): string {
+  return `A#H#${hour}#${shard}`;
+}
+
+export function failurePartitionKey(day: string, shard: number): string {
+  return `X#${day}#${shard}`;
+}
+
+export function eventsPartitionKey(group: string, day: string): string {
+  return `E#${group}#${day}`;
+}
+
+export function taskPartitionKey(taskId: string): string {
+  return `T#${taskId}`;
 }
 
 export function resourcePartitionKey(resourceArn: string): string {
   return `R#${resourceArn}`;
+}
+
+export function neverStartedPartitionKey(recordId: string): string {
+  return `N#${recordId}`;
+}
+
+/** The UTC day of an ISO timestamp (`YYYY-MM-DD`). */
+export function dayOf(isoTime: string): string {
+  return isoTime.slice(0, 10);
+}
+
+/** The UTC hour of an ISO timestamp (`YYYY-MM-DDTHH`). */
+export function hourOf(isoTime: string): string {
+  return isoTime.slice(0, 13);
+}
+
+/** A string's shard: FNV-1a, mod {@link SHARDS}. */
+export function shardOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % SHARDS;
+}
+
+/**
+ * The ECS task group a record belongs to: `service:NAME` or `family:NAME`. Service actions and
+ * deployments belong to their service's group.
+ */
+export function groupOf(record: AuditRecord): string | undefined {
+  if (record.group) return record.group;
+  if (record.serviceName) return `service:${record.serviceName}`;
+  if (record.family) return `family:${record.family}`;
+  return undefined;
+}
+
+/** True for records kept in a task's partition: its state changes and the API calls about it. */
+function isTaskRecord(record: AuditRecord): boolean {
+  return (
+    record.taskId !== undefined &&
+    (record.recordType === 'task' || record.recordType === 'api-call')
+  );
+}
+
+/** A placement or start failure of a RunTask/StartTask call: a run that never started. */
+function isNeverStarted(record: AuditRecord): boolean {
+  return makesRun(record) && !isTaskRecord(record);
+}
+
+/** The partition of a run: its task's, or the never-started run's own. */
+function runPartitionKeyOf(record: AuditRecord): string {
+  return isTaskRecord(record)
+    ? taskPartitionKey(record.taskId as string)
+    : neverStartedPartitionKey(record.recordId);
+}
+
+/** The run's key within index sort keys: the task id, or the failure's record id. */
+function runKeyOf(record: AuditRecord): string {
+  return record.taskId ?? record.recordId;
 }
 
 /**
@@ -39,7 +147,6 @@ export function resourcePartitionKey(resourceArn: string): string {
 export function historySortKey(
   record: Pick<AuditRecord, 'eventTime' | 'recordId' | 'recordType' | 'resourceArn' | 'version'>,
 ): string {
-  // Task and instance ids repeat the resource ARN (`task:<arn>:v7`): the partition key has it already.
   const redundant = `${record.recordType}:${record.resourceArn}:`;
   const id =
     record.recordId === `${redundant}v${record.version}`
@@ -50,157 +157,206 @@ export function historySortKey(
   return `${HISTORY_PREFIX}${record.eventTime}#${id}`;
 }
 
-/** The UTC day of an ISO timestamp: the time bucket of every index partition. */
-export function dayOf(isoTime: string): string {
-  return isoTime.slice(0, 10);
+/** The key of the one item that says a record is stored: its history item, or its never-started run. */
+export function primaryKeyOf(record: AuditRecord): { pk: string; sk: string } {
+  if (isNeverStarted(record))
+    return { pk: neverStartedPartitionKey(record.recordId), sk: RUN_SORT_KEY };
+  return {
+    pk: isTaskRecord(record)
+      ? taskPartitionKey(record.taskId as string)
+      : resourcePartitionKey(record.resourceArn),
+    sk: historySortKey(record),
+  };
 }
 
-export function clusterPartitionKey(clusterArn: string, day: string): string {
-  return `C#${clusterArn}#${day}`;
+/** Epoch seconds `retentionDays` after an instant. */
+export function expiryAt(isoTime: string, retentionDays: number): number {
+  return Math.floor(Date.parse(isoTime) / 1000) + Math.round(retentionDays * SECONDS_PER_DAY);
 }
 
-export function groupPartitionKey(clusterArn: string, group: string, day: string): string {
-  return `G#${clusterArn}#${group}#${day}`;
-}
-
-export function failurePartitionKey(day: string): string {
-  return `X#${day}`;
-}
-
-/**
- * The ECS task group a record belongs to: `service:NAME` or `family:NAME`. Service actions and
- * deployments belong to their service's group, so a service's index partition holds its tasks,
- * actions and deployments together.
- */
-export function groupOf(record: AuditRecord): string | undefined {
-  if (record.group) return record.group;
-  if (record.serviceName) return `service:${record.serviceName}`;
-  if (record.family) return `family:${record.family}`;
-  return undefined;
-}
-
-/** Epoch seconds at which the item expires: `retentionDays` after the change it records. */
+/** Epoch seconds at which a record's history item expires: `retentionDays` after its change. */
 export function expiryOf(record: Pick<AuditRecord, 'eventTime'>, retentionDays: number): number {
-  return (
-    Math.floor(Date.parse(record.eventTime) / 1000) + Math.round(retentionDays * SECONDS_PER_DAY)
-  );
+  return expiryAt(record.eventTime, retentionDays);
 }
 
 export function encodeRecord(record: AuditRecord): Uint8Array {
   return compressRecord(record);
 }
 
-export function decodeRecord(item: Item): AuditRecord {
+export function decodeRecord(item: Record<string, unknown>): AuditRecord {
   const r = item['r'];
-  if (!r || !('B' in r)) throw new Error('item has no record attribute "r"');
-  return decompressRecord(r.B);
+  if (!(r instanceof Uint8Array)) throw new Error('item has no record attribute "r"');
+  return decompressRecord(r);
 }
 
-function common(record: AuditRecord, ttl: number, encoded: Uint8Array): Item {
-  const item: Item = {
-    [TTL_ATTRIBUTE]: { N: String(ttl) },
-    rt: { S: record.recordType },
-    st: { S: record.outcome.status },
-    r: { B: encoded },
-  };
-  if (record.outcome.category) item['cat'] = { S: record.outcome.category };
-  if (record.version !== undefined) item['v'] = { N: String(record.version) };
+function common(record: AuditRecord, encoded: Uint8Array): Item {
+  const item: Item = { rt: record.recordType, st: record.outcome.status, r: encoded };
+  if (record.outcome.category) item['cat'] = record.outcome.category;
+  if (record.version !== undefined) item['v'] = record.version;
   return item;
 }
 
-/** The history item of a record, with its index keys. */
+/** The history item of a record: unindexed for a task, else in the failure and events indexes as it applies. */
 export function toHistoryItem(
   record: AuditRecord,
   retentionDays: number,
   encoded = encodeRecord(record),
 ): Item {
-  const day = dayOf(record.eventTime);
+  const { pk, sk } = primaryKeyOf(record);
   const item: Item = {
-    pk: { S: resourcePartitionKey(record.resourceArn) },
-    sk: { S: historySortKey(record) },
-    [INDEX.byCluster.partitionKey]: { S: clusterPartitionKey(record.clusterArn, day) },
-    [INDEX.byCluster.sortKey]: { S: record.eventTime },
-    ...common(record, expiryOf(record, retentionDays), encoded),
+    pk,
+    sk,
+    [TTL_ATTRIBUTE]: expiryOf(record, retentionDays),
+    ...common(record, encoded),
   };
-  const group = groupOf(record);
-  if (group) {
-    item[INDEX.byGroup.partitionKey] = { S: groupPartitionKey(record.clusterArn, group, day) };
-    item[INDEX.byGroup.sortKey] = { S: record.eventTime };
-  }
+  if (isTaskRecord(record)) return item;
   if (record.outcome.status === 'failed') {
-    item[INDEX.byFailure.partitionKey] = { S: failurePartitionKey(day) };
-    item[INDEX.byFailure.sortKey] = { S: record.eventTime };
+    item[INDEX.failures.partitionKey] = failurePartitionKey(
+      dayOf(record.eventTime),
+      shardOf(record.recordId),
+    );
+    item[INDEX.failures.sortKey] = `${record.eventTime}#${record.recordId}`;
+  }
+  const group = groupOf(record);
+  if (group?.startsWith('service:') && isServiceEvent(record)) {
+    item[INDEX.events.partitionKey] = eventsPartitionKey(group, dayOf(record.eventTime));
+    item[INDEX.events.sortKey] = `${record.eventTime}#${record.clusterArn}#${record.recordId}`;
   }
   return item;
 }
 
-/** The latest-state item of a task or container instance (no index keys: indexes hold history). */
+/** Service actions, deployments, and API calls about a service itself (not its tasks). */
+export function isServiceEvent(record: AuditRecord): boolean {
+  return (
+    record.recordType === 'service-action' ||
+    record.recordType === 'deployment' ||
+    (record.recordType === 'api-call' && record.resourceArn.includes(':service/'))
+  );
+}
+
+/** True for a container instance's versioned state change: it keeps a latest state. */
+export function hasLatestState(record: AuditRecord): boolean {
+  return record.recordType === 'container-instance' && record.version !== undefined;
+}
+
+/** The latest-state item of a container instance (no index keys), ranked by its version. */
 export function toLatestItem(
   record: AuditRecord,
   retentionDays: number,
   encoded = encodeRecord(record),
-): Item {
+): RankedItem {
   return {
-    pk: { S: resourcePartitionKey(record.resourceArn) },
-    sk: { S: LATEST_SORT_KEY },
-    ...common(record, expiryOf(record, retentionDays), encoded),
+    item: {
+      pk: resourcePartitionKey(record.resourceArn),
+      sk: LATEST_SORT_KEY,
+      [TTL_ATTRIBUTE]: expiryOf(record, retentionDays),
+      ...common(record, encoded),
+      rk: String(record.version ?? 0).padStart(10, '0'),
+    },
+    rank: String(record.version ?? 0).padStart(10, '0'),
   };
 }
 
 /**
- * Lookup items: key-only items (with a TTL) that tell queries where to look, written alongside
- * the history. Each is a pure function of its key and the retention, so writing one twice, in any
- * order, leaves the same item:
- * - activity `D#<day>` / `<clusterArn>#<group>`: the cluster (and service or family group, empty
- *   when the record has none) had records that UTC day — what `ecslog tasks` reads when no cluster
- *   is given, instead of scanning;
- * - task id `T#<taskId>` / `<day>#<taskArn>`: finds a task's ARN from the id people copy from the
- *   console, one item per day of the task's records so that it lives exactly as long as they do.
- * Both expire `retentionDays` after the end of their day, never before the records they point to.
+ * The items a run writes when `record` tells it (see {@link taskRunOf}): the run item and — when
+ * the run has ended — its carries, each ranked by the record (or the closure). Undefined for
+ * records that make no run. A run that never started is one immutable item (rank '0').
  */
-export function lookupItemsOf(record: AuditRecord, retentionDays: number): Item[] {
-  const day = dayOf(record.eventTime);
-  const ttl = { N: String(endOfDaySeconds(day) + Math.round(retentionDays * SECONDS_PER_DAY)) };
-  const items: Item[] = [
-    {
-      pk: { S: activityPartitionKey(day) },
-      sk: { S: `${record.clusterArn}#${groupOf(record) ?? ''}` },
-      [TTL_ATTRIBUTE]: ttl,
-    },
-  ];
-  if (record.taskId && record.resourceArn.includes(':task/'))
-    items.push({
-      pk: { S: taskIdPartitionKey(record.taskId) },
-      sk: { S: `${day}#${record.resourceArn}` },
-      [TTL_ATTRIBUTE]: ttl,
-    });
-  return items;
+export function toRunItems(
+  record: AuditRecord,
+  retentionDays: number,
+  encoded = encodeRecord(record),
+  closure?: RunClosure,
+): RankedItem[] | undefined {
+  const run = taskRunOf(record, closure);
+  if (run === undefined) return undefined;
+  const rank =
+    closure && run.end === 'closed' ? closureRankOf(runRankOf(record)) : runRankOf(record);
+  const key = runKeyOf(record);
+  const shard = shardOf(key);
+  const group = groupOf(record) ?? '';
+  const t1 = run.end === 'open' ? undefined : (run.endTime ?? run.startTime);
+  const body: Item = {
+    ...common(record, encoded),
+    rk: rank,
+    end: run.end,
+    t0: run.startTime,
+    ...(t1 !== undefined && { t1, [TTL_ATTRIBUTE]: expiryAt(t1, retentionDays) }),
+    ...(run.closure && { cr: run.closure.reason }),
+  };
+  const runItem: Item = {
+    pk: runPartitionKeyOf(record),
+    sk: RUN_SORT_KEY,
+    ...body,
+    [INDEX.runs.partitionKey]:
+      t1 === undefined
+        ? openRunsPartitionKey(shard)
+        : startHourPartitionKey(hourOf(run.startTime), shard),
+    [INDEX.runs.sortKey]: `${record.clusterName}#${group}#${run.startTime}#${key}`,
+  };
+  if (run.outcome.status === 'failed' && t1 !== undefined) {
+    runItem[INDEX.failures.partitionKey] = failurePartitionKey(dayOf(t1), shard);
+    runItem[INDEX.failures.sortKey] = `${t1}#${key}`;
+  }
+  const carrySortKey = `${record.clusterName}#${group}#${key}`;
+  const carries =
+    t1 === undefined
+      ? []
+      : carryBoundariesOf(run.startTime, t1).map(({ kind, bucket }) => ({
+          item: {
+            pk:
+              kind === 'day'
+                ? dayCarryPartitionKey(bucket, shard)
+                : hourCarryPartitionKey(bucket, shard),
+            sk: carrySortKey,
+            ...body,
+          },
+          rank,
+        }));
+  return [{ item: runItem, rank }, ...carries];
 }
 
-export function activityPartitionKey(day: string): string {
-  return `D#${day}`;
+/**
+ * The boundaries a run from `t0` to `t1` crossed that carry it: each UTC midnight M with
+ * t0 < M ≤ t1 (the day that starts at M), and each hour boundary H of its first day with
+ * t0 < H ≤ t1 (the hour that starts at H). With them, the closed runs active at an instant T that
+ * started before T's hour are exactly the carries of T's day and of T's hour (README: "Access
+ * pattern → read").
+ */
+export function carryBoundariesOf(
+  t0: string,
+  t1: string,
+): { kind: 'day' | 'hour'; bucket: string }[] {
+  const start = Date.parse(t0);
+  const end = Date.parse(t1);
+  const boundaries: { kind: 'day' | 'hour'; bucket: string }[] = [];
+  const firstMidnight = Math.floor(start / DAY_MS) * DAY_MS + DAY_MS;
+  for (
+    let hour = Math.floor(start / HOUR_MS) * HOUR_MS + HOUR_MS;
+    hour < firstMidnight && hour <= end;
+    hour += HOUR_MS
+  )
+    boundaries.push({ kind: 'hour', bucket: hourOf(new Date(hour).toISOString()) });
+  for (let midnight = firstMidnight; midnight <= end; midnight += DAY_MS)
+    boundaries.push({ kind: 'day', bucket: dayOf(new Date(midnight).toISOString()) });
+  return boundaries;
 }
 
-export function taskIdPartitionKey(taskId: string): string {
-  return `T#${taskId}`;
-}
-
-/** A cluster and group read back from an activity item's sort key (`group` '' when none). */
-export function parseActivitySortKey(sortKey: string): { clusterArn: string; group: string } {
-  const cut = sortKey.indexOf('#');
-  return cut < 0
-    ? { clusterArn: sortKey, group: '' }
-    : { clusterArn: sortKey.slice(0, cut), group: sortKey.slice(cut + 1) };
-}
-
-function endOfDaySeconds(day: string): number {
-  return Date.parse(`${day}T00:00:00.000Z`) / 1000 + SECONDS_PER_DAY;
+/** The run an item of the run index (or a carry, or a never-started run) holds. */
+export function runOfItem(item: Record<string, unknown>): TaskRun {
+  const record = decodeRecord(item);
+  const end = item['end'] as RunEnd | undefined;
+  const closure =
+    end === 'closed' ? { at: String(item['t1']), reason: String(item['cr'] ?? '') } : undefined;
+  const run = taskRunOf(record, closure);
+  if (run === undefined) throw new Error(`item ${String(item['pk'])} holds no run`);
+  return run;
 }
 
 /** True when an item's TTL has passed: DynamoDB deletes lazily, so reads must filter these out. */
-export function isExpired(item: Item, nowSeconds: number): boolean {
+export function isExpired(item: Record<string, unknown>, nowSeconds: number): boolean {
   const ttl = item[TTL_ATTRIBUTE];
-  return ttl !== undefined && 'N' in ttl && Number(ttl.N) <= nowSeconds;
+  return typeof ttl === 'number' && ttl <= nowSeconds;
 }
 
 /** The size DynamoDB bills for an item: attribute names plus values (strings UTF-8, numbers ≈ digits/2). */
@@ -208,9 +364,32 @@ export function itemSizeBytes(item: Item): number {
   let size = 0;
   for (const [name, value] of Object.entries(item)) {
     size += Buffer.byteLength(name);
-    if ('S' in value) size += Buffer.byteLength(value.S);
-    else if ('N' in value) size += Math.ceil(value.N.replace(/^-/, '').length / 2) + 1;
-    else size += value.B.byteLength;
+    if (typeof value === 'string') size += Buffer.byteLength(value);
+    else if (typeof value === 'number')
+      size += Math.ceil(String(value).replace(/^-/, '').length / 2) + 1;
+    else size += value.byteLength;
   }
   return size;
+}
+
+/**
+ * Every item `records` write when each is written on its own, highest rank last: what a table
+ * holds after a writer stores them (the benchmark's floor writes exactly these).
+ */
+export function storedItemsOf(records: readonly AuditRecord[], retentionDays: number): Item[] {
+  const items = new Map<string, RankedItem>();
+  const keep = (ranked: RankedItem) => {
+    const key = `${String(ranked.item['pk'])}\u0000${String(ranked.item['sk'])}`;
+    const current = items.get(key);
+    if (current === undefined || ranked.rank > current.rank) items.set(key, ranked);
+  };
+  for (const record of records) {
+    const encoded = encodeRecord(record);
+    const runItems = toRunItems(record, retentionDays, encoded);
+    if (!isNeverStarted(record))
+      keep({ item: toHistoryItem(record, retentionDays, encoded), rank: '' });
+    for (const ranked of runItems ?? []) keep(ranked);
+    if (hasLatestState(record)) keep(toLatestItem(record, retentionDays, encoded));
+  }
+  return [...items.values()].map(({ item }) => item);
 }

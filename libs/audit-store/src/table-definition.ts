@@ -1,22 +1,31 @@
 /**
  * The audit table, as data: infra (CDK) and local mode create exactly this table.
  *
- * Single-table design (README: "Table design"):
- * - base table `pk`/`sk`: a resource's history (`R#<resourceArn>` / `H#<eventTime>#<suffix>`)
- *   and its latest state (`R#<resourceArn>` / `LATEST`);
- * - `byCluster` (GSI1): every record of a cluster by day, `C#<clusterArn>#<YYYY-MM-DD>` / eventTime;
- * - `byGroup` (GSI2): every record of a service or task family (ECS's `group`, `service:NAME` or
- *   `family:NAME`) by day, `G#<clusterArn>#<group>#<YYYY-MM-DD>` / eventTime;
- * - `byFailure` (GSI3, sparse): failed records by day, `X#<YYYY-MM-DD>` / eventTime.
+ * Single-table design, runs as the stored unit (README: "Table design"):
+ * - base table `pk`/`sk`: a task's partition `T#<taskId>` holds its run (`RUN`) and its history
+ *   (`H#<eventTime>#<id>`); other resources `R#<arn>` their history and latest state (`LATEST`);
+ *   a task that never started `N#<recordId>` / `RUN`; carries `A#D#…` / `A#H#…`;
+ * - `runs` (GSI): each run by the hour it started, `S#<YYYY-MM-DDTHH>#<shard>`, or while open
+ *   `S#OPEN#<shard>`, sorted `<clusterArn>#<group>#<start>#<key>`;
+ * - `failures` (GSI, sparse): failed runs and failed records by the day of the failure,
+ *   `X#<YYYY-MM-DD>#<shard>` / `<time>#<key>`;
+ * - `events` (GSI, sparse): a service's actions, deployments and API calls by day,
+ *   `E#<service:NAME>#<YYYY-MM-DD>` / `<eventTime>#<clusterArn>#<id>`.
  * All indexes project everything, so a query needs no second read.
  */
 
 export const TTL_ATTRIBUTE = 'ttl';
 
+/**
+ * Bumped whenever the keys or items change: a store of another layout is detected (local mode
+ * stores it beside the table) instead of being read wrong.
+ */
+export const TABLE_LAYOUT_VERSION = 2;
+
 export const INDEX = {
-  byCluster: { name: 'byCluster', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  byGroup: { name: 'byGroup', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-  byFailure: { name: 'byFailure', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  runs: { name: 'runs', partitionKey: 'rpk', sortKey: 'rsk' },
+  failures: { name: 'failures', partitionKey: 'fpk', sortKey: 'fsk' },
+  events: { name: 'events', partitionKey: 'epk', sortKey: 'esk' },
 } as const;
 
 export type IndexName = keyof typeof INDEX;
