@@ -14,7 +14,7 @@ import {
   taskFactsArb,
 } from '@ecslog/ecs-event-mapper/testing';
 import type { TaskRun } from './task-runs';
-import { toTaskRuns } from './task-runs';
+import { isActiveDuring, runSpanOf, taskRunOf, toTaskRuns } from './task-runs';
 import type { Phase, PhaseKind, Timeline, TimelineRange, TimelineRun } from './timeline';
 import { phasesOf, toTimeline } from './timeline';
 
@@ -115,6 +115,10 @@ const runTaskCallRecordsArb = fc
     ),
   );
 
+/**
+ * Runs of those records; some of the open ones closed by a later writer, at any time from an hour
+ * before their start (clamped to it) on.
+ */
 const runsArb: fc.Arbitrary<TaskRun[]> = fc
   .array(
     fc.oneof(
@@ -123,24 +127,64 @@ const runsArb: fc.Arbitrary<TaskRun[]> = fc
     ),
     { maxLength: 25 },
   )
-  .map((calls) => toTaskRuns(calls.flat()));
+  .map((calls) => toTaskRuns(calls.flat()))
+  .chain((runs) =>
+    fc
+      .array(fc.option(fc.integer({ min: -HOUR, max: 6 * HOUR }), { freq: 3 }), {
+        minLength: runs.length,
+        maxLength: runs.length,
+      })
+      .map((closeAfter) =>
+        runs.map((run, index) => {
+          const after = closeAfter[index];
+          if (after === undefined || after === null) return run;
+          const at = new Date(ms(run.startTime) + after).toISOString();
+          return taskRunOf(run.record, { at, reason: 'task not found in ECS' }) as TaskRun;
+        }),
+      ),
+  );
 
-/** The range's end and `now`, each on its own: mostly after the tasks began, sometimes before some. */
-const clockArb = fc
-  .record({
-    toMs: fc.integer({ min: T0 + 2 * HOUR, max: T0 + 8 * HOUR }),
-    now: fc.integer({ min: T0 + 3 * HOUR, max: T0 + 8 * HOUR }),
-  })
-  .map(({ toMs, now }) => ({
-    range: { from: new Date(T0 - 24 * HOUR).toISOString(), to: new Date(toMs).toISOString() },
-    now,
-  }));
+/**
+ * The range and `now`, each on its own: the range starting before the tasks began, within them,
+ * or within a run's first minutes (its pull, its pending), of any length from an instant on; `now`
+ * mostly after the tasks began, sometimes before some.
+ */
+const clockArb = (runs: readonly TaskRun[]) =>
+  fc
+    .record({
+      fromMs: fc.oneof(
+        fc.integer({ min: T0 - 2 * HOUR, max: T0 + 4 * HOUR }),
+        runs.length > 0
+          ? fc
+              .record({
+                run: fc.constantFrom(...runs),
+                afterMs: fc.integer({ min: 0, max: 120_000 }),
+              })
+              .map(({ run, afterMs }) => ms(run.startTime) + afterMs)
+          : fc.constant(T0),
+      ),
+      lengthMs: fc.oneof(
+        { weight: 1, arbitrary: fc.constant(0) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 * 60_000 }) },
+        { weight: 3, arbitrary: fc.integer({ min: 0, max: 10 * HOUR }) },
+      ),
+      now: fc.integer({ min: T0, max: T0 + 8 * HOUR }),
+    })
+    .map(({ fromMs, lengthMs, now }) => ({
+      range: {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(fromMs + lengthMs).toISOString(),
+      },
+      now,
+    }));
 
-const timelineArb = fc.record({ runs: runsArb, clock: clockArb }).map(({ runs, clock }) => ({
-  runs,
-  ...clock,
-  timeline: toTimeline(runs, clock.range, clock.now),
-}));
+const timelineArb = runsArb.chain((runs) =>
+  clockArb(runs).map((clock) => ({
+    runs,
+    ...clock,
+    timeline: toTimeline(runs, clock.range, clock.now),
+  })),
+);
 
 /** What a run is read by: its task ARN, or the failure record of a launch that never started. */
 const idOf = (run: TaskRun) => (run.neverStarted ? run.record.recordId : run.record.resourceArn);
@@ -191,15 +235,84 @@ function taskRunsById(runs: readonly TaskRun[]): Map<string, TaskRun> {
 }
 
 describe('toTimeline: properties', () => {
-  it('lists every run exactly once, in start order', () => {
+  it('lists every run active in the range exactly once, and no other, in start order', () => {
     fc.assert(
-      fc.property(timelineArb, ({ runs, timeline }) => {
-        expect(timeline.runs.map((run) => run.id).sort()).toEqual(runs.map(idOf).sort());
+      fc.property(timelineArb, ({ runs, range, timeline }) => {
+        const active = runs.filter((run) => isActiveDuring(run, range));
+        expect(timeline.runs.map((run) => run.id).sort()).toEqual(active.map(idOf).sort());
         const byId = taskRunsById(runs);
-        for (const run of timeline.runs)
-          expect(run.start).toBe(ms((byId.get(run.id) as TaskRun).startTime));
+        for (const run of timeline.runs) {
+          const taskRun = byId.get(run.id) as TaskRun;
+          expect(run.start).toBe(Math.max(ms(taskRun.startTime), ms(range.from)));
+          expect([run.startTime, run.endTime, run.runEnd, run.closure]).toEqual([
+            taskRun.startTime,
+            taskRun.endTime,
+            taskRun.end,
+            taskRun.closure,
+          ]);
+        }
         const starts = timeline.runs.map((run) => run.start);
         expect(starts).toEqual([...starts].sort((a, b) => a - b));
+      }),
+    );
+  });
+
+  it('keeps every bar and mark inside the range, and an open bar not past now nor its last news', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, range, now, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const run of timeline.runs) {
+          expect(run.start).toBeGreaterThanOrEqual(ms(range.from));
+          expect(run.end).toBeGreaterThanOrEqual(run.start);
+          expect(run.end).toBeLessThanOrEqual(ms(range.to));
+          const { record } = byId.get(run.id) as TaskRun;
+          if (run.open)
+            expect(run.end).toBeLessThanOrEqual(Math.max(now, ms(record.eventTime), run.start));
+        }
+      }),
+    );
+  });
+
+  it('marks a bar continuing before the range exactly when its run started earlier, and after when it ended later or is open', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, range, timeline }) => {
+        const byId = taskRunsById(runs);
+        for (const run of timeline.runs) {
+          const span = runSpanOf(byId.get(run.id) as TaskRun);
+          if (run.neverStarted || run.endUnknown) {
+            expect([run.continuesBefore, run.continuesAfter]).toEqual([false, false]);
+            continue;
+          }
+          expect(run.continuesBefore).toBe(span.start < ms(range.from));
+          if (run.continuesBefore) expect(run.start).toBe(ms(range.from));
+          expect(run.continuesAfter).toBe(run.open || span.end > ms(range.to));
+          if (run.continuesAfter && !run.open) expect(run.end).toBe(ms(range.to));
+          if (!run.continuesAfter) expect(run.end).toBe(span.end);
+        }
+      }),
+    );
+  });
+
+  it("clips each bar's phases to the range: the run's phases in the range, none wholly outside it", () => {
+    fc.assert(
+      fc.property(timelineArb, ({ runs, now, timeline }) => {
+        // The whole of each run: a range around every run, at the same now.
+        const all = {
+          from: new Date(T0 - 48 * HOUR).toISOString(),
+          to: new Date(T0 + 48 * HOUR).toISOString(),
+        };
+        const whole = new Map(toTimeline(runs, all, now).runs.map((run) => [run.id, run]));
+        for (const bar of bars(timeline)) {
+          if (bar.end === bar.start) continue;
+          const inRange = (whole.get(bar.id) as TimelineRun).phases
+            .map(([kind, from, to]): Phase => [
+              kind,
+              Math.max(from, bar.start),
+              Math.min(to, bar.end),
+            ])
+            .filter(([, from, to]) => to > from);
+          expect(bar.phases).toEqual(inRange);
+        }
       }),
     );
   });
@@ -356,21 +469,32 @@ describe('toTimeline: properties', () => {
     );
   });
 
-  it('runs an open run to the range end or now, whichever is earlier, and a stopped run to its stop', () => {
+  it('runs an open run to now (or its last news), a stopped or closed run to its end, each clipped at the range end', () => {
     fc.assert(
       fc.property(timelineArb, ({ runs, range, now, timeline }) => {
         const byId = taskRunsById(runs);
         for (const bar of bars(timeline)) {
-          const { record, endTime } = byId.get(bar.id) as TaskRun;
-          const stopped = endTime !== undefined;
-          expect(bar.open).toBe(!stopped);
-          if (stopped) {
-            expect(bar.end).toBe(Math.max(bar.start, ms(endTime)));
-          } else {
-            // Not before its own start, nor before the last news of it.
-            const endOfView = Math.min(ms(range.to), now);
-            expect(bar.end).toBe(Math.max(endOfView, bar.start, ms(record.eventTime)));
-          }
+          const { record, endTime, end } = byId.get(bar.id) as TaskRun;
+          expect(bar.open).toBe(end === 'open');
+          expect(bar.open).toBe(endTime === undefined);
+          // Not before its own (clipped) start, nor after the range's end.
+          const runEnd = bar.open ? Math.max(now, ms(record.eventTime)) : ms(endTime as string);
+          expect(bar.end).toBe(Math.max(bar.start, Math.min(runEnd, ms(range.to))));
+        }
+      }),
+    );
+  });
+
+  it('ends a closed run at its closure, in no colour of an outcome of its own', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ range, timeline }) => {
+        for (const bar of timeline.runs.filter((run) => run.runEnd === 'closed')) {
+          const closure = bar.closure as NonNullable<TimelineRun['closure']>;
+          expect(bar).toMatchObject({ open: false, status: 'info', endUnknown: false });
+          expect(bar.endTime).toBe(closure.at < bar.startTime ? bar.startTime : closure.at);
+          expect(bar.end).toBe(
+            Math.max(bar.start, Math.min(ms(bar.endTime as string), ms(range.to))),
+          );
         }
       }),
     );
@@ -473,6 +597,10 @@ describe('toTimeline: examples', () => {
       lastStatus: undefined,
       neverStarted: true,
       endUnknown: false,
+      startTime: '2026-11-21T03:00:05.000Z',
+      runEnd: 'not-started',
+      continuesBefore: false,
+      continuesAfter: false,
       open: false,
       failure,
     });
@@ -544,7 +672,15 @@ describe('toTimeline: examples', () => {
     );
 
     for (const run of [toNow, toRangeEnd]) {
-      expect(run).toMatchObject({ start: createdAt, end: earlier, open: true, endUnknown: false });
+      expect(run).toMatchObject({
+        start: createdAt,
+        end: earlier,
+        open: true,
+        endUnknown: false,
+        runEnd: 'open',
+        continuesBefore: false,
+        continuesAfter: true,
+      });
       expect(run.phases[run.phases.length - 1]).toEqual(['running', startedAt, earlier]);
     }
   });
@@ -625,6 +761,129 @@ describe('toTimeline: examples', () => {
     expect(bar).toMatchObject({ end: ms(oom.eventTime), open: false });
   });
 
+  it('draws a task started 10 days ago and still running across the whole of the last hour, continuing both ways', () => {
+    const tenDaysAgo = NOON - 240 * HOUR;
+    const record = {
+      ...only(RUNNING),
+      createdAt: new Date(tenDaysAgo).toISOString(),
+      pullStartedAt: undefined,
+      pullStoppedAt: undefined,
+      startedAt: new Date(tenDaysAgo + 60_000).toISOString(),
+      eventTime: new Date(tenDaysAgo + 61_000).toISOString(),
+    };
+    const lastHour = { from: new Date(NOON - HOUR).toISOString(), to: DAY.to };
+
+    const bar = only(toTimeline(toTaskRuns([record]), lastHour, NOON).runs);
+
+    expect(bar).toMatchObject({
+      start: NOON - HOUR,
+      end: NOON,
+      startTime: record.createdAt,
+      runEnd: 'open',
+      open: true,
+      continuesBefore: true,
+      continuesAfter: true,
+    });
+    expect(bar.phases).toEqual<Phase[]>([['running', NOON - HOUR, NOON]]);
+  });
+
+  it('draws a task that ran from day 1 to day 5 across a day-3 window, and leaves out one that stopped before it', () => {
+    const day = 24 * HOUR;
+    const dayOne = ms('2026-11-01T00:00:00.000Z');
+    const stopped = only(STOPPED);
+    const ranFromTo = (from: number, to: number, suffix: string): AuditRecord => ({
+      ...stopped,
+      resourceArn: `${stopped.resourceArn}${suffix}`,
+      createdAt: new Date(from).toISOString(),
+      pullStartedAt: undefined,
+      pullStoppedAt: undefined,
+      startedAt: new Date(from + 30_000).toISOString(),
+      stoppingAt: new Date(to).toISOString(),
+      stoppedAt: new Date(to).toISOString(),
+      eventTime: new Date(to).toISOString(),
+    });
+    const dayThree = {
+      from: new Date(dayOne + 2 * day).toISOString(),
+      to: new Date(dayOne + 3 * day).toISOString(),
+    };
+    const records = [
+      ranFromTo(dayOne, dayOne + 4 * day, 'a'),
+      ranFromTo(dayOne, dayOne + day, 'b'), // stopped on day 2, before the window
+    ];
+
+    const timeline = toTimeline(toTaskRuns(records), dayThree, NOON);
+
+    expect(only(timeline.runs)).toMatchObject({
+      id: `${stopped.resourceArn}a`,
+      start: ms(dayThree.from),
+      end: ms(dayThree.to),
+      endTime: new Date(dayOne + 4 * day).toISOString(),
+      runEnd: 'stopped',
+      open: false,
+      continuesBefore: true,
+      continuesAfter: true,
+      phases: [['running', ms(dayThree.from), ms(dayThree.to)]],
+    });
+    expect(timeline.rows).toHaveLength(1);
+  });
+
+  it("clips an OOM-killed task's phases to a window opening during its image pull and closing before its stop", () => {
+    const window = { from: '2026-11-19T22:40:40.000Z', to: '2026-11-20T00:00:00.000Z' };
+
+    const bar = only(toTimeline(toTaskRuns(OOM), window, NOON).runs);
+
+    expect(bar).toMatchObject({
+      start: ms(window.from),
+      end: ms(window.to),
+      startTime: '2026-11-19T22:40:17.008Z',
+      endTime: '2026-11-20T05:06:41.502Z',
+      open: false,
+      continuesBefore: true,
+      continuesAfter: true,
+    });
+    expect(bar.phases).toEqual<Phase[]>([
+      ['pull', ms(window.from), ms('2026-11-19T22:40:47.611Z')],
+      ['pending', ms('2026-11-19T22:40:47.611Z'), ms('2026-11-19T22:40:52.374Z')],
+      ['running', ms('2026-11-19T22:40:52.374Z'), ms(window.to)],
+    ]);
+  });
+
+  it('shows a run active only at the first instant of the window as a bar of no length, in the phase it was in', () => {
+    const oom = only(OOM);
+    const window = { from: oom.stoppedAt as string, to: DAY.to };
+
+    const bar = only(toTimeline(toTaskRuns(OOM), window, NOON).runs);
+
+    const at = ms(window.from);
+    expect(bar).toMatchObject({ start: at, end: at, continuesBefore: true, continuesAfter: false });
+    expect(bar.phases).toEqual<Phase[]>([['running', at, at]]);
+  });
+
+  it('ends a run a later writer closed at its closure, saying why', () => {
+    const closure = { at: '2026-11-20T06:00:00.000Z', reason: 'task not found in ECS' };
+    const run = taskRunOf(only(RUNNING), closure) as TaskRun;
+
+    const bar = only(toTimeline([run], DAY, NOON).runs);
+
+    expect(bar).toMatchObject({
+      start: ms('2026-11-20T03:00:05.123Z'),
+      end: ms(closure.at),
+      endTime: closure.at,
+      runEnd: 'closed',
+      closure,
+      status: 'info',
+      summary: 'closed without its STOPPED state change: task not found in ECS',
+      open: false,
+      continuesBefore: false,
+      continuesAfter: false,
+    });
+    expect(bar.phases[bar.phases.length - 1]).toEqual([
+      'running',
+      ms('2026-11-20T03:00:52.716Z'),
+      ms(closure.at),
+    ]);
+  });
+
   it('gives an empty timeline for no runs', () => {
     expect(toTimeline([], DAY, NOON)).toEqual({ range: DAY, rows: [], runs: [], failures: [] });
   });
@@ -666,6 +925,9 @@ describe('phasesOf', () => {
     expect(phasesOf(oom, startedAt + 1, startedAt + 1)).toEqual([
       ['running', startedAt + 1, startedAt + 1],
     ]);
+    // Clipped to an instant during the pull (the window's first): the pull, not what came later.
+    const duringPull = ms(oom.pullStartedAt as string) + 1;
+    expect(phasesOf(oom, duringPull, duringPull)).toEqual([['pull', duringPull, duringPull]]);
     const bare = { ...oom, pullStartedAt: undefined, pullStoppedAt: undefined };
     expect(phasesOf({ ...bare, startedAt: undefined }, created, created)).toEqual([
       ['pending', created, created],

@@ -1,15 +1,19 @@
 /**
- * The web view's timeline: task runs laid out as bars in rows, one group of rows per service or
- * task family, and the failures among them by category. Pure: `now` is an argument.
+ * The web view's timeline: the task runs active at some moment of a window, laid out as bars in
+ * rows, one group of rows per service or task family, and the failures among them by category.
+ * Pure: `now` is an argument.
  *
  * A bar spans the run's phases: pending (created → image pull, and pull → started), image pull,
- * running (started → stopped). A run still going runs to `now` (or the range's end, if earlier).
- * A task that never started (a placement or start failure of RunTask) is a mark, not a bar; so is
- * a run known only by the call that started it, whose course and end are not recorded.
+ * running (started → stopped). A run still going runs to `now`. Every bar is clipped to the
+ * window, and says so: `continuesBefore` when the run started before the window,
+ * `continuesAfter` when it ended after the window or is still open at the bar's end. A task that
+ * never started (a placement or start failure of RunTask) is a mark, not a bar; so is a run known
+ * only by the call that started it, whose course and end are not recorded.
  */
 import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
-import type { TaskRun } from './task-runs';
+import type { RunClosure, RunEnd, TaskRun } from './task-runs';
+import { isActiveDuring } from './task-runs';
 
 export type PhaseKind = 'pending' | 'pull' | 'running';
 
@@ -25,10 +29,28 @@ export interface TimelineRun {
   group: string;
   /** Index into {@link Timeline.rows}. */
   row: number;
-  /** Epoch ms: the bar's (or mark's) start and end; equal for a mark. */
+  /**
+   * Epoch ms: the bar's (or mark's) start and end, clipped to the timeline's range (and an open
+   * run's bar to now); equal for a mark.
+   */
   start: number;
   end: number;
-  /** In time order, back to back, covering start → end; empty for a mark. */
+  /** The run's own start, ISO-8601: before `start` when the run began before the range. */
+  startTime: string;
+  /** The run's own end, ISO-8601, when it has one (stopped, closed): after `end` when clipped. */
+  endTime?: string;
+  /** How the run ended, or that it has not (see {@link RunEnd}). */
+  runEnd: RunEnd;
+  /** Set when a later writer closed the run (its end was `closed`): when, and why. */
+  closure?: RunClosure;
+  /** True when the run started before the range: the bar is clipped at the range's start. */
+  continuesBefore: boolean;
+  /**
+   * True when the run goes on after the bar's end: it ended after the range's end, or it is still
+   * open.
+   */
+  continuesAfter: boolean;
+  /** In time order, back to back, covering start → end (clipped as the bar is); empty for a mark. */
   phases: Phase[];
   status: OutcomeStatus;
   category?: FailureCategory;
@@ -76,13 +98,20 @@ export interface Timeline {
 }
 
 /**
- * Lays out runs: groups ordered by cluster then name; within a group, each run takes the first
- * row free at its start (rows never hold two overlapping bars or start marks).
+ * Lays out the runs active at some moment of `range` (others are left out), each clipped to it:
+ * groups ordered by cluster then name; within a group, each run takes the first row free at the
+ * start of its clipped bar (rows never hold two overlapping bars or start marks).
+ *
+ * @example
+ * // A task running for ten days, in the last hour: one bar across the hour, continuing both ways.
+ * const [bar] = toTimeline([run], { from: hourAgo, to: nowIso }, Date.now()).runs;
+ * bar.continuesBefore && bar.continuesAfter && bar.open; // true
  */
 export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: number): Timeline {
-  const endOfBars = Math.min(Date.parse(range.to), now);
+  const window = { from: Date.parse(range.from), to: Date.parse(range.to) };
   const bars = runs
-    .map((run) => toTimelineRun(run, endOfBars))
+    .filter((run) => isActiveDuring(run, range))
+    .map((run) => toTimelineRun(run, window, now))
     .sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
 
   const groups = new Map<string, TimelineRun[]>();
@@ -114,12 +143,16 @@ export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: 
   return { range, rows, runs: bars, failures: failuresOf(bars) };
 }
 
-function toTimelineRun(run: TaskRun, endOfBars: number): TimelineRun {
+function toTimelineRun(
+  run: TaskRun,
+  window: { from: number; to: number },
+  now: number,
+): TimelineRun {
   const { record, neverStarted } = run;
-  const start = Date.parse(run.startTime);
+  const runStart = Date.parse(run.startTime);
   const endUnknown = run.knownOnlyBy === 'start-call';
   const base = {
-    id: neverStarted ? record.recordId : record.resourceArn,
+    id: run.id,
     taskId: record.taskId,
     clusterName: record.clusterName,
     group: groupOf(record),
@@ -130,18 +163,39 @@ function toTimelineRun(run: TaskRun, endOfBars: number): TimelineRun {
     lastStatus: run.lastStatus,
     neverStarted,
     endUnknown,
+    startTime: run.startTime,
+    ...(run.endTime !== undefined && { endTime: run.endTime }),
+    runEnd: run.end,
+    ...(run.closure !== undefined && { closure: run.closure }),
   };
-  if (neverStarted) return { ...base, start, end: start, phases: [], open: false, failure: record };
-  if (endUnknown) return { ...base, start, end: start, phases: [], open: false };
-  const stopped = time(run.endTime);
-  const end = Math.max(start, stopped ?? Math.max(endOfBars, time(record.eventTime) ?? start));
-  return { ...base, start, end, phases: phasesOf(record, start, end), open: stopped === undefined };
+  // A mark is of no length: active in the window, it is inside it.
+  const mark = { start: runStart, end: runStart, phases: [], open: false };
+  const inside = { continuesBefore: false, continuesAfter: false };
+  if (neverStarted) return { ...base, ...mark, ...inside, failure: record };
+  if (endUnknown) return { ...base, ...mark, ...inside };
+  const open = run.end === 'open';
+  // An open run runs to now, and at least to the last news of it (a clock behind the records').
+  const runEnd = open
+    ? Math.max(now, time(record.eventTime) ?? runStart)
+    : Math.max(runStart, time(run.endTime) ?? runStart);
+  const start = Math.max(runStart, window.from);
+  const end = Math.max(start, Math.min(runEnd, window.to));
+  return {
+    ...base,
+    start,
+    end,
+    phases: phasesOf(record, start, end),
+    open,
+    continuesBefore: runStart < window.from,
+    continuesAfter: open || runEnd > window.to,
+  };
 }
 
 /**
  * Back-to-back phases from start to end: pending until the pull (or the start), the pull, pending
  * again until the containers started, then running. Times ECS did not report are skipped;
- * times out of order are clamped so phases never overlap.
+ * times out of order are clamped so phases never overlap. A bar clipped to a window (start after
+ * the run's, end before it) gets the run's phases clipped to it: a phase wholly outside is gone.
  */
 export function phasesOf(record: AuditRecord, start: number, end: number): Phase[] {
   const marks: [PhaseKind, number | undefined][] = [
@@ -152,8 +206,11 @@ export function phasesOf(record: AuditRecord, start: number, end: number): Phase
   ];
   const phases: Phase[] = [];
   let cursor = start;
+  /** The phase the run was in at `end`: what a bar of no length shows. */
+  let atEnd: PhaseKind = 'pending';
   for (const [kind, at] of marks) {
     if (at === undefined) continue;
+    if (at <= end) atEnd = kind;
     const from = Math.min(Math.max(at, cursor), end);
     const last = phases[phases.length - 1];
     if (last) last[2] = from;
@@ -169,7 +226,7 @@ export function phasesOf(record: AuditRecord, start: number, end: number): Phase
     else lasting.push(phase);
   }
   // A bar of no length still shows the phase it was in.
-  return lasting.length > 0 ? lasting : [[(phases[phases.length - 1] as Phase)[0], start, end]];
+  return lasting.length > 0 ? lasting : [[atEnd, start, end]];
 }
 
 function failuresOf(runs: readonly TimelineRun[]): FailureCategoryRuns[] {
