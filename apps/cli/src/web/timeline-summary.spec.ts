@@ -1,5 +1,7 @@
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
-import { toTaskRuns } from '@ecslog/task-runs';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { TaskRun } from '@ecslog/task-runs';
+import { taskRunOf, toTaskRuns } from '@ecslog/task-runs';
 import { toTimeline } from '@ecslog/task-runs';
 import { describeTimeline } from './timeline-summary';
 
@@ -32,6 +34,18 @@ describe('describeTimeline', () => {
   it('leaves out what did not happen', () => {
     expect(describe_(['eventbridge/task-stopped-succeeded.json'])).toBe(
       'Timeline of 1 task run in 1 group (service or family) between 2026-11-19T12:00:00.000Z and 2026-11-21T12:00:00.000Z: 1 succeeded.',
+    );
+  });
+
+  it('tells the runs a later writer closed', () => {
+    const running = fixtureRecords('eventbridge/task-lifecycle-04-running.json')[0] as AuditRecord;
+    const closed = taskRunOf(running, {
+      at: '2026-11-20T06:00:00.000Z',
+      reason: 'gone',
+    }) as TaskRun;
+
+    expect(describeTimeline(toTimeline([closed], RANGE, Date.parse(RANGE.to)), asIs)).toBe(
+      'Timeline of 1 task run in 1 group (service or family) between 2026-11-19T12:00:00.000Z and 2026-11-21T12:00:00.000Z: 1 closed without a recorded stop.',
     );
   });
 

@@ -11,6 +11,8 @@ const OUTCOME_WORDS: [OutcomeStatus, string][] = [
   ['failed', 'failed'],
   ['stopped', 'stopped'],
   ['in-progress', 'running'],
+  // A bar of an info outcome is a run a later writer closed (start-call marks are told apart).
+  ['info', 'closed without a recorded stop'],
 ];
 
 export function describeTimeline(timeline: Timeline, formatTime: (iso: string) => string): string {

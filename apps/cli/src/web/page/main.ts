@@ -20,7 +20,7 @@ const STATUSES: [string, string][] = [
   ['stopped', 'stopped'],
   ['in-progress', 'in-progress'],
   ['not-started', 'not-started'],
-  ['info', 'start call only'],
+  ['info', 'start call only, or closed'],
 ];
 
 const filters = byId<HTMLFormElement>('filters');

@@ -7,6 +7,7 @@ import type { TimelineRun } from '@ecslog/task-runs';
 import { formatDuration } from '../../output/time-format';
 import { h, show } from './dom';
 import { formatLocalTime } from './format';
+import { describeRunSpan } from './run-span';
 
 /** Shows `records` (the task's history, oldest first, or a never-started run's failure). */
 export function renderRunDetails(
@@ -33,6 +34,16 @@ export function renderRunDetails(
       outcome.category ? `${outcome.status}: ${outcome.category}` : outcome.status,
     ),
     h('p', { class: 'summary' }, outcome.summary),
+    h(
+      'p',
+      {
+        class: 'run-span',
+        'data-run-end': run.runEnd,
+        'data-continues-before': run.continuesBefore ? '' : undefined,
+        'data-continues-after': run.continuesAfter ? '' : undefined,
+      },
+      describeRunSpan(run, formatLocalTime),
+    ),
     facts([
       ['Cluster', latest.clusterName],
       ['Service / family', run.group],

@@ -2,8 +2,9 @@
  * The timeline, drawn by Apache ECharts (canvas): a time axis, one row per lane of each service or
  * task family, a bar per run (pending, image pull and running shaded apart, coloured by outcome),
  * a mark per run that never started, and a start mark per run known only by the call that
- * started it. Zoom with the slider, or Ctrl + wheel; click a run for
- * its details.
+ * started it. A bar clipped at the window's edge (a run that started before the window, ended
+ * after it, or is still open) shows a chevron at that edge, pointing the way the run continues.
+ * Zoom with the slider, or Ctrl + wheel; click a run for its details.
  */
 import * as echarts from 'echarts/core';
 import { CustomChart } from 'echarts/charts';
@@ -53,6 +54,8 @@ const MIN_VISIBLE_ROWS = 12;
 const PAGE_CHROME_PX = 200;
 /** Bars shorter than this still show (and can be clicked). */
 const MIN_BAR_PX = 3;
+/** How wide a continuing edge's chevron is; drawn only on bars at least twice as wide. */
+const CHEVRON_PX = 4;
 
 export interface TimelineChart {
   show(timeline: Timeline): void;
@@ -266,7 +269,22 @@ function optionOf(
               : undefined;
           });
           const drawn = children.filter((child) => child !== undefined);
-          return drawn.length > 0 ? { type: 'group', name: 'run', children: drawn } : null;
+          if (drawn.length === 0) return null;
+          const left = firstX(api, run);
+          const right = Math.max(
+            (api.coord([run.end, run.row]) as number[])[0] as number,
+            left + MIN_BAR_PX,
+          );
+          const chevrons = [
+            run.continuesBefore && chevronAt(left, y, barHeight, -1, grid),
+            run.continuesAfter && chevronAt(right, y, barHeight, 1, grid),
+          ].filter((chevron) => chevron !== false && chevron !== undefined);
+          const wideEnough = right - left >= 2 * CHEVRON_PX + 2;
+          return {
+            type: 'group',
+            name: 'run',
+            children: wideEnough ? [...drawn, ...chevrons] : drawn,
+          };
         },
       },
       {
@@ -311,6 +329,37 @@ function optionOf(
   };
 }
 
+/**
+ * A chevron just inside a bar's clipped edge at `x`, pointing out of the bar (`direction` -1: to
+ * the left, before the window; 1: to the right, after it or still running). Left out when the
+ * edge is zoomed out of view.
+ */
+function chevronAt(
+  x: number,
+  y: number,
+  barHeight: number,
+  direction: -1 | 1,
+  grid: { x: number; width: number },
+) {
+  if (x < grid.x || x > grid.x + grid.width) return undefined;
+  const tip = x - direction * 1.5;
+  const back = tip - direction * CHEVRON_PX;
+  const half = Math.max(2, barHeight / 2 - 2);
+  return {
+    type: 'polyline' as const,
+    name: direction < 0 ? 'continues-before' : 'continues-after',
+    silent: true,
+    shape: {
+      points: [
+        [back, y - half],
+        [tip, y],
+        [back, y + half],
+      ],
+    },
+    style: { stroke: '#ffffff', fill: 'none', lineWidth: 1.5 },
+  };
+}
+
 /** `#c62828` at 0.6 → `#c6282899`. */
 function withAlpha(colour: string, opacity: number): string {
   return `${colour}${Math.round(opacity * 255)
@@ -332,7 +381,7 @@ function tooltipOf(run: TimelineRun): string {
     escapeHtml(run.summary),
     isMark(run)
       ? escapeHtml(formatLocalTime(run.start))
-      : `${escapeHtml(formatLocalTime(run.start))} → ${run.open ? 'still running' : escapeHtml(formatLocalTime(run.end))}`,
+      : `${escapeHtml(formatLocalTime(run.startTime))}${run.continuesBefore ? ' (before the window)' : ''} → ${escapeHtml(endOf(run))}`,
     run.phases
       .map(([kind, from, to]) => `${kind} ${escapeHtml(formatDuration(to - from))}`)
       .join(' · '),
@@ -340,9 +389,18 @@ function tooltipOf(run: TimelineRun): string {
   return lines.filter((line) => line !== '').join('<br>');
 }
 
+/** How a bar's run ends, in words: still running, closed, or when it ended (after the window). */
+function endOf(run: TimelineRun): string {
+  if (run.open) return 'still running';
+  const at = run.endTime === undefined ? formatLocalTime(run.end) : formatLocalTime(run.endTime);
+  const after = run.continuesAfter ? ' (after the window)' : '';
+  return run.runEnd === 'closed' ? `closed ${at}${after}` : `${at}${after}`;
+}
+
 /** What the tooltip says of the task's state: absent for a run known only by its StopTask call. */
 function statusOf(run: TimelineRun): string | undefined {
   if (run.neverStarted) return 'never started';
   if (run.endUnknown) return 'started; end not recorded';
+  if (run.runEnd === 'closed') return 'closed without its STOPPED state change';
   return run.lastStatus;
 }
