@@ -5,3 +5,4 @@
 export * from './local-dynamodb';
 export * from './scan-table';
 export * from './fault-proxy';
+export * from './task-lives';
