@@ -177,6 +177,7 @@ export function createEventIngest(options: EventIngestOptions) {
       }
       return results;
     },
+    closeRun: (taskId, closure) => options.writer.closeRun(taskId, closure),
   };
   const clock = options.clock ?? (() => new Date());
   const handler = createKinesisHandler({ writer, quarantine, logger, metrics, clock });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
-import { MAX_RANGE_DAYS } from '@ecslog/audit-store';
-import { BadTimeRangeError, durationMs, parseInstant, timeRangeOf } from './time-range';
+import { MAX_WINDOW_DAYS } from '@ecslog/audit-store';
+import {
+  BadTimeRangeError,
+  durationMs,
+  parseInstant,
+  runQueryOf,
+  timeRangeOf,
+  windowOf,
+} from './time-range';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 
@@ -38,7 +45,7 @@ describe('timeRangeOf', () => {
     expect(bad({ from: '2026-11-21', to: '2026-11-20T12:00:00Z' })).toThrow(
       'the range ends before it starts',
     );
-    expect(bad({ since: `${MAX_RANGE_DAYS}d` })).toThrow(/spans \d+ days; at most/);
+    expect(bad({ since: `${MAX_WINDOW_DAYS}d` })).toThrow(/spans \d+ days; at most/);
     expect(bad({ from: 'last tuesday' })).toThrow(/^--from must be a time/);
     expect(bad({ since: '0h' })).toThrow(BadTimeRangeError);
   });
@@ -89,7 +96,7 @@ describe('durationMs and parseInstant', () => {
 
 describe('timeRangeOf: units, boundaries and messages', () => {
   const DAY = 86_400_000;
-  const LONGEST_DAYS = MAX_RANGE_DAYS - 1;
+  const LONGEST_DAYS = MAX_WINDOW_DAYS - 1;
 
   it('reads every --since unit, in any case and with a space before it', () => {
     const fromOf = (since: string) => timeRangeOf({ since }, '24h', NOW).from;
@@ -159,7 +166,7 @@ describe('timeRangeOf: units, boundaries and messages', () => {
     );
   });
 
-  it(`accepts exactly ${MAX_RANGE_DAYS - 1} days and rejects one millisecond more`, () => {
+  it(`accepts exactly ${MAX_WINDOW_DAYS - 1} days and rejects one millisecond more`, () => {
     const from = '2025-10-21T12:00:00.000Z';
     const longest = new Date(Date.parse(from) + LONGEST_DAYS * DAY).toISOString();
     const tooLong = new Date(Date.parse(from) + LONGEST_DAYS * DAY + 1).toISOString();
@@ -169,7 +176,7 @@ describe('timeRangeOf: units, boundaries and messages', () => {
       '2026-11-24T12:00:00.000Z',
     );
     expect(() => timeRangeOf({ from, to: tooLong }, '24h', NOW)).toThrow(
-      `the range spans ${MAX_RANGE_DAYS} days; at most ${LONGEST_DAYS}`,
+      `the range spans ${MAX_WINDOW_DAYS} days; at most ${LONGEST_DAYS}`,
     );
     expect(() => timeRangeOf({ since: '58w' }, '24h', NOW)).toThrow(
       `the range spans 406 days; at most ${LONGEST_DAYS}`,
@@ -254,9 +261,9 @@ describe('timeRangeOf: units, boundaries and messages', () => {
     );
   });
 
-  it(`rejects any --since longer than ${MAX_RANGE_DAYS - 1} days as a bad range`, () => {
+  it(`rejects any --since longer than ${MAX_WINDOW_DAYS - 1} days as a bad range`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: MAX_RANGE_DAYS, max: 1_000_000 }), (days) => {
+      fc.property(fc.integer({ min: MAX_WINDOW_DAYS, max: 1_000_000 }), (days) => {
         expect(() => timeRangeOf({ since: `${days}d` }, '24h', NOW)).toThrow(BadTimeRangeError);
       }),
     );
@@ -304,5 +311,48 @@ describe('very long --since', () => {
     expect(() => timeRangeOf({ since: '200000000d' }, '24h', NOW)).toThrow(
       /^the range spans 200000000 days; at most \d+$/,
     );
+  });
+});
+
+describe('runQueryOf', () => {
+  it('reads --at as the instant [T, T] and --running as the runs open now', () => {
+    const at = runQueryOf({ at: '2026-11-20T03:12:00+01:00' }, '24h', NOW);
+
+    expect(at).toEqual({ kind: 'at', at: '2026-11-20T02:12:00.000Z' });
+    expect(windowOf(at)).toEqual({
+      from: '2026-11-20T02:12:00.000Z',
+      to: '2026-11-20T02:12:00.000Z',
+    });
+    expect(runQueryOf({ running: true }, '24h', NOW)).toEqual({ kind: 'running' });
+    expect(windowOf({ kind: 'running' })).toBeUndefined();
+  });
+
+  it('is a range otherwise, the default one when none is given', () => {
+    expect(runQueryOf({}, '24h', NOW)).toEqual({
+      kind: 'during',
+      range: timeRangeOf({}, '24h', NOW),
+    });
+    expect(runQueryOf({ since: '1h' }, '24h', NOW)).toEqual({
+      kind: 'during',
+      range: { from: '2026-11-24T11:00:00.000Z', to: '2026-11-24T12:00:00.000Z' },
+    });
+  });
+
+  it('rejects --at and --running with each other or with a range, naming the clash', () => {
+    const bad = (options: Parameters<typeof runQueryOf>[0]) => () =>
+      runQueryOf(options, '24h', NOW);
+
+    expect(bad({ at: '2026-11-20', since: '1h' })).toThrow('use either --at or --since, not both');
+    expect(bad({ at: '2026-11-20', from: '2026-11-19', to: '2026-11-21' })).toThrow(
+      'use either --at or --from, --to, not both',
+    );
+    expect(bad({ running: true, at: '2026-11-20' })).toThrow(
+      '--running lists the runs open now: use it without --at',
+    );
+    expect(bad({ running: true, since: '1h' })).toThrow(
+      '--running lists the runs open now: use it without --since',
+    );
+    expect(bad({ at: 'noonish' })).toThrow(/^--at must be a time/);
+    expect(bad({ running: true, from: '2026-11-20' })).toThrow(BadTimeRangeError);
   });
 });

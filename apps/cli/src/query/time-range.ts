@@ -1,8 +1,10 @@
 /**
- * The time range of a query, from `--since` or `--from`/`--to`. Pure: `now` is an argument.
+ * The time range of a query, from `--since` or `--from`/`--to`, and what `ecslog tasks` asks
+ * for: the runs active during a range, at an instant (`--at`), or open now (`--running`). Pure:
+ * `now` is an argument.
  */
 import type { TimeRange } from '@ecslog/audit-store';
-import { MAX_RANGE_DAYS } from '@ecslog/audit-store';
+import { MAX_WINDOW_DAYS } from '@ecslog/audit-store';
 import { impossibleTimestampReason, parseTimestamp } from '@ecslog/ecs-event-mapper';
 
 export interface TimeRangeOptions {
@@ -52,18 +54,18 @@ export function timeRangeOf(
         ? new Date(Date.parse(parseInstant('--to', to)) + 86_399_999).toISOString()
         : parseInstant('--to', to);
   const back = from === undefined ? durationMs(since ?? defaultSince) : 0;
-  if (back > (MAX_RANGE_DAYS - 1) * 86_400_000)
+  if (back > (MAX_WINDOW_DAYS - 1) * 86_400_000)
     throw new BadTimeRangeError(
-      `the range spans ${Math.ceil(back / 86_400_000)} days; at most ${MAX_RANGE_DAYS - 1}`,
+      `the range spans ${Math.ceil(back / 86_400_000)} days; at most ${MAX_WINDOW_DAYS - 1}`,
     );
   const start =
     from === undefined ? new Date(now - back).toISOString() : parseInstant('--from', from);
   if (start > end)
     throw new BadTimeRangeError(`the range ends before it starts: ${start} .. ${end}`);
   const days = (Date.parse(end) - Date.parse(start)) / 86_400_000;
-  if (days > MAX_RANGE_DAYS - 1)
+  if (days > MAX_WINDOW_DAYS - 1)
     throw new BadTimeRangeError(
-      `the range spans ${Math.ceil(days)} days; at most ${MAX_RANGE_DAYS - 1}`,
+      `the range spans ${Math.ceil(days)} days; at most ${MAX_WINDOW_DAYS - 1}`,
     );
   return { from: start, to: end };
 }
@@ -90,4 +92,49 @@ export function parseInstant(option: string, text: string): string {
     );
   }
   return parsed;
+}
+
+export interface RunQueryOptions extends TimeRangeOptions {
+  /** An instant: the runs active at it. */
+  at?: string;
+  /** The runs open now. */
+  running?: boolean;
+}
+
+/** Which runs `ecslog tasks` lists: active at any moment of a range, at an instant, or open now. */
+export type RunQuery =
+  { kind: 'during'; range: TimeRange } | { kind: 'at'; at: string } | { kind: 'running' };
+
+/**
+ * The runs asked for: `--running`, `--at T`, else the range of `--since`/`--from`/`--to` (see
+ * {@link timeRangeOf}). `--at` and `--running` exclude each other and any range option.
+ *
+ * @example
+ * runQueryOf({ at: '2026-11-20T03:12:00Z' }, '24h', now); // { kind: 'at', at: '2026-11-20T03:12:00.000Z' }
+ */
+export function runQueryOf(options: RunQueryOptions, defaultSince: string, now: number): RunQuery {
+  const rangeOptions = (['since', 'from', 'to'] as const)
+    .filter((name) => options[name] !== undefined)
+    .map((name) => `--${name}`);
+  if (options.running === true) {
+    const others = [...(options.at !== undefined ? ['--at'] : []), ...rangeOptions];
+    if (others.length > 0)
+      throw new BadTimeRangeError(
+        `--running lists the runs open now: use it without ${others.join(', ')}`,
+      );
+    return { kind: 'running' };
+  }
+  if (options.at !== undefined) {
+    if (rangeOptions.length > 0)
+      throw new BadTimeRangeError(`use either --at or ${rangeOptions.join(', ')}, not both`);
+    return { kind: 'at', at: parseInstant('--at', options.at) };
+  }
+  return { kind: 'during', range: timeRangeOf(options, defaultSince, now) };
+}
+
+/** The window a run query reads: `--at T` is [T, T]; undefined for `--running`. */
+export function windowOf(query: RunQuery): TimeRange | undefined {
+  if (query.kind === 'during') return query.range;
+  if (query.kind === 'at') return { from: query.at, to: query.at };
+  return undefined;
 }
