@@ -1,6 +1,7 @@
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { isCluster } from '@ecslog/audit-store';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
 import { visibleText } from '../output/visible-text';
@@ -16,7 +17,6 @@ import {
   counted,
   describeRange,
   checkNotEmpty,
-  recordsInScope,
   withStore,
 } from './query-support';
 import { outcomeText } from './tasks.command';
@@ -53,13 +53,10 @@ export function registerEventsCommand(
 export async function runEvents(options: EventsOptions, io: CliIo): Promise<number> {
   const range = timeRangeOf(options, '7d', io.now());
   const records = await withStore(io, options, async (store) => {
-    const all = await recordsInScope(
-      store,
-      { cluster: options.cluster, group: `service:${options.service}` },
-      range,
-    );
+    const all = await store.reader.serviceEvents(options.service, range);
     if (all.length === 0) await checkNotEmpty(store);
-    return all.filter(isServiceEvent);
+    const cluster = options.cluster;
+    return cluster === undefined ? all : all.filter((r) => isCluster(r.clusterArn, cluster));
   });
   const out = createLineOutput(io.stdout);
   const style = { utc: options.utc ?? false };
@@ -69,15 +66,6 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
     `${counted(records.length, 'event')} of service ${visibleText(options.service)} ${describeRange(range, style)}\n`,
   );
   return 0;
-}
-
-/** Service actions, deployments, and API calls about the service itself (not its tasks). */
-function isServiceEvent(record: AuditRecord): boolean {
-  return (
-    record.recordType === 'service-action' ||
-    record.recordType === 'deployment' ||
-    (record.recordType === 'api-call' && record.resourceArn.includes(':service/'))
-  );
 }
 
 export function renderServiceEvents(records: readonly AuditRecord[], style: TimeStyle): string {

@@ -8,11 +8,11 @@ import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
 import type { FailureGroup } from '@ecslog/task-runs';
 import { groupFailures } from '@ecslog/task-runs';
-import { isCluster } from '../query/query-scope';
+import { isCluster } from '@ecslog/audit-store';
 import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
 import type { CliIo, OutputOptions } from './cli-io';
-import { QueryError, readAllPages, writeRecords } from './cli-io';
+import { QueryError, writeRecords } from './cli-io';
 import {
   addQueryOptions,
   addTimeRangeOptions,
@@ -39,7 +39,8 @@ export function registerFailuresCommand(
         .command('failures')
         .summary('failures grouped by category and service/family')
         .description(
-          'Failures in the time range (default: the last 7 days) grouped by category and service or task family: ' +
+          "Failures whose moment — a failed run's end, a failed action, deployment or API call — is in the time range " +
+            '(default: the last 7 days), grouped by category and service or task family: ' +
             'how many tasks (or calls, services) failed, first and last seen, example summaries. ' +
             `Categories: ${FAILURE_CATEGORIES.join(', ')}.`,
         )
@@ -56,9 +57,7 @@ export async function runFailures(options: FailuresOptions, io: CliIo): Promise<
   const range = timeRangeOf(options, '7d', io.now());
   const category = categoryOption(options.category);
   const records = await withStore(io, options, async (store) => {
-    const all = await readAllPages((page) =>
-      store.reader.failures({ ...range, ...page, category }),
-    );
+    const all = await store.reader.failures({ ...range, category });
     if (all.length === 0) await checkNotEmpty(store);
     const cluster = options.cluster;
     return cluster === undefined ? all : all.filter((r) => isCluster(r.clusterArn, cluster));

@@ -8,13 +8,10 @@ import type { EventValue } from '../event-inputs';
 import { renderFailureGroups } from './failures.command';
 import { renderRuns } from './tasks.command';
 import { groupFailures } from '@ecslog/task-runs';
-import { toTaskRuns } from '@ecslog/task-runs';
 import { lastDayStart } from './simulate.command';
 import type { CliIo } from './cli-io';
-import { readAllPages } from './cli-io';
 import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
 import { storageFaultOf } from '../pipeline/store-fault-guard';
-import { latestRecordsInScope } from './query-support';
 import { DEFAULT_UI_PORT, openBrowser, portNumber, startWebViewProcess } from './ui.command';
 
 interface LocalOptions {
@@ -130,7 +127,8 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     if (options.open) openBrowser(web.url, io);
     say();
     say('Try, in another terminal (they use this store while it runs):');
-    say('  npx ecslog tasks --since 24h            # one line per task run');
+    say('  npx ecslog tasks --since 24h            # one line per task run active in the range');
+    say('  npx ecslog tasks --running              # the runs open now');
     say('  npx ecslog failures                     # failures by category and service/family');
     say("  npx ecslog task <task id>               # a task's whole timeline");
     say('  npx ecslog events --service api         # service actions and deployments');
@@ -218,20 +216,22 @@ async function loadSimulatedDay(
   await writeFile(home.simulatedDay, JSON.stringify(marker, null, 2) + '\n');
 }
 
-/** The failures of the last 24 hours and the latest task runs: the audit log at a glance. */
+/** The failures of the last 24 hours and the latest runs active in them: the audit log at a glance. */
 async function showAuditLog(store: LocalStore, io: CliIo, say: (line?: string) => void) {
-  const style = { utc: false };
+  const style = { utc: false, now: io.now() };
   const range = {
     from: new Date(io.now() - 86_400_000).toISOString(),
     to: new Date(io.now()).toISOString(),
   };
-  const failures = await readAllPages((page) => store.reader.failures({ ...range, ...page }));
-  const runs = toTaskRuns(await latestRecordsInScope(store, {}, range));
+  const failures = await store.reader.failures(range);
+  const { runs } = await store.reader.runsDuring(range);
   say();
   say(`Failures, last 24 hours (${failures.length} records):`);
   if (failures.length > 0) say(renderFailureGroups(groupFailures(failures), style).trimEnd());
   say();
-  say(`Task runs, last 24 hours: ${runs.length}; the latest ${Math.min(RUNS_SHOWN, runs.length)}:`);
+  say(
+    `Task runs active in the last 24 hours: ${runs.length}; the latest ${Math.min(RUNS_SHOWN, runs.length)} started:`,
+  );
   if (runs.length > 0) say(renderRuns(runs.slice(-RUNS_SHOWN), style).trimEnd());
 }
 

@@ -1,28 +1,65 @@
 /**
  * What the query commands share: their output and store options, opening the store for one
- * command, and reading the records of a scope.
+ * command, the `--json` form of a run, and the lines that close a query. What a query reads is
+ * the store's (`@ecslog/audit-store`): the commands only parse options and print.
  */
 import type { AuditStoreConnection, StoreOptions } from '@ecslog/store-connection';
 import { ecslogHome, openStore } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { TimeRange } from '@ecslog/audit-store';
+import type { RunEnd, TaskRun } from '@ecslog/task-runs';
+import type { LineOutput } from '../line-output';
 import { addStoreOptions, STORE_HELP } from './store-options';
-import type { Activity, ReadControl, TimeRange } from '@ecslog/audit-store';
-import { runWithLimit } from '@ecslog/audit-store';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
-import type { QueryScope } from '../query/query-scope';
-import { partitionsOf } from '../query/query-scope';
 import type { CliIo } from './cli-io';
-import { QueryError, readAllPages } from './cli-io';
+import { QueryError, writeRecords } from './cli-io';
 
-/** Adds `--json`, `--utc` and the store options, and the store help. */
+/** What `--json` prints, for every query command's help. */
+export const JSON_HELP = `
+--json prints one AuditRecord (schema version 1) per line. A task run's line (ecslog tasks) is
+the record that tells the run (its latest state) with the run's fields added under one key:
+  "run": { "start": ISO time, "end": "open" | "stopped" | "not-started" | "not-recorded" | "closed",
+           "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call" }`;
+
+/** Adds `--json`, `--utc` and the store options, and the `--json` and store help. */
 export function addQueryOptions(command: Command): Command {
   return addStoreOptions(
     command
       .option('--json', 'print NDJSON AuditRecords (schema version 1) instead of a table')
       .option('--utc', 'show times in UTC (default: local time)'),
-  ).addHelpText('after', STORE_HELP);
+  )
+    .addHelpText('after', JSON_HELP)
+    .addHelpText('after', STORE_HELP);
+}
+
+/** A run's own fields, as `--json` adds them to the record that tells it (key `run`). */
+export interface RunJson {
+  start: string;
+  end: RunEnd;
+  endTime?: string;
+  neverStarted: boolean;
+  knownOnlyBy?: TaskRun['knownOnlyBy'];
+}
+
+/** The `--json` line of a run: the record that tells it, with {@link RunJson} under `run`. */
+export function runJsonOf(run: TaskRun): AuditRecord & { run: RunJson } {
+  return {
+    ...run.record,
+    run: {
+      start: run.startTime,
+      end: run.end,
+      ...(run.endTime !== undefined && { endTime: run.endTime }),
+      neverStarted: run.neverStarted,
+      ...(run.knownOnlyBy !== undefined && { knownOnlyBy: run.knownOnlyBy }),
+    },
+  };
+}
+
+/** NDJSON lines of runs, each {@link runJsonOf}. */
+export async function writeRuns(out: LineOutput, runs: readonly TaskRun[]): Promise<void> {
+  await writeRecords(out, runs.map(runJsonOf));
 }
 
 /** Opens the store, runs `use`, and always closes it. */
@@ -37,75 +74,6 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
-}
-
-/** Index partitions read at once: a range over many clusters or groups is one query per each. */
-const PARTITION_READS_IN_FLIGHT = 8;
-
-/**
- * Every record of the scope in the range, oldest first. `activity` is the store's activity of the
- * range, when the caller has read it already.
- */
-export async function recordsInScope(
-  store: Pick<AuditStoreConnection, 'reader'>,
-  scope: QueryScope,
-  range: TimeRange,
-  activity?: readonly Activity[],
-): Promise<AuditRecord[]> {
-  return readScope(store, scope, range, activity, ({ clusterArn, group }) =>
-    readAllPages((page) =>
-      group === undefined
-        ? store.reader.byCluster(clusterArn, { ...range, ...page })
-        : store.reader.byGroup(clusterArn, group, { ...range, ...page }),
-    ),
-  );
-}
-
-/**
- * The records of the scope in the range that runs are made of, oldest first: all of them but
- * the older versions of a task (or container instance) whose newer version is in the range —
- * what {@link toTaskRuns} keeps, read without decoding what it would drop. `control` stops the
- * reads (web view: a client gone, enough runs read).
- */
-export async function latestRecordsInScope(
-  store: Pick<AuditStoreConnection, 'reader'>,
-  scope: QueryScope,
-  range: TimeRange,
-  activity?: readonly Activity[],
-  control?: ReadControl,
-): Promise<AuditRecord[]> {
-  return readScope(store, scope, range, activity, ({ clusterArn, group }) =>
-    store.reader.latestVersions(clusterArn, range, group, control),
-  );
-}
-
-interface ScopePartition {
-  clusterArn: string;
-  /** Absent: the whole cluster. */
-  group?: string;
-}
-
-/** Reads the scope's index partitions, {@link PARTITION_READS_IN_FLIGHT} at a time. */
-async function readScope(
-  store: Pick<AuditStoreConnection, 'reader'>,
-  scope: QueryScope,
-  range: TimeRange,
-  activity: readonly Activity[] | undefined,
-  read: (partition: ScopePartition) => Promise<AuditRecord[]>,
-): Promise<AuditRecord[]> {
-  const partitions = partitionsOf(activity ?? (await store.reader.activity(range)), scope);
-  const targets: ScopePartition[] =
-    partitions.index === 'byGroup'
-      ? partitions.groups
-      : partitions.clusterArns.map((clusterArn) => ({ clusterArn }));
-  const perPartition: AuditRecord[][] = [];
-  await runWithLimit(
-    targets.map((target, index) => async () => {
-      perPartition[index] = await read(target);
-    }),
-    PARTITION_READS_IN_FLIGHT,
-  );
-  return perPartition.flat().sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
 /** Throws the "empty store" error when there is nothing at all to query. */

@@ -1,5 +1,5 @@
 import { isSimulatedRecord } from '@ecslog/simulator';
-import type { AuditStoreConnection, StoreOptions } from '@ecslog/store-connection';
+import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { createLineOutput } from '../line-output';
@@ -8,10 +8,11 @@ import { visibleText } from '../output/visible-text';
 import type { TimeStyle } from '../output/time-format';
 import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { CliIo, OutputOptions } from './cli-io';
-import { QueryError, readAllPages, writeRecords } from './cli-io';
+import { QueryError, writeRecords } from './cli-io';
 import { addQueryOptions, checkNotEmpty, withStore } from './query-support';
+import type { TaskRun } from '@ecslog/task-runs';
 import { toTaskRuns } from '@ecslog/task-runs';
-import { outcomeText } from './tasks.command';
+import { endText, outcomeText } from './tasks.command';
 
 type TaskOptions = StoreOptions & OutputOptions;
 
@@ -27,7 +28,8 @@ export function registerTaskCommand(
       .summary("show a task's timeline: state changes, containers, durations, why it stopped")
       .description(
         "Show a task's whole timeline: each state change, the API calls about it (who started or stopped it), " +
-          'its containers with exit codes and reasons, pull / pending / run durations, and the stop summary.',
+          'its containers with exit codes and reasons, pull / pending / run durations, how its run ended ' +
+          '(running, stopped, end not recorded, closed) and the stop summary. --json prints its records in version order.',
       )
       .argument('<task>', 'the task ARN, or its id (the last part of the ARN)'),
   ).action(async (task: string, options: TaskOptions) => {
@@ -36,32 +38,28 @@ export function registerTaskCommand(
 }
 
 export async function runTask(task: string, options: TaskOptions, io: CliIo): Promise<number> {
-  const records = await withStore(io, options, async (store) => {
-    const taskArn = await resolveTaskArn(store, task.trim());
-    return readAllPages((page) => store.reader.history(taskArn, page));
+  const wanted = task.trim();
+  const stored = await withStore(io, options, async (store) => {
+    const found = await store.reader.task(wanted);
+    if (found !== undefined && found.history.length > 0) return found;
+    await checkNotEmpty(store);
+    throw new QueryError(
+      `no task ${wanted} in ${store.description} (it may be older than the retention period)`,
+    );
   });
-  const timeline = inVersionOrder(records);
+  const arns = [...new Set(stored.history.map((r) => r.resourceArn))];
+  if (!wanted.startsWith('arn:') && arns.length > 1)
+    throw new QueryError(
+      `task id ${wanted} names ${arns.length} tasks; give the ARN: ${arns.join(', ')}`,
+    );
+  const timeline = inVersionOrder(stored.history.filter((r) => r.resourceArn === stored.taskArn));
   const out = createLineOutput(io.stdout);
   if (options.json) await writeRecords(out, timeline);
-  else await out.writeLine(renderTimeline(timeline, { utc: options.utc ?? false }).trimEnd());
+  else
+    await out.writeLine(
+      renderTimeline(timeline, { utc: options.utc ?? false }, stored.run).trimEnd(),
+    );
   return 0;
-}
-
-async function resolveTaskArn(store: AuditStoreConnection, task: string): Promise<string> {
-  if (task.startsWith('arn:')) {
-    if ((await store.reader.history(task, { limit: 1 })).records.length > 0) return task;
-  } else {
-    const arns = await store.reader.taskArnsOf(task);
-    if (arns.length > 1)
-      throw new QueryError(
-        `task id ${task} names ${arns.length} tasks; give the ARN: ${arns.join(', ')}`,
-      );
-    if (arns[0] !== undefined) return arns[0];
-  }
-  await checkNotEmpty(store);
-  throw new QueryError(
-    `no task ${task} in ${store.description} (it may be older than the retention period)`,
-  );
 }
 
 /** State changes by version; API calls before the state change of the same version. */
@@ -76,13 +74,21 @@ export function inVersionOrder(records: readonly AuditRecord[]): AuditRecord[] {
   );
 }
 
-/** The human view of `ecslog task`. */
-export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyle): string {
+/**
+ * The human view of `ecslog task`. `run` is the task's run as the store holds it (it may be
+ * closed by a later writer); without it, the run its timeline tells.
+ */
+export function renderTimeline(
+  timeline: readonly AuditRecord[],
+  style: TimeStyle,
+  storedRun?: TaskRun,
+): string {
   const tasks = timeline.filter((r) => r.recordType === 'task');
   const latest = tasks.at(-1) ?? (timeline.at(-1) as AuditRecord);
   const calls = timeline.filter((r) => r.recordType === 'api-call');
   // Without state changes, what the calls alone tell of the run (a call's own outcome is the call's).
-  const outcome = toTaskRuns(timeline).find((run) => !run.neverStarted)?.outcome ?? latest.outcome;
+  const run = storedRun ?? toTaskRuns(timeline).find((r) => !r.neverStarted);
+  const outcome = run?.outcome ?? latest.outcome;
   // Labels too come from events (an API call's name), so both are shown escaped.
   const field = (label: string, value: string | number | undefined) =>
     value === undefined || value === ''
@@ -126,6 +132,7 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
         ? `${latest.lastStatus ?? '?'} (desired ${latest.desiredStatus ?? '?'})`
         : 'no state change recorded, only the API calls above',
     ),
+    ...field('End', run && runEndText(run, style)),
     ...field('Outcome', outcomeText(outcome)),
     ...field('Summary', outcome.summary),
   ];
@@ -177,4 +184,14 @@ export function renderTimeline(timeline: readonly AuditRecord[], style: TimeStyl
     changes.trimEnd(),
     ...(latest.containers?.length ? ['', 'Containers:', containers.trimEnd()] : []),
   ].join('\n');
+}
+
+/** The `End:` line: how the run ended, with why when a later writer closed it. */
+function runEndText(run: TaskRun, style: TimeStyle): string {
+  if (run.end === 'open') return 'running (no end recorded yet)';
+  if (run.end === 'not-recorded')
+    return 'end not recorded (known only by the call that started it)';
+  if (run.end === 'closed' && run.closure !== undefined)
+    return `${endText(run, style)} (${run.closure.reason})`;
+  return endText(run, style);
 }

@@ -7,16 +7,10 @@ import { renderTable } from '../output/text-table';
 import type { TimeStyle } from '../output/time-format';
 import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { TaskRun } from '@ecslog/task-runs';
-import {
-  filterRunsByStatus,
-  OUTCOME_FILTERS,
-  parseStatusFilter,
-  toTaskRuns,
-} from '@ecslog/task-runs';
-import type { TimeRangeOptions } from '../query/time-range';
-import { timeRangeOf } from '../query/time-range';
+import { filterRunsByStatus, OUTCOME_FILTERS, parseStatusFilter } from '@ecslog/task-runs';
+import type { RunQuery, RunQueryOptions } from '../query/time-range';
+import { runQueryOf, windowOf } from '../query/time-range';
 import type { CliIo, OutputOptions } from './cli-io';
-import { writeRecords } from './cli-io';
 import {
   addQueryOptions,
   addTimeRangeOptions,
@@ -24,18 +18,18 @@ import {
   describeRange,
   checkNotEmpty,
   groupOption,
-  latestRecordsInScope,
   withStore,
+  writeRuns,
 } from './query-support';
 
-interface TasksOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
+interface TasksOptions extends StoreOptions, OutputOptions, RunQueryOptions {
   cluster?: string;
   service?: string;
   family?: string;
   status?: string;
 }
 
-/** Adds `ecslog tasks`: one line per task run in a time range. */
+/** Adds `ecslog tasks`: one line per task run active in a time range, at an instant, or now. */
 export function registerTasksCommand(
   program: Command,
   io: CliIo,
@@ -45,11 +39,17 @@ export function registerTasksCommand(
     addTimeRangeOptions(
       program
         .command('tasks')
-        .summary('list task runs: start, duration, outcome, summary')
+        .summary('list task runs active in a range, at an instant or now: start, end, outcome')
         .description(
-          'List the task runs with a state change in the time range (default: the last 24 hours), one line each, oldest first. ' +
-            'Tasks that never started (RunTask placement failures) are listed as NOT STARTED.',
+          'List the task runs active at any moment of the time range (default: the last 24 hours), including runs ' +
+            'with no state change inside it (a task started 10 days ago and still running is in --since 1h), ' +
+            'one line each, oldest start first. --at lists the runs active at one instant, --running the runs open now. ' +
+            'END says how each run ended: running, stopped at its end, never started (RunTask placement failures, ' +
+            'STATUS NOT STARTED), end not recorded (known only by the call that started it), or closed without its ' +
+            'STOPPED state change.',
         )
+        .option('--at <time>', 'the runs active at this instant (ISO-8601; zone-less is UTC)')
+        .option('--running', 'the runs open now (no end recorded yet)')
         .option('--cluster <name>', 'only this cluster (name or ARN)')
         .option('--service <name>', "only this service's tasks")
         .option('--family <name>', 'only tasks of this task definition family')
@@ -65,33 +65,44 @@ export function registerTasksCommand(
 }
 
 export async function runTasks(options: TasksOptions, io: CliIo): Promise<number> {
-  const range = timeRangeOf(options, '24h', io.now());
+  const query = runQueryOf(options, '24h', io.now());
   const status = parseStatusFilter(options.status);
-  const group = groupOption(options);
+  const scope = { cluster: options.cluster, group: groupOption(options) };
   const runs = await withStore(io, options, async (store) => {
-    const records = await latestRecordsInScope(store, { cluster: options.cluster, group }, range);
-    if (records.length === 0) await checkNotEmpty(store);
-    return filterRunsByStatus(toTaskRuns(records), status);
+    const window = windowOf(query);
+    const { runs: found } =
+      window === undefined
+        ? await store.reader.openRuns(scope)
+        : await store.reader.runsDuring(window, scope);
+    if (found.length === 0) await checkNotEmpty(store);
+    return filterRunsByStatus(found, status);
   });
   const out = createLineOutput(io.stdout);
-  if (options.json)
-    await writeRecords(
-      out,
-      runs.map((run) => run.record),
-    );
-  else if (runs.length > 0)
-    await out.writeLine(renderRuns(runs, { utc: options.utc ?? false }).trimEnd());
-  io.stderr.write(
-    `${counted(runs.length, 'task run')} ${describeRange(range, { utc: options.utc ?? false })}\n`,
-  );
+  const style = { utc: options.utc ?? false, now: io.now() };
+  if (options.json) await writeRuns(out, runs);
+  else if (runs.length > 0) await out.writeLine(renderRuns(runs, style).trimEnd());
+  io.stderr.write(`${counted(runs.length, 'task run')} ${describeRunQuery(query, style)}\n`);
   return 0;
 }
 
+/** `active between … and … (UTC)`, `active at … (UTC)`, `open now`: what the runs listed are. */
+export function describeRunQuery(query: RunQuery, style: TimeStyle): string {
+  if (query.kind === 'running') return 'open now';
+  if (query.kind === 'at') return `active at ${formatTime(query.at, style)} (${zoneName(style)})`;
+  return `active ${describeRange(query.range, style)}`;
+}
+
+/** How the table shows times; `now` (epoch ms) is what an open run's duration runs up to. */
+export interface RunsStyle extends TimeStyle {
+  now: number;
+}
+
 /** The human table of `ecslog tasks`. */
-export function renderRuns(runs: readonly TaskRun[], style: TimeStyle): string {
+export function renderRuns(runs: readonly TaskRun[], style: RunsStyle): string {
   return renderTable(
     [
       `START (${zoneName(style)})`,
+      'END',
       'CLUSTER',
       'SERVICE/FAMILY',
       'TASK',
@@ -102,12 +113,15 @@ export function renderRuns(runs: readonly TaskRun[], style: TimeStyle): string {
     ],
     runs.map((run) => [
       formatTime(run.startTime, style),
+      endText(run, style),
       run.record.clusterName,
       run.record.group ?? (run.record.family ? `family:${run.record.family}` : '-'),
       run.record.taskId ?? '-',
       run.neverStarted ? 'NOT STARTED' : (run.lastStatus ?? '-'),
       outcomeText(run.outcome),
-      formatDuration(durationOf(run)),
+      run.end === 'open'
+        ? `running ${formatDuration(Math.max(0, style.now - Date.parse(run.startTime)))}`
+        : formatDuration(durationOf(run)),
       isSimulatedRecord(run.record) ? `${run.outcome.summary} (simulated)` : run.outcome.summary,
     ]),
   );
@@ -117,10 +131,30 @@ export function outcomeText(outcome: Outcome): string {
   return outcome.category ? `${outcome.status}: ${outcome.category}` : outcome.status;
 }
 
+/**
+ * A run's explicit end: `running`, `stopped 2026-11-20 03:12:00`, `never started`, `end not
+ * recorded` (known only by the call that started it), `closed 2026-11-20 03:12:00` (by a later
+ * writer, without its STOPPED state change).
+ */
+export function endText(run: TaskRun, style: TimeStyle): string {
+  switch (run.end) {
+    case 'open':
+      return 'running';
+    case 'stopped':
+      return run.endTime === undefined ? 'stopped' : `stopped ${formatTime(run.endTime, style)}`;
+    case 'closed':
+      return run.endTime === undefined ? 'closed' : `closed ${formatTime(run.endTime, style)}`;
+    case 'not-started':
+      return 'never started';
+    case 'not-recorded':
+      return 'end not recorded';
+  }
+}
+
 /** How long the task ran, else how long it took to stop from its creation. */
-function durationOf({ record, startTime, endTime }: TaskRun): number | undefined {
-  if (record.runMs !== undefined) return record.runMs;
-  if (endTime !== undefined && record.createdAt !== undefined)
+function durationOf({ record, startTime, endTime, end }: TaskRun): number | undefined {
+  if (record.runMs !== undefined && end !== 'closed') return record.runMs;
+  if (endTime !== undefined && (record.createdAt !== undefined || end === 'closed'))
     return Date.parse(endTime) - Date.parse(startTime);
   return undefined;
 }
