@@ -30,7 +30,18 @@ describe('timelineRequestOf: defaults and ranges', () => {
   });
 
   it('counts empty and blank values as absent', () => {
-    expect(requestOf('cluster=&group=%20%20&status=&since=&from=&to=')).toEqual(requestOf(''));
+    expect(requestOf('cluster=&group=%20%20&status=&since=&from=&to=&at=')).toEqual(requestOf(''));
+  });
+
+  it('reads at as the instant [at, at], given as the CLI takes --at', () => {
+    expect(requestOf('at=2026-11-20T03:12:00Z').range).toEqual({
+      from: '2026-11-20T03:12:00.000Z',
+      to: '2026-11-20T03:12:00.000Z',
+    });
+    expect(requestOf('at=2026-11-20T04:12:00%2B01:00').range.from).toBe('2026-11-20T03:12:00.000Z');
+    expect(requestOf(`at=${Date.parse('2026-11-20T03:12:00Z')}`).range.to).toBe(
+      '2026-11-20T03:12:00.000Z',
+    );
   });
 
   it('reads since back from now', () => {
@@ -121,15 +132,22 @@ describe('timelineRequestOf: messages in the URL’s words', () => {
       /^the range ends before it starts/,
     );
     expect(rejectionOf('since=400d').message).toMatch(/^the range spans \d+ days; at most \d+$/);
+    expect(rejectionOf('at=2026-11-20&since=6h').message).toBe('use either at or since, not both');
+    expect(rejectionOf('at=2026-11-20&from=2026-11-19&to=2026-11-21').message).toBe(
+      'use either at or from, to, not both',
+    );
+    expect(rejectionOf('at=soon').message).toBe(
+      'at must be a time such as 2026-11-20T03:00:00Z or 2026-11-20, got "soon"',
+    );
   });
 
-  it('never tells a URL about --since, --from or --to', () => {
+  it('never tells a URL about --since, --from, --to or --at', () => {
     const anyText = fc.oneof(fc.string(), fc.constantFrom('0h', 'soon', '2026-13-40', '9999d'));
 
     fc.assert(
       fc.property(
         fc.record(
-          { since: anyText, from: anyText, to: anyText },
+          { since: anyText, from: anyText, to: anyText, at: anyText },
           { requiredKeys: [], noNullPrototype: true },
         ),
         (options) => {
@@ -137,7 +155,7 @@ describe('timelineRequestOf: messages in the URL’s words', () => {
             timelineRequestOf(new URLSearchParams(options), NOW);
           } catch (error) {
             expect(error).toBeInstanceOf(BadRequestError);
-            expect((error as Error).message).not.toMatch(/--(since|from|to)\b/);
+            expect((error as Error).message).not.toMatch(/--(since|from|to|at)\b/);
           }
         },
       ),
@@ -204,7 +222,7 @@ describe('timelineRequestOf: parameters', () => {
     const { message } = rejectionOf('since=6h&service=web');
 
     expect(message).toBe(
-      'unknown parameter "service": use cluster, group, status, since, from, to',
+      'unknown parameter "service": use cluster, group, status, since, from, to, at',
     );
   });
 
@@ -217,7 +235,7 @@ describe('timelineRequestOf: parameters', () => {
   });
 
   it('rejects a parameter given twice, naming it, even when both are the same or empty', () => {
-    for (const name of ['cluster', 'group', 'status', 'since', 'from', 'to', 'run']) {
+    for (const name of ['cluster', 'group', 'status', 'since', 'from', 'to', 'at', 'run']) {
       for (const values of [
         ['a', 'b'],
         ['6h', '6h'],
@@ -230,7 +248,7 @@ describe('timelineRequestOf: parameters', () => {
   });
 
   it('names the unknown parameter whatever it is called', () => {
-    const known = ['cluster', 'group', 'status', 'since', 'from', 'to', 'run'];
+    const known = ['cluster', 'group', 'status', 'since', 'from', 'to', 'at', 'run'];
 
     fc.assert(
       fc.property(
@@ -241,7 +259,7 @@ describe('timelineRequestOf: parameters', () => {
 
           expect(() => timelineRequestOf(params, NOW)).toThrow(
             new BadRequestError(
-              `unknown parameter "${name}": use cluster, group, status, since, from, to`,
+              `unknown parameter "${name}": use cluster, group, status, since, from, to, at`,
             ),
           );
         },

@@ -1,19 +1,20 @@
 /**
  * What a web view URL asks for: the page's own query string (so a link shares the view) read as
  * filters. Pure: `now` is an argument. The same parameters, in the same words, as the CLI's
- * options: `cluster`, `group` (`service:NAME` or `family:NAME`), `status`, `since` or `from`/`to`.
+ * options: `cluster`, `group` (`service:NAME` or `family:NAME`), `status`, `since` or `from`/`to`
+ * (the runs active at any moment of the range), or `at` (the runs active at that instant).
  */
-import type { TimeRange } from '@ecslog/audit-store';
+import type { RunScope, TimeRange } from '@ecslog/audit-store';
 import { BadStatusError, parseStatusFilter } from '@ecslog/task-runs';
-import type { QueryScope } from '../query/query-scope';
-import type { TimeRangeOptions } from '../query/time-range';
-import { BadTimeRangeError, timeRangeOf } from '../query/time-range';
+import type { RunQueryOptions } from '../query/time-range';
+import { BadTimeRangeError, runQueryOf, windowOf } from '../query/time-range';
 
 /** The range the page shows when the URL names none. */
 export const DEFAULT_SINCE = '24h';
 
 export interface TimelineRequest {
-  scope: QueryScope;
+  scope: RunScope;
+  /** The runs active at any moment of it are shown; `at=T` is [T, T]. */
   range: TimeRange;
   status?: string;
 }
@@ -23,7 +24,7 @@ export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
 }
 
-const KNOWN = new Set(['cluster', 'group', 'status', 'since', 'from', 'to', 'run']);
+const KNOWN = new Set(['cluster', 'group', 'status', 'since', 'from', 'to', 'at', 'run']);
 
 /**
  * Reads the filters of a timeline URL; every problem is a {@link BadRequestError}.
@@ -49,7 +50,10 @@ export function timelineRequestOf(params: URLSearchParams, now: number): Timelin
   if (group !== undefined && !/^(service|family):.+/.test(group))
     throw new BadRequestError(`group must be service:NAME or family:NAME, got "${group}"`);
   const status = statusOf(value('status'));
-  const range = rangeOf({ since: value('since'), from: value('from'), to: value('to') }, now);
+  const range = rangeOf(
+    { since: value('since'), from: value('from'), to: value('to'), at: value('at') },
+    now,
+  );
   return { scope: { cluster: value('cluster'), group }, range, status };
 }
 
@@ -63,13 +67,13 @@ function statusOf(text: string | undefined): string | undefined {
   }
 }
 
-/** The CLI's time range, its messages in the URL's words (`since`, not `--since`). */
-function rangeOf(options: TimeRangeOptions, now: number): TimeRange {
+/** The CLI's time range (or instant), its messages in the URL's words (`since`, not `--since`). */
+function rangeOf(options: RunQueryOptions, now: number): TimeRange {
   try {
-    return timeRangeOf(options, DEFAULT_SINCE, now);
+    return windowOf(runQueryOf(options, DEFAULT_SINCE, now)) as TimeRange;
   } catch (error) {
     if (error instanceof BadTimeRangeError)
-      throw new BadRequestError(error.message.replace(/(^|[\s/])--(since|from|to)\b/g, '$1$2'));
+      throw new BadRequestError(error.message.replace(/(^|[\s/])--(since|from|to|at)\b/g, '$1$2'));
     throw error;
   }
 }

@@ -8,12 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Browser, CDPSession } from 'playwright-core';
 import type { AuditReader } from '@ecslog/audit-store';
 import { createAuditReader, createAuditWriter } from '@ecslog/audit-store';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
-import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
+import { createAuditTable, localClient, startDynalite } from '@ecslog/audit-store/testing';
 import type { FailureCategory } from '@ecslog/ecs-event-mapper';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
 import { simulateDay } from '@ecslog/simulator';
@@ -103,6 +102,14 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(response.status).toBe(200);
     return (await response.json()) as TimelineResponse;
   }
+  /** The stored items a timeline's reads went through, as its Server-Timing header says. */
+  async function itemsReadBy(server: WebServer, query: string): Promise<number | undefined> {
+    const response = await fetch(withToken(server, `/api/timeline${query}`));
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    const items = /(?:^|,\s*)items;desc="(\d+)"/.exec(response.headers.get('server-timing') ?? '');
+    return items ? Number(items[1]) : undefined;
+  }
   async function refusal(path: string, status: number): Promise<string> {
     const response = await get(path);
     expect(response.status).toBe(status);
@@ -163,6 +170,20 @@ describe('web view server (dynalite, simulated day)', () => {
     );
   });
 
+  it('reads about one stored item per run it answers with (Server-Timing), scoped or not', async () => {
+    const all = await timeline();
+    const batch = await timeline('?cluster=batch');
+
+    const itemsAll = await itemsReadBy(web, '');
+    const itemsBatch = await itemsReadBy(web, '?cluster=batch');
+
+    expect(itemsAll).toBeGreaterThanOrEqual(all.runs.length);
+    expect(itemsAll).toBeLessThanOrEqual(1.5 * all.runs.length);
+    // One read of the whole range serves a cluster's view and every cluster's choices.
+    expect(itemsBatch).toBe(itemsAll);
+    expect(batch.choices.clusters).toEqual(all.choices.clusters);
+  });
+
   it('lists, per failure category, the runs that failed that way', async () => {
     const view = await timeline();
 
@@ -190,7 +211,10 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(web.runs.every((run) => run.group === 'service:web')).toBe(true);
     expect(web.runs).toHaveLength(all.runs.filter((run) => run.group === 'service:web').length);
     expect(batch.runs).toHaveLength(all.runs.filter((run) => run.clusterName === 'batch').length);
+    expect(batch.choices.clusters).toEqual(all.choices.clusters);
+    expect(batch.choices.groups.length).toBeGreaterThan(0);
     expect(batch.choices.groups.every((g) => g.clusterName === 'batch')).toBe(true);
+    expect(web.choices.groups).toEqual(all.choices.groups);
     expect(failed.runs.map((run) => run.id).sort()).toEqual(
       all.runs
         .filter((run) => run.status === 'failed')
@@ -225,31 +249,120 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(records.at(-1)?.containers?.some((c) => c.exitCode === 137)).toBe(true);
   });
 
-  it('sends no runs, but their count and the filters, for a view larger than a timeline carries', async () => {
+  it('sends no runs, but their count, for a view larger than a timeline carries; a cluster of it still answers', async () => {
     const all = await timeline();
-    const small = await serveTestTable({ maxRuns: all.runs.length - 1 });
+    const data = await timeline('?cluster=data');
+    const limit = all.runs.length - 1;
+    const small = await serveTestTable({ maxRuns: limit });
     try {
       const view = (await (
         await fetch(withToken(small, 'api/timeline'))
       ).json()) as TimelineResponse;
       const narrowed = (await (
+        await fetch(withToken(small, 'api/timeline?cluster=data'))
+      ).json()) as TimelineResponse;
+      const group = (await (
         await fetch(withToken(small, 'api/timeline?group=service:web'))
       ).json()) as TimelineResponse;
 
-      // One page per cluster: all was read before the limit was passed, so the count is exact.
-      expect(view.omitted).toEqual({
-        runs: all.runs.length,
-        limit: all.runs.length - 1,
-        complete: true,
-      });
+      // Reading stops once more than the limit are read: the count is of the runs read by then
+      // (all of them when the last read passed it).
+      expect(view.omitted?.limit).toBe(limit);
+      expect(view.omitted?.runs).toBeGreaterThan(limit);
+      expect(view.omitted?.runs).toBeLessThanOrEqual(all.runs.length);
       expect(view.runs).toEqual([]);
       expect(view.rows).toEqual([]);
-      expect(view.choices).toEqual(all.choices);
+      // The whole range was not read: no choices can be listed but those of the view asked for.
+      expect(view.choices).toEqual({ clusters: [], groups: [] });
+      // The cluster is read again by its own keys, and holds fewer runs than the limit.
+      expect(data.runs.length).toBeGreaterThan(0);
       expect(narrowed.omitted).toBeUndefined();
-      expect(narrowed.runs.length).toBeGreaterThan(0);
+      expect(narrowed.runs.map((run) => run.id)).toEqual(data.runs.map((run) => run.id));
+      expect(narrowed.choices).toEqual({ clusters: ['data'], groups: data.choices.groups });
+      // A group alone is read in every cluster: as large as the whole range.
+      expect(group.omitted?.complete).toBe(false);
     } finally {
       await small.close();
     }
+  });
+
+  describe('runs that began before the window', () => {
+    const DAY_MS = 86_400_000;
+    const at = (days: number) => new Date(NOW - days * DAY_MS).toISOString();
+    // Started ten days ago and still running; ran from day 1 to day 5 (of ten ago); stopped on day 2.
+    const lives = [
+      { taskId: 'a0000000000000000000000000000001', start: at(10) },
+      { taskId: 'b0000000000000000000000000000002', start: at(9), stop: at(5) },
+      { taskId: 'c0000000000000000000000000000003', start: at(9), stop: at(8) },
+    ];
+    const [long, dayOneToFive, early] = lives.map(({ taskId }) => taskId) as [
+      string,
+      string,
+      string,
+    ];
+    let server: WebServer;
+    beforeAll(async () => {
+      const template = day.events.find(
+        (event) =>
+          event['detail-type'] === 'ECS Task State Change' &&
+          (event['detail'] as { lastStatus?: string }).lastStatus === 'STOPPED',
+      ) as Record<string, unknown>;
+      const events = lives.flatMap((life) => [
+        taskEventOf(template, life.taskId, 'RUNNING', life.start),
+        ...(life.stop
+          ? [taskEventOf(template, life.taskId, 'STOPPED', life.start, life.stop)]
+          : []),
+      ]);
+      server = await serveTestTable({ table: await tableOf(events) });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+    const view = async (query: string) => {
+      const response = await fetch(withToken(server, `/api/timeline${query}`));
+      expect(response.status).toBe(200);
+      return (await response.json()) as TimelineResponse;
+    };
+    const barOf = (timeline: TimelineResponse, taskId: string) =>
+      timeline.runs.find((run) => run.taskId === taskId);
+
+    it('shows a task started ten days ago and still running in the last hour, its bar clipped at the hour and continuing', async () => {
+      const lastHour = await view('?since=1h');
+
+      expect(lastHour.runs.map((run) => run.taskId)).toEqual([long]);
+      expect(barOf(lastHour, long)).toMatchObject({
+        startTime: at(10),
+        start: NOW - 3_600_000,
+        end: NOW,
+        runEnd: 'open',
+        open: true,
+        continuesBefore: true,
+        continuesAfter: true,
+      });
+      expect(lastHour.choices.clusters).toEqual([barOf(lastHour, long)?.clusterName]);
+    });
+
+    it('shows, in a day three window, the task running since and the one that ran days 1 to 5, not the one that stopped on day 2', async () => {
+      const dayThree = { from: at(7), to: new Date(NOW - 6 * DAY_MS - 1).toISOString() };
+
+      const window = await view(`?${new URLSearchParams(dayThree).toString()}`);
+      const instant = await view(`?at=${encodeURIComponent(at(6.5))}`);
+
+      expect(window.runs.map((run) => run.taskId).sort()).toEqual([long, dayOneToFive]);
+      expect(barOf(window, dayOneToFive)).toMatchObject({
+        start: Date.parse(dayThree.from),
+        end: Date.parse(dayThree.to),
+        endTime: at(5),
+        runEnd: 'stopped',
+        open: false,
+        continuesBefore: true,
+        continuesAfter: true,
+      });
+      expect(barOf(window, early)).toBeUndefined();
+      expect(instant.range).toEqual({ from: at(6.5), to: at(6.5) });
+      expect(instant.runs.map((run) => run.taskId).sort()).toEqual([long, dayOneToFive]);
+      expect((await view(`?at=${encodeURIComponent(at(8.5))}`)).runs).toHaveLength(3);
+    });
   });
 
   it('refuses a bad filter with a message naming it', async () => {
@@ -350,32 +463,35 @@ describe('web view server (dynalite, simulated day)', () => {
 
   describe('bounded work', () => {
     it.each([
-      ['reading the days with activity', 20],
-      ["reading the clusters' runs", 120 + 20],
-    ])('stops reading when the client goes away while %s', async (_phase, queriesBeforeAbort) => {
-      const counting = countingClient(dynamo.client, 3);
-      const server = await serveTestTable({ client: counting.client });
-      try {
-        const client = new AbortController();
-        const request = fetch(withToken(server, '/api/timeline?since=120d'), {
-          signal: client.signal,
-        }).catch(() => 'aborted');
-        while (counting.queries.length < queriesBeforeAbort) await sleep(5);
+      ['it has just begun', 20],
+      ['it is well on', 400],
+    ])(
+      'stops reading the runs when the client goes away while %s',
+      async (_phase, queriesBeforeAbort) => {
+        const counting = countingClient(dynamo.endpoint, 3);
+        const server = await serveTestTable({ client: counting.client });
+        try {
+          const client = new AbortController();
+          const request = fetch(withToken(server, '/api/timeline?since=120d'), {
+            signal: client.signal,
+          }).catch(() => 'aborted');
+          while (counting.queries.length < queriesBeforeAbort) await sleep(5);
 
-        client.abort();
-        expect(await request).toBe('aborted');
-        await sleep(100);
-        const settled = counting.queries.length;
-        await sleep(500);
+          client.abort();
+          expect(await request).toBe('aborted');
+          await sleep(100);
+          const settled = counting.queries.length;
+          await sleep(500);
 
-        // 120 days of activity, then 120 days of each of 3 clusters, when read to the end.
-        expect(counting.queries.length).toBe(settled);
-        expect(settled - queriesBeforeAbort).toBeLessThanOrEqual(10);
-        expect(logged).toEqual([]);
-      } finally {
-        await server.close();
-      }
-    });
+          // 120 days of hours × 4 shards when read to the end; 16 reads in flight at once.
+          expect(counting.queries.length).toBe(settled);
+          expect(settled - queriesBeforeAbort).toBeLessThanOrEqual(20);
+          expect(logged).toEqual([]);
+        } finally {
+          await server.close();
+        }
+      },
+    );
 
     it('works on two API requests at once: of 20 at once, 2 are answered, 4 wait their turn, the rest are told to retry (503)', async () => {
       let active = 0;
@@ -387,13 +503,13 @@ describe('web view server (dynalite, simulated day)', () => {
         gate: { inFlight: 2, queued: 4, waitMs: 10_000 },
         reader: (plain) => ({
           ...plain,
-          activity: async (range, control) => {
+          runsDuring: async (range, scope, control) => {
             calls += 1;
             active += 1;
             mostActive = Math.max(mostActive, active);
             try {
               await held;
-              return await plain.activity(range, control);
+              return await plain.runsDuring(range, scope, control);
             } finally {
               active -= 1;
             }
@@ -434,9 +550,9 @@ describe('web view server (dynalite, simulated day)', () => {
         gate: { inFlight: 1, queued: 4, waitMs: 200 },
         reader: (plain) => ({
           ...plain,
-          activity: async (range, control) => {
+          runsDuring: async (range, scope, control) => {
             await held;
-            return plain.activity(range, control);
+            return plain.runsDuring(range, scope, control);
           },
         }),
       });
@@ -469,48 +585,38 @@ describe('web view server (dynalite, simulated day)', () => {
         days.flatMap((date, i) => simulateDay({ seed: 40 + i, day: date }).events),
       );
       const range = `?from=${days[0]}T00:00:00Z&to=2026-11-20T23:59:59Z`;
-      const read = async (maxRuns?: number) => {
-        const counting = countingClient(dynamo.client);
+      const read = async (query: string, maxRuns?: number) => {
+        const counting = countingClient(dynamo.endpoint);
         const server = await serveTestTable({ table, client: counting.client, maxRuns });
         try {
-          const response = await fetch(withToken(server, `/api/timeline${range}`));
+          const response = await fetch(withToken(server, `/api/timeline${query}`));
           expect(response.status).toBe(200);
           const view = (await response.json()) as TimelineResponse;
-          // Index pages of runs: the activity lookups (base table) are the same either way.
-          return { view, pages: counting.queries.filter((query) => query.index).length };
+          return { view, queries: counting.queries.length };
         } finally {
           await server.close();
         }
       };
 
-      const whole = await read();
-      // Half a day's runs: the first day of the three clusters is more than enough.
+      const whole = await read(range);
+      // Half a day's runs: the range's first hours are more than enough.
       const limit = Math.floor(whole.view.runs.length / days.length / 2);
-      const bounded = await read(limit);
-      const failedOnly = await (async () => {
-        const counting = countingClient(dynamo.client);
-        const server = await serveTestTable({ table, client: counting.client, maxRuns: limit });
-        try {
-          return (await (
-            await fetch(withToken(server, `/api/timeline${range}&status=failed`))
-          ).json()) as TimelineResponse;
-        } finally {
-          await server.close();
-        }
-      })();
+      const bounded = await read(range, limit);
+      const failedOnly = await read(`${range}&status=failed`, limit);
 
       expect(whole.view.omitted).toBeUndefined();
-      expect(whole.pages).toBe(days.length * 3);
+      // Every hour of the six days in each of 4 shards, the 4 open-run partitions, and the first
+      // day's and hour's carries (8).
+      expect(whole.queries).toBe(days.length * 24 * 4 + 4 + 8);
       expect(bounded.view.omitted?.complete).toBe(false);
       expect(bounded.view.omitted?.limit).toBe(limit);
       expect(bounded.view.omitted?.runs).toBeGreaterThan(limit);
       expect(bounded.view.omitted?.runs).toBeLessThan(whole.view.runs.length);
       expect(bounded.view.runs).toEqual([]);
-      expect(bounded.view.choices).toEqual(whole.view.choices);
-      // Three clusters read side by side, a day at a time: their first day, and the next in flight.
-      expect(bounded.pages).toBeLessThanOrEqual(6);
+      // A shard's hours are read in order, 16 at a time: half a day's worth, and those in flight.
+      expect(bounded.queries).toBeLessThan(whole.queries / 4);
       // The status filter needs every run read: the bound counts runs of any status.
-      expect(failedOnly.omitted?.complete).toBe(false);
+      expect(failedOnly.view.omitted?.complete).toBe(false);
     });
   });
 
@@ -524,7 +630,7 @@ describe('web view server (dynalite, simulated day)', () => {
     });
 
     it("gives a page on another loopback origin nothing but 403s, and no reads, while the person's web view works", async () => {
-      const counting = countingClient(dynamo.client);
+      const counting = countingClient(dynamo.endpoint);
       const server = await serveTestTable({ client: counting.client });
       const attacker = await startAttackerPage(server.port, 40);
       const context = await browser.newContext();
@@ -601,21 +707,23 @@ async function sessionCookie(server: WebServer): Promise<string> {
 }
 
 /**
- * A client that forwards everything to the real server, and counts (and, with `delayMs`, slows)
- * the Query requests sent through it.
+ * A client of the real server that counts (and, with `delayMs`, slows) the Query requests sent
+ * through it — the reader's DocumentClient shares its middleware.
  */
-function countingClient(client: DynamoDBClient, delayMs = 0) {
+function countingClient(endpoint: string, delayMs = 0) {
   const queries: { index?: string }[] = [];
-  const counting = {
-    send: async (command: unknown, options?: unknown) => {
-      if (command instanceof QueryCommand) {
-        queries.push({ index: command.input.IndexName });
+  const client = localClient(endpoint);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'QueryCommand') {
+        queries.push({ index: (args.input as { IndexName?: string }).IndexName });
         if (delayMs > 0) await sleep(delayMs);
       }
-      return client.send(command as QueryCommand, options as never);
+      return next(args);
     },
-  };
-  return { client: counting as unknown as DynamoDBClient, queries };
+    { step: 'initialize', name: 'countQueries' },
+  );
+  return { client, queries };
 }
 
 /**
@@ -688,4 +796,51 @@ async function rawGet(port: number, path: string, host: string): Promise<{ statu
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * A task state change of `template` (a STOPPED task of the simulated day) for task `taskId`:
+ * RUNNING since `start`, or STOPPED at `stop`.
+ */
+function taskEventOf(
+  template: Record<string, unknown>,
+  taskId: string,
+  lastStatus: 'RUNNING' | 'STOPPED',
+  start: string,
+  stop?: string,
+): Record<string, unknown> {
+  const text = JSON.stringify(template);
+  const oldId = /task\/[\w-]+\/([0-9a-f]{32})/.exec(text)?.[1] as string;
+  const event = JSON.parse(text.replaceAll(oldId, taskId)) as Record<string, unknown>;
+  const detail = event['detail'] as Record<string, unknown>;
+  const ms = (iso: string, plus: number) => new Date(Date.parse(iso) + plus).toISOString();
+  const time = stop ?? ms(start, 15_000);
+  Object.assign(detail, {
+    lastStatus,
+    desiredStatus: lastStatus === 'RUNNING' ? 'RUNNING' : 'STOPPED',
+    createdAt: start,
+    connectivityAt: ms(start, 500),
+    pullStartedAt: ms(start, 1_000),
+    pullStoppedAt: ms(start, 10_000),
+    startedAt: ms(start, 12_000),
+    updatedAt: time,
+    version: lastStatus === 'RUNNING' ? 2 : 3,
+  });
+  if (lastStatus === 'RUNNING')
+    for (const name of [
+      'stopCode',
+      'stoppedAt',
+      'stoppedReason',
+      'stoppingAt',
+      'executionStoppedAt',
+    ])
+      delete detail[name];
+  else Object.assign(detail, { stoppingAt: stop, executionStoppedAt: stop, stoppedAt: stop });
+  for (const container of detail['containers'] as Record<string, unknown>[]) {
+    container['lastStatus'] = lastStatus;
+    if (lastStatus === 'RUNNING') delete container['exitCode'];
+  }
+  event['id'] = `00000000-0000-4000-8000-${taskId.slice(0, 11)}${lastStatus === 'RUNNING' ? 1 : 2}`;
+  event['time'] = time.replace(/\.\d{3}Z$/, 'Z');
+  return event;
 }

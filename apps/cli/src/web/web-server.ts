@@ -1,31 +1,30 @@
 /**
  * The web view's server: a read-only HTTP server on 127.0.0.1 that serves the page and answers
- * its two questions — the timeline of a URL's filters, and one task's history — from the audit
- * store, with the same queries as the CLI. Imperative shell; the answers are built by pure code
- * (timeline-request, query/timeline).
+ * its two questions — the timeline of a URL's filters (every run active at some moment of the
+ * range), and one task's history — from the audit store, with the same queries as the CLI.
+ * Imperative shell; the answers are built by pure code (timeline-request, task-runs' timeline).
  *
  * It only answers GET and HEAD, only to requests addressed to its own loopback address (a page
  * on another site cannot reach it through DNS rebinding), only to the holder of this session's
  * token (web-session), and the page may load nothing but what this server serves
  * (Content-Security-Policy). Its work is bounded: two API requests at a time (request-gate), a
  * request's reads stop when its client goes away, and a timeline stops reading once it holds
- * more runs than it shows.
+ * more runs than it shows. A timeline's answer says what its reads cost in `Server-Timing`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReadControl } from '@ecslog/audit-store';
-import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { ReadControl, RunScope, RunsRead } from '@ecslog/audit-store';
+import { groupOf, isCluster, keepsRun } from '@ecslog/audit-store';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
-import { isCluster } from '../query/query-scope';
-import { filterRunsByStatus, toTaskRuns } from '@ecslog/task-runs';
-import { toTimeline } from '@ecslog/task-runs';
+import type { TaskRun } from '@ecslog/task-runs';
+import { filterRunsByStatus, toTimeline } from '@ecslog/task-runs';
 import type { TaskHistoryResponse, TimelineResponse } from './api-types';
-import { readAllPages } from '../commands/cli-io';
-import { latestRecordsInScope } from '../commands/query-support';
 import type { PageAssets } from './page-assets';
 import type { RequestGate, RequestGateOptions } from './request-gate';
 import { createRequestGate, DEFAULT_REQUEST_GATE } from './request-gate';
+import type { TimelineRequest } from './timeline-request';
 import { BadRequestError, timelineRequestOf } from './timeline-request';
 import type { WebSession } from './web-session';
 import {
@@ -185,78 +184,132 @@ async function handle(
     case '/api/timeline':
       return answer(response, context, (signal) => timelineOf(url.searchParams, options, signal));
     case '/api/task':
-      return answer(response, context, () => taskHistory(url.searchParams, options));
+      return answer(response, context, async () => ({
+        body: await taskHistory(url.searchParams, options),
+      }));
     default:
       sendText(response, 404, `not found: ${url.pathname}\n`);
   }
 }
 
+/**
+ * The timeline of a URL's filters. One read of every run active in the range (unscoped): the
+ * filters' choices list every cluster and group active in it, and a cluster or group asked for is
+ * kept from the same runs, so a scoped view costs what the whole range does — about one item per
+ * run of the range. Only a range holding more than `maxRuns` runs is read again for a cluster
+ * asked for (the store reads a cluster's runs, or its group's, by key prefix), so that narrowing
+ * to a cluster still answers; its choices are then those of the cluster's runs, as the whole
+ * range was not read. A group alone is read in every cluster: it narrows the answer, not the read.
+ */
 async function timelineOf(
   params: URLSearchParams,
   { store, now, maxRuns = MAX_TIMELINE_RUNS }: WebServerOptions,
   signal: AbortSignal,
-): Promise<TimelineResponse> {
+): Promise<Answer<TimelineResponse>> {
   const request = timelineRequestOf(params, now());
-  const activity = await store.reader.activity(request.range, { signal });
-  const { records, runsRead } = await readRunsUpTo(maxRuns, signal, (control) =>
-    latestRecordsInScope(store, request.scope, request.range, activity, control),
-  );
+  const started = performance.now();
+  const read = (scope: RunScope) =>
+    readRunsUpTo(maxRuns, signal, (control) =>
+      store.reader.runsDuring(request.range, scope, control),
+    );
+  const whole = await read({});
+  const narrow =
+    whole.runs === undefined && request.scope.cluster !== undefined
+      ? await read(request.scope)
+      : undefined;
   signal.throwIfAborted();
-  const runs = records && filterRunsByStatus(toTaskRuns(records), request.status);
-  const clusters = new Map(activity.map((a) => [a.clusterArn, clusterName(a.clusterArn)]));
-  const groups = activity
-    .filter((a) => Boolean(a.group))
-    .filter(
-      (a) => request.scope.cluster === undefined || isCluster(a.clusterArn, request.scope.cluster),
-    )
-    .map((a) => ({ clusterName: clusterName(a.clusterArn), group: a.group as string }));
+  const inScope =
+    narrow?.runs ?? whole.runs?.filter((run) => keepsRun(run, request.range, request.scope));
+  const runs = inScope && filterRunsByStatus(inScope, request.status);
+  const runsRead = (narrow ?? whole).runsRead;
   const omitted: TimelineResponse['omitted'] =
     runs === undefined
       ? { runs: runsRead, limit: maxRuns, complete: false }
       : runs.length > maxRuns
         ? { runs: runs.length, limit: maxRuns, complete: true }
         : undefined;
-  signal.throwIfAborted();
+  // Unknown when a read was stopped before its end.
+  const itemsRead =
+    whole.itemsRead === undefined || (narrow !== undefined && narrow.itemsRead === undefined)
+      ? undefined
+      : whole.itemsRead + (narrow?.itemsRead ?? 0);
   return {
-    ...toTimeline(omitted || runs === undefined ? [] : runs, request.range, now()),
-    ...(omitted ? { omitted } : {}),
-    store: store.description,
-    choices: {
-      clusters: [...new Set(clusters.values())].sort(),
-      groups: groups.sort(
-        (a, b) => a.group.localeCompare(b.group) || a.clusterName.localeCompare(b.clusterName),
-      ),
+    body: {
+      ...toTimeline(omitted || runs === undefined ? [] : runs, request.range, now()),
+      ...(omitted ? { omitted } : {}),
+      store: store.description,
+      choices: choicesOf(whole.runs ?? narrow?.runs ?? [], request),
     },
+    serverTiming: serverTimingOf(performance.now() - started, itemsRead),
   };
 }
 
 /**
- * Runs `read`, stopping it once the runs it has read are more than `maxRuns` (certain: the
- * store counts a lower bound). Then `records` is undefined and `runsRead` is the count so far;
- * the status filter is not applied to it, as telling the runs of a status needs them all read.
+ * What the filters offer: every cluster of the runs, and their groups (of the cluster asked for,
+ * when one is). The scope asked for is always among them, so that the page shows it chosen.
+ */
+function choicesOf(
+  runs: readonly TaskRun[],
+  { scope }: TimelineRequest,
+): TimelineResponse['choices'] {
+  const clusters = new Set<string>();
+  const groups = new Map<string, { clusterName: string; group: string }>();
+  for (const { record } of runs) {
+    clusters.add(record.clusterName);
+    const group = groupOf(record);
+    if (group === undefined) continue;
+    if (scope.cluster !== undefined && !isCluster(record.clusterArn, scope.cluster)) continue;
+    groups.set(`${record.clusterName}\u0000${group}`, { clusterName: record.clusterName, group });
+  }
+  return {
+    clusters: [...clusters].sort(),
+    groups: [...groups.values()].sort(
+      (a, b) => a.group.localeCompare(b.group) || a.clusterName.localeCompare(b.clusterName),
+    ),
+  };
+}
+
+/**
+ * `Server-Timing` of a timeline: how long its reads and layout took, and how many stored items
+ * the reads went through (absent when a read was stopped before its end).
+ */
+function serverTimingOf(durationMs: number, itemsRead: number | undefined): string {
+  const items = itemsRead === undefined ? '' : `, items;desc="${itemsRead}"`;
+  return `timeline;dur=${durationMs.toFixed(1)}${items}`;
+}
+
+/**
+ * Runs `read`, stopping it once the runs it has read are more than `maxRuns`. Then `runs` is
+ * undefined and `runsRead` is the count so far; the status filter is not applied to it, as telling
+ * the runs of a status needs them all read. The count is of the runs the reads found, a few of
+ * which (in the range's first hour, or carried into it) may have ended before the range.
  */
 async function readRunsUpTo(
   maxRuns: number,
   signal: AbortSignal,
-  read: (control: ReadControl) => Promise<AuditRecord[]>,
-): Promise<{ records?: AuditRecord[]; runsRead: number }> {
+  read: (control: ReadControl) => Promise<RunsRead>,
+): Promise<{ runs?: TaskRun[]; itemsRead?: number; runsRead: number }> {
   const enough = new AbortController();
+  const stop = AbortSignal.any([signal, enough.signal]);
+  // Each of the reader's reads in flight listens to it.
+  setMaxListeners(64, stop);
   let runsRead = 0;
   try {
-    const records = await read({
-      signal: AbortSignal.any([signal, enough.signal]),
+    const { runs, itemsRead } = await read({
+      signal: stop,
       onRuns: (added) => {
         runsRead += added;
         if (runsRead > maxRuns && !enough.signal.aborted) enough.abort(new Error('enough runs'));
       },
     });
-    return { records, runsRead };
+    return { runs, itemsRead, runsRead: runs.length };
   } catch (error) {
     if (signal.aborted || !enough.signal.aborted) throw error;
     return { runsRead };
   }
 }
 
+/** One task's history (one Query of its partition); a run never started has only its record. */
 async function taskHistory(
   params: URLSearchParams,
   { store }: WebServerOptions,
@@ -266,7 +319,15 @@ async function taskHistory(
     throw new BadRequestError(
       `arn must be a task ARN (arn:aws:ecs:REGION:ACCOUNT:task/…), got "${arn}"`,
     );
-  const records = await readAllPages((page) => store.reader.history(arn, page));
+  const task = await store.reader.task(arn);
+  const records =
+    task === undefined
+      ? []
+      : task.history.length > 0
+        ? task.history
+        : task.run
+          ? [task.run.record]
+          : [];
   if (records.length === 0)
     throw new NotFoundError(`no records of task ${arn} in ${store.description}`);
   return { records };
@@ -281,11 +342,17 @@ class ClientGoneError extends Error {
   override readonly name = 'ClientGoneError';
 }
 
+/** An API answer's body, and the `Server-Timing` header to send with it. */
+interface Answer<Body> {
+  body: Body;
+  serverTiming?: string;
+}
+
 /** Answers an API request in its turn (503 when there is none), as JSON. */
 async function answer(
   response: ServerResponse,
   { gate, signal }: RequestContext,
-  build: (signal: AbortSignal) => Promise<unknown>,
+  build: (signal: AbortSignal) => Promise<Answer<unknown>>,
 ): Promise<void> {
   const leave = await gate.enter(signal);
   if (signal.aborted) {
@@ -300,7 +367,9 @@ async function answer(
     return;
   }
   try {
-    sendJson(response, 200, await build(signal));
+    const { body, serverTiming } = await build(signal);
+    if (serverTiming !== undefined) response.setHeader('Server-Timing', serverTiming);
+    sendJson(response, 200, body);
   } catch (error) {
     if (error instanceof BadRequestError) sendJson(response, 400, { error: error.message });
     else if (error instanceof NotFoundError) sendJson(response, 404, { error: error.message });
@@ -349,10 +418,6 @@ function header(request: IncomingMessage, name: string): string | undefined {
 /** A request's URL for the log: the token is not written anywhere. */
 function withoutToken(url: string | undefined): string {
   return (url ?? '').replace(/([?&]token=)[^&]*/, '$1…');
-}
-
-function clusterName(clusterArn: string): string {
-  return clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
 }
 
 function describe(error: unknown): string {
