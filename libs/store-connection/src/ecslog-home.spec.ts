@@ -7,6 +7,7 @@ describe('ecslogHome', () => {
     expect(ecslogHome({}, CWD)).toEqual({
       root: '/home/dana/projects/payments/.ecslog',
       store: '/home/dana/projects/payments/.ecslog/store',
+      storeLayout: '/home/dana/projects/payments/.ecslog/store-layout.json',
       lake: '/home/dana/projects/payments/.ecslog/lake',
       quarantine: '/home/dana/projects/payments/.ecslog/quarantine.ndjson',
       lock: '/home/dana/projects/payments/.ecslog/store.lock',

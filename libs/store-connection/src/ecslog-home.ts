@@ -7,6 +7,11 @@ export interface EcslogHome {
   root: string;
   /** dynalite's LevelDB files: the local audit table. */
   store: string;
+  /**
+   * `{ "layout": n }`: the table layout the store was created with (`TABLE_LAYOUT_VERSION`), so
+   * that another version's store is detected rather than read wrong (see `store-layout.ts`).
+   */
+  storeLayout: string;
   /** Lake rows as Firehose writes them to S3: `lake/dt=YYYY-MM-DD/*.ndjson`. */
   lake: string;
   /** Invalid inputs, one NDJSON line each, kept whole. */
@@ -30,6 +35,7 @@ export function ecslogHome(
   return {
     root,
     store: resolve(root, 'store'),
+    storeLayout: resolve(root, 'store-layout.json'),
     lake: resolve(root, 'lake'),
     quarantine: resolve(root, 'quarantine.ndjson'),
     lock: resolve(root, 'store.lock'),

@@ -3,7 +3,9 @@
  * definition used in AWS, served on a loopback port by whichever ecslog process holds
  * `store.lock` (see there), behind a guard that lets in only requests signed with the store's own
  * credentials (see `store-guard.ts`). A read-only `ECSLOG_HOME` is still readable: nobody can be
- * writing it, so the store is read from a private copy and writes fail naming the folder.
+ * writing it, so the store is read from a private copy and writes fail naming the folder. A store
+ * made by an older ecslog (another table layout) is migrated before use, or refused in one line
+ * (see `store-layout.ts`, `store-migration.ts`).
  */
 import type { Server } from 'node:http';
 import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -31,8 +33,17 @@ import {
   StoreCredentialsError,
 } from './store-credentials';
 import { guardStoreServer, STORE_SIGNING } from './store-guard';
+import { decideLayout, readRecordedLayout, recordLayout, refusalMessage } from './store-layout';
 import type { HolderState, StoreLock } from './store-lock';
 import { holderState, readLock, releaseLock, tryTakeLock, updateLock } from './store-lock';
+import type { StoreMigration } from './store-migration';
+import {
+  backupPathOf,
+  copyLayout1Records,
+  finishInterruptedMigration,
+  migratingPathOf,
+  swapInMigratedStore,
+} from './store-migration';
 import { decideUnwritableHome } from './unwritable-home';
 
 export interface LocalStoreOptions {
@@ -51,10 +62,17 @@ export interface LocalStore extends AuditStoreConnection {
   owned: boolean;
   /** True when this process created the table (a first start). */
   created: boolean;
+  /** Set when this process migrated a store made by an older ecslog before opening it. */
+  migrated?: StoreMigration;
 }
 
 /** The SDK commands that change the store: refused on a read-only home. */
 const WRITE_COMMANDS = new Set([
+  // PartiQL: the audit writer sends its conditional writes as statements where it can.
+  'BatchExecuteStatementCommand',
+  'ExecuteStatementCommand',
+  'ExecuteTransactionCommand',
+  'TransactWriteItemsCommand',
   'BatchWriteItemCommand',
   'CreateTableCommand',
   'DeleteItemCommand',
@@ -190,29 +208,147 @@ async function serveStore(
   where: string,
 ): Promise<LocalStore> {
   const { home } = options;
-  let server: Server | undefined;
+  let opened: OpenedTable | undefined;
   try {
     const credentials = await ensureStoreCredentials(home.credentials);
-    const endpoint = await startGuardedDynalite(home.store, credentials, options.port, (s) => {
-      server = s;
-    });
-    const started = server as unknown as Server;
-    await updateLock(home.lock, { ...lock, endpoint });
-    const client = localClient(endpoint, credentials);
-    const created = await ensureTable(client);
-    return servedStore({
-      client,
-      endpoint,
+    opened = await openTable({
+      path: home.store,
+      credentials,
+      port: options.port,
+      layoutFile: home.storeLayout,
+      writable: true,
       where,
-      server: started,
-      created,
+      store: displayPath(options.cwd, home.store),
+    });
+    await updateLock(home.lock, { ...lock, endpoint: opened.endpoint });
+    return servedStore({
+      ...opened,
+      where,
       cleanUp: () => releaseLock(home.lock, lock.pid),
     });
   } catch (error) {
-    if (server) await closeServer(server).catch(() => undefined);
+    if (opened) await shutDown(opened).catch(() => undefined);
     await releaseLock(home.lock, lock.pid);
+    if (error instanceof StoreUnavailableError) throw error;
     throw new StoreUnavailableError(
       `could not open the local store in ${where}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** dynalite serving a store, and a client of it. */
+interface ServedTable {
+  server: Server;
+  endpoint: string;
+  client: DynamoDBClient;
+}
+
+interface OpenedTable extends ServedTable {
+  created: boolean;
+  migrated?: StoreMigration;
+}
+
+async function serveTable(
+  path: string,
+  credentials: StoreCredentials,
+  port: number | undefined,
+): Promise<ServedTable> {
+  let server: Server | undefined;
+  try {
+    const endpoint = await startGuardedDynalite(path, credentials, port, (s) => {
+      server = s;
+    });
+    return {
+      server: server as unknown as Server,
+      endpoint,
+      client: localClient(endpoint, credentials),
+    };
+  } catch (error) {
+    if (server) await closeServer(server).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function shutDown(served: ServedTable): Promise<void> {
+  served.client.destroy();
+  await closeServer(served.server);
+}
+
+/**
+ * The store at `path` served with this version's audit table: the table created when missing
+ * (and its layout recorded in `layoutFile`), a store of table layout 1 migrated first, one of a
+ * layout this version cannot read refused in one line. `writable: false` (a private copy of a
+ * read-only home): migrates the copy, records nothing.
+ */
+async function openTable(at: {
+  path: string;
+  credentials: StoreCredentials;
+  port: number | undefined;
+  layoutFile: string;
+  writable: boolean;
+  /** For messages: the home and the store folder. */
+  where: string;
+  store: string;
+}): Promise<OpenedTable> {
+  await finishInterruptedMigration(at.path);
+  let served: ServedTable | undefined = await serveTable(at.path, at.credentials, at.port);
+  try {
+    const table = await ensureTable(served.client);
+    if (table.created) {
+      if (at.writable) await recordLayout(at.layoutFile);
+      return { ...served, created: true };
+    }
+    const decision = decideLayout({
+      indexes: table.indexes,
+      recorded: await readRecordedLayout(at.layoutFile),
+    });
+    if (decision.action === 'refuse')
+      throw new StoreUnavailableError(refusalMessage(decision, at.where, at.store));
+    if (decision.action === 'use') {
+      if (decision.record && at.writable) await recordLayout(at.layoutFile);
+      return { ...served, created: false };
+    }
+    const records = await migrateStore(served.client, at.path, at.credentials);
+    const closing = served;
+    served = undefined;
+    await shutDown(closing);
+    const backup = await backupPathOf(at.path, decision.from);
+    await swapInMigratedStore(at.path, backup);
+    if (at.writable) await recordLayout(at.layoutFile);
+    served = await serveTable(at.path, at.credentials, at.port);
+    return { ...served, created: false, migrated: { fromLayout: decision.from, records, backup } };
+  } catch (error) {
+    if (served) await shutDown(served).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Builds the migrated store in `<path>.migrating` from the old table `source` (left as it is);
+ * the records copied. On failure the half-built store is deleted.
+ */
+async function migrateStore(
+  source: DynamoDBClient,
+  path: string,
+  credentials: StoreCredentials,
+): Promise<number> {
+  const migrating = migratingPathOf(path);
+  await rm(migrating, { recursive: true, force: true });
+  const target = await serveTable(migrating, credentials, undefined);
+  try {
+    await ensureTable(target.client);
+    const records = await copyLayout1Records(
+      { client: source, tableName: LOCAL_TABLE_NAME },
+      { client: target.client, tableName: LOCAL_TABLE_NAME },
+    );
+    await shutDown(target);
+    return records;
+  } catch (error) {
+    await shutDown(target).catch(() => undefined);
+    await rm(migrating, { recursive: true, force: true });
+    throw new Error(
+      `could not migrate it from the older table layout (it is unchanged): ${(error as Error).message}`,
       { cause: error },
     );
   }
@@ -230,31 +366,37 @@ async function openReadOnlyCopy(
   code: string,
 ): Promise<LocalStore> {
   const readOnly = `cannot write to the local store: ${where} is a read-only folder`;
-  const copy = await mkdtemp(join(tmpdir(), 'ecslog-read-only-'));
-  let server: Server | undefined;
+  const copies = await mkdtemp(join(tmpdir(), 'ecslog-read-only-'));
+  const copy = join(copies, 'store');
+  let opened: OpenedTable | undefined;
   try {
-    if (await exists(options.home.store))
-      await cp(options.home.store, copy, { recursive: true, force: true });
-    const credentials = newStoreCredentials();
-    const endpoint = await startGuardedDynalite(copy, credentials, undefined, (s) => {
-      server = s;
-    });
-    const started = server as unknown as Server;
-    const client = localClient(endpoint, credentials);
-    await ensureTable(client); // an empty copy (no store yet) reads as an empty store
-    refuseWrites(client, readOnly, code);
-    return servedStore({
-      client,
-      endpoint,
+    const { home } = options;
+    if (await exists(home.store)) await cp(home.store, copy, { recursive: true, force: true });
+    // A migration that stopped between its renames: its complete store is the store.
+    else if (await exists(migratingPathOf(home.store)))
+      await cp(migratingPathOf(home.store), migratingPathOf(copy), { recursive: true });
+    // An empty copy (no store yet) reads as an empty store; an older layout is migrated in the copy.
+    opened = await openTable({
+      path: copy,
+      credentials: newStoreCredentials(),
+      port: undefined,
+      layoutFile: home.storeLayout,
+      writable: false,
       where,
-      server: started,
+      store: displayPath(options.cwd, home.store),
+    });
+    refuseWrites(opened.client, readOnly, code);
+    return servedStore({
+      ...opened,
       created: false,
+      where,
       readOnly,
-      cleanUp: () => rm(copy, { recursive: true, force: true }),
+      cleanUp: () => rm(copies, { recursive: true, force: true }),
     });
   } catch (error) {
-    if (server) await closeServer(server).catch(() => undefined);
-    await rm(copy, { recursive: true, force: true });
+    if (opened) await shutDown(opened).catch(() => undefined);
+    await rm(copies, { recursive: true, force: true });
+    if (error instanceof StoreUnavailableError) throw error;
     throw new StoreUnavailableError(
       `could not read the local store in ${where} (a read-only folder): ${(error as Error).message}`,
       { cause: error },
@@ -266,15 +408,9 @@ async function openReadOnlyCopy(
  * A store this process serves itself: closing it stops the client, then the server, then
  * `cleanUp` (releasing the lock, or deleting a read-only copy).
  */
-function servedStore(served: {
-  client: DynamoDBClient;
-  endpoint: string;
-  where: string;
-  server: Server;
-  created: boolean;
-  readOnly?: string;
-  cleanUp: () => Promise<void>;
-}): LocalStore {
+function servedStore(
+  served: OpenedTable & { where: string; readOnly?: string; cleanUp: () => Promise<void> },
+): LocalStore {
   const { client, server, cleanUp } = served;
   return {
     kind: 'local',
@@ -285,6 +421,7 @@ function servedStore(served: {
     endpoint: served.endpoint,
     owned: true,
     created: served.created,
+    ...(served.migrated === undefined ? {} : { migrated: served.migrated }),
     ...(served.readOnly === undefined ? {} : { readOnly: served.readOnly }),
     close: async () => {
       client.destroy();
@@ -339,14 +476,29 @@ async function connect(
     );
   }
   const client = localClient(endpoint, credentials);
+  let indexes: string[];
   try {
-    await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+    indexes = indexNamesOf(Table?.GlobalSecondaryIndexes);
   } catch (error) {
     client.destroy();
     throw new StoreUnavailableError(
       `ecslog local does not answer at ${endpoint}: ${(error as Error).message}` +
         (lockFileIfUnsure ? ` (if it is not running, delete ${lockFileIfUnsure})` : ''),
       { cause: error },
+    );
+  }
+  // An ecslog local of another version serves the table as it found it.
+  const decision = decideLayout({
+    indexes,
+    recorded: await readRecordedLayout(home.storeLayout).catch(() => undefined),
+  });
+  if (decision.action !== 'use') {
+    client.destroy();
+    throw new StoreUnavailableError(
+      decision.action === 'migrate'
+        ? `${description} has table layout ${decision.from}, made by an older ecslog: stop that ecslog local and start this version's, which migrates it`
+        : `${description} has a table layout this ecslog cannot read (indexes: ${decision.indexes.join(', ') || 'none'}): stop that ecslog local and use the ecslog that made it`,
     );
   }
   return {
@@ -362,11 +514,16 @@ async function connect(
   };
 }
 
-/** Creates the audit table (and turns TTL on, where the server can) unless it exists; true if created. */
-async function ensureTable(client: DynamoDBClient): Promise<boolean> {
+/**
+ * Creates the audit table (and turns TTL on, where the server can) unless it exists; an existing
+ * table's index names, to tell its layout.
+ */
+async function ensureTable(
+  client: DynamoDBClient,
+): Promise<{ created: true } | { created: false; indexes: string[] }> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
-    return false;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+    return { created: false, indexes: indexNamesOf(Table?.GlobalSecondaryIndexes) };
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
@@ -376,7 +533,11 @@ async function ensureTable(client: DynamoDBClient): Promise<boolean> {
   } catch {
     // dynalite has no UpdateTimeToLive; reads filter expired items themselves.
   }
-  return true;
+  return { created: true };
+}
+
+function indexNamesOf(indexes: readonly { IndexName?: string }[] | undefined): string[] {
+  return (indexes ?? []).map((index) => index.IndexName ?? '');
 }
 
 /** A client of the local store, signing with its credentials. */
