@@ -528,12 +528,28 @@ async function ensureTable(
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE_NAME)));
+  await untilActive(client);
   try {
     await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(LOCAL_TABLE_NAME)));
   } catch {
     // dynalite has no UpdateTimeToLive; reads filter expired items themselves.
   }
   return { created: true };
+}
+
+/**
+ * Waits for a new table to be ACTIVE: dynalite answers CreateTable with CREATING and refuses
+ * writes (ResourceNotFoundException) until then, even with `createTableMs: 0`.
+ */
+async function untilActive(client: DynamoDBClient): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline)
+      throw new Error(`table ${LOCAL_TABLE_NAME} stays ${Table?.TableStatus}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function indexNamesOf(indexes: readonly { IndexName?: string }[] | undefined): string[] {

@@ -162,6 +162,12 @@ async function makeLayout1Store(home: EcslogHome, written: readonly RawItem[]): 
   await mkdir(home.root, { recursive: true, mode: 0o700 });
   await withStoreFiles(home.store, async (client) => {
     await client.send(new CreateTableCommand(LAYOUT_1_TABLE));
+    // dynalite refuses writes while the table is CREATING, even with createTableMs 0.
+    while (
+      (await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }))).Table
+        ?.TableStatus !== 'ACTIVE'
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
     for (let i = 0; i < items.length; i += 25)
       await client.send(
         new BatchWriteItemCommand({
