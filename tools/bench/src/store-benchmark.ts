@@ -1,18 +1,22 @@
-import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
 import { sampleLiveTraffic } from '@ecslog/ecs-event-mapper/testing';
-import type { Item } from '@ecslog/audit-store';
+import type { ConditionalWrites, Item, RunScope } from '@ecslog/audit-store';
 import {
+  createAuditReader,
   createAuditWriter,
-  INDEX,
+  groupOf,
   itemSizeBytes,
-  lookupItemsOf,
-  toHistoryItem,
-  toLatestItem,
+  storedItemsOf,
 } from '@ecslog/audit-store';
-import { createAuditTable, startDynamoDbLocal } from '@ecslog/audit-store/testing';
+import { createAuditTable, localClient, startDynamoDbLocal } from '@ecslog/audit-store/testing';
+import type { TaskRun, TimeWindow } from '@ecslog/task-runs';
+import { isActiveDuring, toTaskRuns } from '@ecslog/task-runs';
+import { performance } from 'node:perf_hooks';
+import type { CapacityMeter, ItemKind } from './capacity-meter';
+import { ITEM_KINDS, meterCapacity } from './capacity-meter';
 
 export interface StoreRun {
   name: string;
@@ -20,31 +24,106 @@ export interface StoreRun {
   eventsPerSecond: number;
 }
 
+/** Write units per event, measured (see {@link StoreBenchmarkResult.writeUnitsPerEvent}). */
+export interface WriteUnits {
+  /** How they were measured. */
+  method: string;
+  /** Per event: table units by item kind (as DynamoDB Local reported them). */
+  tableByKind: Record<ItemKind, number>;
+  /** Per event: units of each index (as DynamoDB Local reported them). */
+  byIndex: Record<string, number>;
+  /** Conditional writes refused (stale run, carry or latest state), and their units per event. */
+  failedConditions: { count: number; unitsPerEvent: number; rule: string };
+  /** Per event: the units DynamoDB Local reported, without the failed conditions'. */
+  reportedPerEvent: number;
+  /** Requests of the measuring run (conditional PutItem), per event. */
+  requestsPerEvent: number;
+  /** The measuring run's time: the writer with conditional PutItem instead of statements (not a target). */
+  seconds: number;
+}
+
+/** One query of runs after the ecslog run, and whether it returned the brute-force model's runs. */
+export interface ReadCheck {
+  name: string;
+  window: TimeWindow;
+  scope?: RunScope;
+  runs: number;
+  itemsRead: number;
+  /** itemsRead / runs (target ≤ 1.5). */
+  itemsReadPerRun: number;
+  milliseconds: number;
+  /** Items read by the kind of partition read (run index by start hour, open runs, carries). */
+  itemsReadBy: Record<string, number>;
+  /** The runs equal `toTaskRuns(records)` active in the window (id, start, end, end time). */
+  matchesModel: boolean;
+  /** Runs the model has that the query did not return, and the other way round. */
+  missing: number;
+  extra: number;
+}
+
 export interface StoreBenchmarkResult {
   benchmark: 'audit-store';
   server: 'dynamodb-local';
   events: number;
   records: number;
-  /** (a) the original design: one PutItem per event, sequentially. */
+  /** Distinct items the table holds at the end (storedItemsOf). */
+  storedItems: number;
+  /** (a) the seed's design: one PutItem per event, sequentially. */
   original: StoreRun;
-  /** (b) ecslog: mapEvent + the audit writer. */
+  /** (b) ecslog: mapEvent + the audit writer (PartiQL BatchExecuteStatement for ranked items). */
   ecslog: StoreRun;
-  /** (c) the floor: BatchWriteItem of ecslog's items, prebuilt, all batches at once. */
+  /** (c) the floor: BatchWriteItem of the final items, prebuilt, all batches at once. */
   floor: StoreRun;
-  /** b / a in events per second (target ≥ 3). */
+  /** b / a in events per second. */
   speedupOverOriginal: number;
-  /** time(b) / time(c) (target ≤ 1.5). */
+  /** time(b) / time(c). */
   slowdownOverFloor: number;
-  /** Write units ecslog consumes per event: items × (1 + indexes they appear in), rounded up per KB. */
+  /** DynamoDB requests the ecslog run (b) sent, per event. */
+  requestsPerEvent: number;
+  /** The ecslog run's requests by command. */
+  requests: Record<string, number>;
+  /** The ecslog run's items put (BatchWriteItem) and statements run (BatchExecuteStatement). */
+  operations: Record<string, number>;
+  /** The ecslog run's mean time per request by command, ms (requests overlap: not a share of b's time). */
+  meanRequestMilliseconds: Record<string, number>;
+  /**
+   * Write units per event, measured with ReturnConsumedCapacity (table + every index) during a
+   * second writer run with conditional PutItem (DynamoDB Local reports no ConsumedCapacity for
+   * BatchExecuteStatement), plus the units of conditions that failed.
+   */
   writeUnitsPerEvent: number;
+  writeUnits: WriteUnits;
+  reads: ReadCheck[];
+  /** Largest itemsReadPerRun of the reads. */
+  maxItemsReadPerRun: number;
   meanHistoryItemBytes: number;
+  targets: {
+    speedupOverOriginal: number;
+    slowdownOverFloor: number;
+    writeUnitsPerEvent: number;
+    requestsPerEvent: number;
+    itemsReadPerRun: number;
+  };
 }
+
+/** Issue 16's targets: ≥ 3×, ≤ 1.3×, ≤ 2.5 units, ≤ 0.1 requests, ≤ 1.5 items per run. */
+export const STORE_TARGETS: StoreBenchmarkResult['targets'] = {
+  speedupOverOriginal: 3,
+  slowdownOverFloor: 1.3,
+  writeUnitsPerEvent: 2.5,
+  requestsPerEvent: 0.1,
+  itemsReadPerRun: 1.5,
+};
 
 const RETENTION_DAYS = 3650;
 /** Events per writeRecords call: the Kinesis event-source mapping's default batch size. */
 const BATCH_EVENTS = 100;
 /** Batches in flight at once, as with several shards (or a parallelization factor). */
 const CONCURRENT_BATCHES = 8;
+const HOUR_MS = 3_600_000;
+
+export const FAILED_CONDITION_RULE =
+  'not reported by DynamoDB Local; added as DynamoDB bills it: the item size in KB rounded up, at least 1, table only';
 
 function mapAll(lines: readonly string[]): AuditRecord[] {
   return lines.flatMap((line) => {
@@ -55,9 +134,11 @@ function mapAll(lines: readonly string[]): AuditRecord[] {
 
 /**
  * The same realistic events (whole task lifecycles overlapping in time, in stream order) into
- * DynamoDB Local three ways, each on a fresh table: (a) the original design, (b) ecslog's mapper +
- * writer, fed as the ingest Lambda is fed, (c) the floor. Times are wall-clock; the server runs on
- * this machine, so the figures compare designs, not AWS latencies.
+ * DynamoDB Local three ways, each on a fresh table: (a) the seed's design, (b) ecslog's mapper +
+ * writer, fed as the ingest Lambda is fed, (c) the floor. Then the writer once more with
+ * conditional PutItem to measure write units, and queries of runs on (b)'s table checked against
+ * the brute-force model. Times are wall-clock; the server runs on this machine, so the figures
+ * compare designs, not AWS latencies.
  */
 export async function runStoreBenchmark(options: {
   events: number;
@@ -67,55 +148,81 @@ export async function runStoreBenchmark(options: {
   const events = sampleLiveTraffic({ events: options.events, seed: options.seed }).map((event) =>
     JSON.stringify(event),
   );
+  const records = mapAll(events);
+  const stored = storedItemsOf(records, RETENTION_DAYS);
   const server = await startDynamoDbLocal();
   try {
     const { client } = server;
     const runs = {
       original: (lines: readonly string[]) => writeOriginal(client, lines),
-      ecslog: (lines: readonly string[]) => writeWithEcslog(client, lines, options.now),
-      floor: (lines: readonly string[]) => writeFloor(client, itemsOf(mapAll(lines))),
+      ecslog: (lines: readonly string[], writeClient = client) =>
+        writeWithEcslog(writeClient, lines, 'statements'),
+      floor: (items: Record<string, AttributeValue>[]) => writeFloor(client, items),
     };
     // DynamoDB Local (Java) runs each code path slowly until its JIT has compiled it: warm every
     // run's path up first, so that the order of the timed runs does not decide their figures.
     const warmUpLines = events.slice(0, Math.min(2_000, events.length));
-    for (const run of Object.values(runs)) await run(warmUpLines);
+    await runs.original(warmUpLines);
+    await runs.ecslog(warmUpLines);
+    await runs.floor(storedItemsOf(mapAll(warmUpLines), RETENTION_DAYS).map(toAttributeValues));
 
     const original = await timed(
-      'original: PutItem per event, sequential',
+      'a: seed design, PutItem per event, sequential',
       events.length,
       options.now,
       () => runs.original(events),
     );
+    const ecslogClient = localClient(server.endpoint);
+    const requestMeter = meterCapacity(ecslogClient);
+    let table = '';
     const ecslog = await timed(
-      `ecslog: mapEvent + writeRecords, batches of ${BATCH_EVENTS}, ${CONCURRENT_BATCHES} at once`,
+      `b: ecslog, mapEvent + writeRecords, batches of ${BATCH_EVENTS}, ${CONCURRENT_BATCHES} at once`,
       events.length,
       options.now,
-      () => runs.ecslog(events),
+      async () => {
+        table = await runs.ecslog(events, ecslogClient);
+      },
     );
+    ecslogClient.destroy();
+    const floorItems = stored.map(toAttributeValues);
     const floor = await timed(
-      'floor: BatchWriteItem of the same items, all at once',
+      'c: floor, BatchWriteItem of the final items, all at once',
       events.length,
       options.now,
-      () => runs.floor(events),
+      () => runs.floor(floorItems),
     );
 
-    const records = mapAll(events);
-    const items = itemsOf(records);
-    const historyItems = records.map((record) => toHistoryItem(record, RETENTION_DAYS));
+    const writeUnits = await measureWriteUnits(server.endpoint, events);
+    const reads = await checkReads(server.endpoint, table, records, options.now);
+    const historyItems = stored.filter((item) => String(item['sk']).startsWith('H#'));
     return {
       benchmark: 'audit-store',
       server: 'dynamodb-local',
       events: events.length,
       records: records.length,
+      storedItems: stored.length,
       original,
       ecslog,
       floor,
       speedupOverOriginal: ecslog.eventsPerSecond / original.eventsPerSecond,
       slowdownOverFloor: ecslog.seconds / floor.seconds,
-      writeUnitsPerEvent: items.reduce((sum, item) => sum + writeUnits(item), 0) / events.length,
+      requestsPerEvent: requestMeter.totalRequests() / events.length,
+      requests: requestMeter.requests,
+      operations: requestMeter.operations,
+      meanRequestMilliseconds: Object.fromEntries(
+        Object.entries(requestMeter.milliseconds).map(([command, ms]) => [
+          command,
+          ms / (requestMeter.requests[command] ?? 1),
+        ]),
+      ),
+      writeUnitsPerEvent: writeUnits.total / events.length,
+      writeUnits: writeUnits.perEvent,
+      reads,
+      maxItemsReadPerRun: Math.max(...reads.map((read) => read.itemsReadPerRun)),
       meanHistoryItemBytes: Math.round(
         historyItems.reduce((sum, item) => sum + itemSizeBytes(item), 0) / historyItems.length,
       ),
+      targets: STORE_TARGETS,
     };
   } finally {
     await server.stop();
@@ -129,18 +236,21 @@ async function writeOriginal(client: DynamoDBClient, lines: readonly string[]): 
     await client.send(new PutItemCommand({ TableName: table, Item: originalItem(line) }));
 }
 
-/** (b) As the ingest Lambda is fed: batches of events, several batches at once, on a fresh table. */
+/**
+ * (b) As the ingest Lambda is fed: batches of events, several batches at once, on a fresh table
+ * (whose name it returns).
+ */
 async function writeWithEcslog(
   client: DynamoDBClient,
   lines: readonly string[],
-  now: () => number,
-): Promise<void> {
+  conditionalWrites: ConditionalWrites,
+): Promise<string> {
   const table = await createAuditTable(client);
   const writer = createAuditWriter({
     client,
     tableName: table,
     retentionDays: RETENTION_DAYS,
-    now,
+    conditionalWrites,
   });
   const batches: (readonly string[])[] = [];
   for (let i = 0; i < lines.length; i += BATCH_EVENTS)
@@ -155,35 +265,178 @@ async function writeWithEcslog(
     }
   };
   await Promise.all(Array.from({ length: CONCURRENT_BATCHES }, consumer));
+  return table;
 }
 
-/** (c) The items ecslog writes, prebuilt, as plain BatchWriteItem puts, every batch at once. */
-async function writeFloor(client: DynamoDBClient, items: Item[]): Promise<void> {
+/** (c) The final items, prebuilt, as plain BatchWriteItem puts, every batch at once. */
+async function writeFloor(
+  client: DynamoDBClient,
+  items: Record<string, AttributeValue>[],
+): Promise<void> {
   const table = await createAuditTable(client);
-  await Promise.all(unique(items).map((batch) => client.send(batchWrite(table, batch))));
+  const batches: Record<string, AttributeValue>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  await Promise.all(
+    batches.map(async (batch) => {
+      let requests = batch.map((Item): WriteRequest => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const output = await client.send(
+          new BatchWriteItemCommand({ RequestItems: { [table]: requests } }),
+        );
+        requests = output.UnprocessedItems?.[table] ?? [];
+      }
+    }),
+  );
 }
 
-/** History items, and the latest-state items of tasks and container instances. */
-function itemsOf(records: readonly AuditRecord[]): Item[] {
-  const resourceItems = records.flatMap((record) =>
-    record.version !== undefined &&
-    (record.recordType === 'task' || record.recordType === 'container-instance')
-      ? [toHistoryItem(record, RETENTION_DAYS), toLatestItem(record, RETENTION_DAYS)]
-      : [toHistoryItem(record, RETENTION_DAYS)],
+/**
+ * The writer again, as in (b) but on its own client with conditional PutItem, whose
+ * ConsumedCapacity (table + every index) the meter sums; failed conditions are added by
+ * {@link FAILED_CONDITION_RULE}.
+ */
+async function measureWriteUnits(
+  endpoint: string,
+  lines: readonly string[],
+): Promise<{ total: number; perEvent: WriteUnits }> {
+  const client = localClient(endpoint);
+  const meter: CapacityMeter = meterCapacity(client);
+  const start = performance.now();
+  try {
+    await writeWithEcslog(client, lines, 'single');
+  } finally {
+    client.destroy();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const per = (units: number) => units / lines.length;
+  const failedUnits = Object.values(meter.failedConditions.units).reduce((a, b) => a + b, 0);
+  const total = meter.totalUnits();
+  return {
+    total,
+    perEvent: {
+      method:
+        'ReturnConsumedCapacity=INDEXES on every write of a second writer run (conditional PutItem, same batches) on a fresh table',
+      tableByKind: Object.fromEntries(
+        ITEM_KINDS.map((kind) => [kind, per(meter.reported.tableByKind[kind])]),
+      ) as Record<ItemKind, number>,
+      byIndex: Object.fromEntries(
+        Object.entries(meter.reported.byIndex).map(([index, units]) => [index, per(units)]),
+      ),
+      failedConditions: {
+        count: Object.values(meter.failedConditions.count).reduce((a, b) => a + b, 0),
+        unitsPerEvent: per(failedUnits),
+        rule: FAILED_CONDITION_RULE,
+      },
+      reportedPerEvent: per(total - failedUnits),
+      requestsPerEvent: per(meter.totalRequests()),
+      seconds,
+    },
+  };
+}
+
+/** A window and scope to query, named. */
+export interface ReadWindow {
+  name: string;
+  window: TimeWindow;
+  scope?: RunScope;
+}
+
+/**
+ * Realistic questions about the traffic's runs: the last hour, the last 24 hours, a past hour in
+ * the middle, one instant in the middle, and 24 hours of the (cluster, group) with most runs.
+ */
+export function readWindowsOf(records: readonly AuditRecord[]): ReadWindow[] {
+  const times = records.map((record) => Date.parse(record.eventTime));
+  const last = Math.max(...times);
+  const middle = Math.round((Math.min(...times) + last) / 2);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const day = { from: iso(last - 24 * HOUR_MS), to: iso(last) };
+  const windows: ReadWindow[] = [
+    { name: 'last hour', window: { from: iso(last - HOUR_MS), to: iso(last) } },
+    { name: 'last 24 h', window: day },
+    {
+      name: 'past hour, middle',
+      window: { from: iso(middle - HOUR_MS / 2), to: iso(middle + HOUR_MS / 2) },
+    },
+    { name: 'instant, middle', window: { from: iso(middle), to: iso(middle) } },
+  ];
+  const busiest = busiestGroup(toTaskRuns(records));
+  if (busiest !== undefined)
+    windows.push({ name: `24 h of ${busiest.group}`, window: day, scope: busiest });
+  return windows;
+}
+
+/** The (cluster, service or family group) with the most runs. */
+function busiestGroup(runs: readonly TaskRun[]): Required<RunScope> | undefined {
+  const counts = new Map<string, { cluster: string; group: string; runs: number }>();
+  for (const { record } of runs) {
+    const group = groupOf(record);
+    if (group === undefined) continue;
+    const key = `${record.clusterName}\u0000${group}`;
+    const entry = counts.get(key) ?? { cluster: record.clusterName, group, runs: 0 };
+    entry.runs += 1;
+    counts.set(key, entry);
+  }
+  const best = [...counts.values()].sort((a, b) => b.runs - a.runs)[0];
+  return best && { cluster: best.cluster, group: best.group };
+}
+
+/** The brute-force model: every run of the records, active in the window, in the scope. */
+export function modelRunsOf(
+  records: readonly AuditRecord[],
+  window: TimeWindow,
+  scope: RunScope = {},
+): TaskRun[] {
+  return toTaskRuns(records).filter(
+    (run) =>
+      isActiveDuring(run, window) &&
+      (scope.cluster === undefined || run.record.clusterName === scope.cluster) &&
+      (scope.group === undefined || groupOf(run.record) === scope.group),
   );
-  // Lookup items, each once: one writer stores each (day, cluster, group) and (day, task id) once.
-  const lookups = new Map<string, Item>();
-  for (const record of records)
-    for (const item of lookupItemsOf(record, RETENTION_DAYS))
-      lookups.set(
-        `${(item['pk'] as { S: string }).S}\u0000${(item['sk'] as { S: string }).S}`,
-        item,
-      );
-  return [...resourceItems, ...lookups.values()];
+}
+
+/** What two answers must agree on for a run: which run, when it started and how it ended. */
+export function runKey(run: TaskRun): string {
+  return `${run.id}|${run.startTime}|${run.end}|${run.endTime ?? ''}`;
+}
+
+async function checkReads(
+  endpoint: string,
+  table: string,
+  records: readonly AuditRecord[],
+  now: () => number,
+): Promise<ReadCheck[]> {
+  const checks: ReadCheck[] = [];
+  for (const { name, window, scope } of readWindowsOf(records)) {
+    const client = localClient(endpoint);
+    const meter = meterCapacity(client);
+    const reader = createAuditReader({ client, tableName: table });
+    const start = now();
+    const { runs, itemsRead } = await reader.runsDuring(window, scope);
+    const milliseconds = now() - start;
+    client.destroy();
+    const got = new Set(runs.map(runKey));
+    const expected = new Set(modelRunsOf(records, window, scope).map(runKey));
+    const missing = [...expected].filter((key) => !got.has(key)).length;
+    const extra = [...got].filter((key) => !expected.has(key)).length;
+    checks.push({
+      name,
+      window,
+      ...(scope && { scope }),
+      runs: runs.length,
+      itemsRead,
+      itemsReadPerRun: runs.length === 0 ? NaN : itemsRead / runs.length,
+      milliseconds,
+      itemsReadBy: meter.itemsRead,
+      matchesModel: missing === 0 && extra === 0 && runs.length === got.size,
+      missing,
+      extra,
+    });
+  }
+  return checks;
 }
 
 /** The original design's item: the raw event keyed by task definition and time, as it was. */
-function originalItem(line: string): Item {
+function originalItem(line: string): Record<string, AttributeValue> {
   const event = JSON.parse(line) as { time?: string; detail?: { taskDefinitionArn?: string } };
   return {
     pk: { S: event.detail?.taskDefinitionArn ?? 'unknown' },
@@ -192,33 +445,18 @@ function originalItem(line: string): Item {
   };
 }
 
-/** Write units of an item: its size in KB rounded up, once for the table and once per index it is in. */
-function writeUnits(item: Item): number {
-  const units = Math.ceil(itemSizeBytes(item) / 1024);
-  const indexes = Object.values(INDEX).filter(
-    (index) => item[index.partitionKey] !== undefined,
-  ).length;
-  return units * (1 + indexes);
-}
-
-/** Batches of 25 with no key twice in one batch (BatchWriteItem rejects duplicates). */
-function unique(items: Item[]): Item[][] {
-  const seen = new Set<string>();
-  const distinct = items.filter((item) => {
-    const key = `${(item['pk'] as { S: string }).S}\u0000${(item['sk'] as { S: string }).S}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  const batches: Item[][] = [];
-  for (let i = 0; i < distinct.length; i += 25) batches.push(distinct.slice(i, i + 25));
-  return batches;
-}
-
-function batchWrite(table: string, batch: Item[]) {
-  return new BatchWriteItemCommand({
-    RequestItems: { [table]: batch.map((Item): WriteRequest => ({ PutRequest: { Item } })) },
-  });
+/** An item of the native form as DynamoDB attribute values (strings, numbers, binary). */
+export function toAttributeValues(item: Item): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(item).map(([name, value]): [string, AttributeValue] => [
+      name,
+      typeof value === 'string'
+        ? { S: value }
+        : typeof value === 'number'
+          ? { N: String(value) }
+          : { B: value },
+    ]),
+  );
 }
 
 async function timed(
