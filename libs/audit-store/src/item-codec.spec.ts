@@ -1,171 +1,354 @@
 import fc from 'fast-check';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { ecsInputArb, loadFixture, mappedRecords } from '@ecslog/ecs-event-mapper/testing';
 import {
+  ecsInputArb,
+  fixtureRecords,
+  mappedRecords,
+  TASK_LIFECYCLE_FIXTURES,
+} from '@ecslog/ecs-event-mapper/testing';
+import { runRankOf, taskRunOf, toTaskRuns } from '@ecslog/task-runs';
+import {
+  carryBoundariesOf,
   decodeRecord,
+  expiryAt,
   expiryOf,
   groupOf,
   historySortKey,
   isExpired,
   itemSizeBytes,
-  lookupItemsOf,
+  primaryKeyOf,
+  runOfItem,
+  shardOf,
+  SHARDS,
+  storedItemsOf,
   toHistoryItem,
   toLatestItem,
+  toRunItems,
 } from './item-codec';
-import { INDEX } from './table-definition';
+import { instantArb, LIVES_EPOCH, taskLivesArb } from './testing';
 
-const stoppedOom = () =>
-  mappedRecords(loadFixture('eventbridge/task-stopped-oom.json'))[0] as AuditRecord;
+const only = (path: string): AuditRecord => {
+  const records = fixtureRecords(path);
+  if (records.length !== 1) throw new Error(`${path}: ${records.length} records`);
+  return records[0] as AuditRecord;
+};
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map(only);
+const RUNNING = LIFECYCLE[3] as AuditRecord;
+const STOPPED = LIFECYCLE[6] as AuditRecord;
+const OOM = only('eventbridge/task-stopped-oom.json');
+const PLACEMENT = fixtureRecords('cloudtrail/runtask-placement-failure-only.json');
+const RUN_TASK = fixtureRecords('cloudtrail/runtask-success.json')[0] as AuditRecord;
+const DEPLOYMENT = only('eventbridge/deployment-failed.json');
+const INSTANCE = only('eventbridge/container-instance-draining.json');
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+/** JSON round trip: absent optional fields instead of `undefined`, as stored. */
+const plain = (record: AuditRecord) => JSON.parse(JSON.stringify(record)) as AuditRecord;
 
-describe('item codec', () => {
-  it('keys a task history item by task, time and version, and indexes it by cluster, group and failure', () => {
-    const record = stoppedOom();
+describe('keys of each kind of record', () => {
+  it("keeps a task's state change in its task's partition, unindexed, by time and padded version", () => {
+    const item = toHistoryItem(OOM, 30);
 
-    const item = toHistoryItem(record, 30);
-
-    expect(item['pk']).toEqual({ S: `R#${record.resourceArn}` });
-    expect(item['sk']).toEqual({
-      S: `H#${record.eventTime}#v${String(record.version).padStart(10, '0')}`,
-    });
-    expect(item[INDEX.byCluster.partitionKey]).toEqual({
-      S: `C#${record.clusterArn}#${record.eventTime.slice(0, 10)}`,
-    });
-    expect(item[INDEX.byGroup.partitionKey]).toEqual({
-      S: `G#${record.clusterArn}#${record.group}#${record.eventTime.slice(0, 10)}`,
-    });
-    expect(item[INDEX.byFailure.partitionKey]).toEqual({ S: `X#${record.eventTime.slice(0, 10)}` });
-    expect(item['cat']).toEqual({ S: 'out-of-memory' });
-    expect(item['ttl']).toEqual({
-      N: String(Math.floor(Date.parse(record.eventTime) / 1000) + 30 * 86_400),
-    });
+    expect(item['pk']).toBe(`T#${OOM.taskId}`);
+    expect(item['sk']).toBe(`H#${OOM.eventTime}#v${String(OOM.version).padStart(10, '0')}`);
+    expect(Object.keys(item).filter((name) => /^[rfe]p?sk$|^[rfe]pk$/.test(name))).toEqual([]);
+    expect(item['cat']).toBe('out-of-memory');
+    expect(item['ttl']).toBe(Math.floor(Date.parse(OOM.eventTime) / 1000) + 30 * 86_400);
+    expect(primaryKeyOf(OOM)).toEqual({ pk: item['pk'], sk: item['sk'] });
   });
 
-  it('writes no failure index key for records that did not fail, and no index keys on the latest item', () => {
-    const record = mappedRecords(
-      loadFixture('eventbridge/task-lifecycle-04-running.json'),
-    )[0] as AuditRecord;
+  it("keeps an API call about a task in that task's partition, by its call id", () => {
+    const item = toHistoryItem(RUN_TASK, 30);
 
-    expect(toHistoryItem(record, 30)[INDEX.byFailure.partitionKey]).toBeUndefined();
-    const latest = toLatestItem(record, 30);
-    expect(latest['sk']).toEqual({ S: 'LATEST' });
-    expect(Object.keys(latest).filter((name) => name.startsWith('gsi'))).toEqual([]);
+    expect(item['pk']).toBe(`T#${RUN_TASK.taskId}`);
+    expect(item['sk']).toBe(`H#${RUN_TASK.eventTime}#${RUN_TASK.recordId}`);
   });
 
-  it('puts service actions and deployments in their service group', () => {
-    const action = mappedRecords(
-      loadFixture('eventbridge/service-action-steady-state.json'),
-    )[0] as AuditRecord;
+  it("keeps a service's deployment under R#, in the events index and (failed) the failures index", () => {
+    const item = toHistoryItem(DEPLOYMENT, 30);
+    const day = DEPLOYMENT.eventTime.slice(0, 10);
 
-    expect(groupOf(action)).toBe(`service:${action.serviceName}`);
-  });
-
-  it('keeps typical items within one 1 KB write unit', () => {
-    const sizes = [
-      'task-lifecycle-01-provisioning',
-      'task-lifecycle-04-running',
-      'task-stopped-oom',
-      'task-stopped-succeeded',
-      'task-stopped-elb-health',
-    ].map((name) =>
-      itemSizeBytes(
-        toHistoryItem(mappedRecords(loadFixture(`eventbridge/${name}.json`))[0] as AuditRecord, 30),
-      ),
+    expect(item['pk']).toBe(`R#${DEPLOYMENT.resourceArn}`);
+    expect(item['epk']).toBe(`E#service:${DEPLOYMENT.serviceName}#${day}`);
+    expect(item['esk']).toBe(
+      `${DEPLOYMENT.eventTime}#${DEPLOYMENT.clusterArn}#${DEPLOYMENT.recordId}`,
     );
-
-    for (const size of sizes) expect(size).toBeLessThanOrEqual(1024);
+    expect(item['fpk']).toBe(`X#${day}#${shardOf(DEPLOYMENT.recordId)}`);
+    expect(item['fsk']).toBe(`${DEPLOYMENT.eventTime}#${DEPLOYMENT.recordId}`);
+    expect(groupOf(DEPLOYMENT)).toBe(`service:${DEPLOYMENT.serviceName}`);
   });
 
-  it('treats an item whose TTL has passed as expired', () => {
-    const record = stoppedOom();
-    const item = toHistoryItem(record, 1);
-    const expiry = expiryOf(record, 1);
+  it('keeps a container instance under R#, with its latest state ranked by version', () => {
+    const history = toHistoryItem(INSTANCE, 30);
+    const latest = toLatestItem(INSTANCE, 30);
 
-    expect(isExpired(item, expiry - 1)).toBe(false);
-    expect(isExpired(item, expiry)).toBe(true);
+    expect(history['pk']).toBe(`R#${INSTANCE.resourceArn}`);
+    expect(history['epk']).toBeUndefined();
+    expect(latest.item['pk']).toBe(history['pk']);
+    expect(latest.item['sk']).toBe('LATEST');
+    expect(latest.rank).toBe(String(INSTANCE.version).padStart(10, '0'));
+    expect(toRunItems(INSTANCE, 30)).toBeUndefined();
   });
 
-  it('round-trips every generated record through both items', () => {
+  it('keeps a placement failure as a run that never started, in its own partition, immutable', () => {
+    const [failure] = PLACEMENT as [AuditRecord];
+    const [run, ...carries] = toRunItems(failure, 30) ?? [];
+    const hour = failure.eventTime.slice(0, 13);
+
+    expect(primaryKeyOf(failure)).toEqual({ pk: `N#${failure.recordId}`, sk: 'RUN' });
+    expect(run?.item).toMatchObject({
+      pk: `N#${failure.recordId}`,
+      sk: 'RUN',
+      rk: '0',
+      end: 'not-started',
+      t0: failure.eventTime,
+      t1: failure.eventTime,
+      rpk: `S#${hour}#${shardOf(failure.recordId)}`,
+      fpk: `X#${failure.eventTime.slice(0, 10)}#${shardOf(failure.recordId)}`,
+    });
+    expect(run?.rank).toBe('0');
+    expect(carries).toEqual([]);
+  });
+});
+
+describe('toRunItems: the run item and its carries', () => {
+  it('puts an open run in an open partition, with no end, no expiry and no carries', () => {
+    const items = toRunItems(RUNNING, 30) ?? [];
+    const shard = shardOf(RUNNING.taskId as string);
+
+    expect(items).toHaveLength(1);
+    expect(items[0]?.item).toMatchObject({
+      pk: `T#${RUNNING.taskId}`,
+      sk: 'RUN',
+      end: 'open',
+      t0: RUNNING.createdAt,
+      rpk: `S#OPEN#${shard}`,
+      rsk: `${RUNNING.clusterName}#${RUNNING.group}#${RUNNING.createdAt}#${RUNNING.taskId}`,
+      rk: runRankOf(RUNNING),
+    });
+    expect(items[0]?.item['t1']).toBeUndefined();
+    expect(items[0]?.item['ttl']).toBeUndefined();
+  });
+
+  it('puts an ended run in its start hour, expiring a retention after its end, with its carries', () => {
+    const createdAt = '2026-11-18T22:30:00.000Z';
+    const stoppedAt = '2026-11-20T01:15:00.000Z';
+    const record = { ...STOPPED, createdAt, stoppedAt };
+    const shard = shardOf(record.taskId as string);
+
+    const [run, ...carries] = toRunItems(record, 30) ?? [];
+
+    expect(run?.item).toMatchObject({
+      end: 'stopped',
+      t0: createdAt,
+      t1: stoppedAt,
+      rpk: `S#2026-11-18T22#${shard}`,
+      ttl: expiryAt(stoppedAt, 30),
+    });
+    expect(carries.map(({ item }) => item['pk'])).toEqual([
+      `A#H#2026-11-18T23#${shard}`,
+      `A#D#2026-11-19#${shard}`,
+      `A#D#2026-11-20#${shard}`,
+    ]);
+    for (const carry of carries) {
+      expect(carry.rank).toBe(run?.rank);
+      expect(carry.item['sk']).toBe(`${record.clusterName}#${record.group}#${record.taskId}`);
+      expect(runOfItem(carry.item)).toEqual(runOfItem(run?.item ?? {}));
+    }
+  });
+
+  it('ranks a closed run just above the record it closes, with its closure kept', () => {
+    const closure = { at: '2026-11-21T00:00:00.000Z', reason: 'task gone' };
+
+    const [run] = toRunItems(RUNNING, 30, undefined, closure) ?? [];
+
+    expect(run?.item).toMatchObject({ end: 'closed', t1: closure.at, cr: 'task gone' });
+    expect(run?.rank > runRankOf(RUNNING)).toBe(true);
+    expect(run?.rank < runRankOf({ ...RUNNING, version: (RUNNING.version ?? 0) + 1 })).toBe(true);
+    expect(runOfItem(run?.item ?? {})).toEqual(taskRunOf(RUNNING, closure));
+  });
+
+  it('round-trips every run through its items', () => {
     fc.assert(
-      fc.property(ecsInputArb, (event) => {
-        for (const record of mappedRecords(event)) {
-          const expected = JSON.parse(JSON.stringify(record)) as AuditRecord;
-          expect(decodeRecord(toHistoryItem(record, 30))).toEqual(expected);
-          expect(decodeRecord(toLatestItem(record, 30))).toEqual(expected);
+      fc.property(taskLivesArb({ maxLength: 3 }), (lives) => {
+        for (const record of lives.flatMap((life) => life.records)) {
+          const items = toRunItems(record, 30) ?? [];
+          // The run item and its last carry (carries share the run item's body).
+          for (const { item } of [items[0], items.at(-1)].filter((i) => i !== undefined))
+            expect(runOfItem(item)).toEqual(taskRunOf(plain(record)));
         }
       }),
-      { numRuns: 100 },
-    );
-  });
-
-  it('gives distinct records of one resource distinct history keys, and the same record the same key', () => {
-    fc.assert(
-      fc.property(ecsInputArb, ecsInputArb, (a, b) => {
-        for (const x of mappedRecords(a)) {
-          for (const y of mappedRecords(b)) {
-            const sameKey =
-              x.resourceArn === y.resourceArn && historySortKey(x) === historySortKey(y);
-            expect(sameKey).toBe(x.recordId === y.recordId);
-          }
-        }
-      }),
-      { numRuns: 100 },
+      { numRuns: 50 },
     );
   });
 });
 
-describe('history order', () => {
+describe('carryBoundariesOf', () => {
+  /** Every whole hour H with t0 < H ≤ t1, enumerated minute by minute: midnights as days, others on t0's day as hours. */
+  function enumerated(t0: number, t1: number) {
+    const boundaries: { kind: 'day' | 'hour'; bucket: string }[] = [];
+    const firstDay = iso(t0).slice(0, 10);
+    for (let at = Math.floor(t0 / 60_000) * 60_000; at <= t1; at += 60_000) {
+      if (at <= t0 || at % HOUR_MS !== 0) continue;
+      if (at % DAY_MS === 0) boundaries.push({ kind: 'day', bucket: iso(at).slice(0, 10) });
+      else if (iso(at).slice(0, 10) === firstDay)
+        boundaries.push({ kind: 'hour', bucket: iso(at).slice(0, 13) });
+    }
+    return boundaries;
+  }
+
+  it("is each UTC midnight in (t0, t1] and each hour boundary in (t0, t1] of t0's day", () => {
+    const spanArb = fc
+      .record({
+        t0: instantArb(LIVES_EPOCH - 5 * DAY_MS, LIVES_EPOCH + 5 * DAY_MS),
+        length: fc.oneof(
+          fc.integer({ min: 0, max: 2 * HOUR_MS }),
+          fc.integer({ min: 0, max: 4 * DAY_MS }),
+          fc.constantFrom(0, 1, HOUR_MS, DAY_MS),
+        ),
+      })
+      .map(({ t0, length }) => ({ t0, t1: t0 + length }));
+    fc.assert(
+      fc.property(spanArb, ({ t0, t1 }) => {
+        const boundaries = carryBoundariesOf(iso(t0), iso(t1));
+        expect(boundaries).toEqual(enumerated(t0, t1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a boundary the run ends on, not one it starts on', () => {
+    expect(carryBoundariesOf('2026-11-20T10:00:00.000Z', '2026-11-20T11:00:00.000Z')).toEqual([
+      { kind: 'hour', bucket: '2026-11-20T11' },
+    ]);
+    expect(carryBoundariesOf('2026-11-20T23:00:00.000Z', '2026-11-21T00:00:00.000Z')).toEqual([
+      { kind: 'day', bucket: '2026-11-21' },
+    ]);
+    expect(carryBoundariesOf('2026-11-20T10:00:00.000Z', '2026-11-20T10:59:59.999Z')).toEqual([]);
+  });
+
+  it('gives a 40-day run 13 hour carries and 40 day carries, not one per hour', () => {
+    const boundaries = carryBoundariesOf('2026-10-11T10:30:00.000Z', '2026-11-20T10:30:00.000Z');
+
+    expect(boundaries.filter((b) => b.kind === 'hour')).toHaveLength(13);
+    expect(boundaries.filter((b) => b.kind === 'day')).toHaveLength(40);
+  });
+});
+
+describe('sizes', () => {
+  it('keeps typical items within one 1 KB write unit', () => {
+    const records = [
+      ...LIFECYCLE,
+      OOM,
+      ...[
+        'task-stopped-succeeded',
+        'task-stopped-elb-health',
+        'task-stopped-image-pull',
+        'deployment-failed',
+        'service-action-steady-state',
+        'container-instance-draining',
+      ].map((name) => only(`eventbridge/${name}.json`)),
+      ...PLACEMENT,
+      RUN_TASK,
+    ];
+    const items = records.flatMap((record) => [
+      toHistoryItem(record, 30),
+      ...(toRunItems(record, 30) ?? []).map(({ item }) => item),
+    ]);
+
+    expect(items.length).toBeGreaterThan(records.length);
+    for (const item of items) expect(itemSizeBytes(item)).toBeLessThanOrEqual(1024);
+  });
+
+  it('counts names and values as DynamoDB bills them', () => {
+    expect(itemSizeBytes({ pk: 'abc', n: 12345, b: new Uint8Array(10) })).toBe(
+      2 + 3 + 1 + 4 + 1 + 10,
+    );
+  });
+});
+
+describe('history keys, records and expiry', () => {
+  it('round-trips every generated record through its history item', () => {
+    fc.assert(
+      fc.property(ecsInputArb, (event) => {
+        for (const record of mappedRecords(event))
+          expect(decodeRecord(toHistoryItem(record, 30))).toEqual(plain(record));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives distinct records distinct keys, and the same record the same key', () => {
+    fc.assert(
+      fc.property(ecsInputArb, ecsInputArb, (a, b) => {
+        for (const x of mappedRecords(a))
+          for (const y of mappedRecords(b)) {
+            const [kx, ky] = [primaryKeyOf(x), primaryKeyOf(y)];
+            expect(kx.pk === ky.pk && kx.sk === ky.sk).toBe(x.recordId === y.recordId);
+          }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('sorts versions with the same time in version order (v9 before v10)', () => {
-    const record = stoppedOom();
     const at = (version: number) =>
-      historySortKey({ ...record, version, recordId: `task:${record.resourceArn}:v${version}` });
+      historySortKey({ ...OOM, version, recordId: `task:${OOM.resourceArn}:v${version}` });
 
     expect([at(10), at(9), at(100)].sort()).toEqual([at(9), at(10), at(100)]);
   });
+
+  it('treats an item whose TTL has passed as expired', () => {
+    const item = toHistoryItem(OOM, 1);
+    const expiry = expiryOf(OOM, 1);
+
+    expect(isExpired(item, expiry - 1)).toBe(false);
+    expect(isExpired(item, expiry)).toBe(true);
+    expect(isExpired((toRunItems(RUNNING, 1) ?? [])[0]?.item ?? {}, Number.MAX_SAFE_INTEGER)).toBe(
+      false,
+    );
+  });
+
+  it('spreads keys over every shard', () => {
+    const shards = new Set(LIFECYCLE.concat(PLACEMENT, OOM).map((r) => shardOf(r.recordId)));
+    const many = new Set(Array.from({ length: 64 }, (_, i) => shardOf(`task-${i}`)));
+
+    expect([...many].sort()).toEqual(Array.from({ length: SHARDS }, (_, i) => i));
+    expect(shards.size).toBeGreaterThan(1);
+  });
 });
 
-describe('lookup items', () => {
-  it("points from the record's day to its cluster and group, and from its task id to its ARN", () => {
-    const record = stoppedOom();
-    const day = record.eventTime.slice(0, 10);
-    const expires = Date.parse(`${day}T00:00:00.000Z`) / 1000 + 86_400 + 30 * 86_400;
-
-    expect(lookupItemsOf(record, 30)).toEqual([
-      {
-        pk: { S: `D#${day}` },
-        sk: { S: `${record.clusterArn}#${groupOf(record)}` },
-        ttl: { N: String(expires) },
-      },
-      {
-        pk: { S: `T#${record.taskId}` },
-        sk: { S: `${day}#${record.resourceArn}` },
-        ttl: { N: String(expires) },
-      },
-    ]);
-  });
-
-  it('writes no task id lookup for records that are not about a task', () => {
-    const instance = mappedRecords(
-      loadFixture('eventbridge/container-instance-draining.json'),
-    )[0] as AuditRecord;
-
-    const items = lookupItemsOf(instance, 30);
-
-    expect(items.map((item) => (item['pk'] as { S: string }).S)).toEqual([
-      `D#${instance.eventTime.slice(0, 10)}`,
-    ]);
-    expect((items[0]?.['sk'] as { S: string }).S).toBe(`${instance.clusterArn}#`);
-  });
-
-  it('never expires a lookup before a record it points to', () => {
+describe('storedItemsOf', () => {
+  it('holds one history item per record (but never-started runs), one run item per run, and the top record in each', () => {
     fc.assert(
-      fc.property(ecsInputArb, fc.integer({ min: 1, max: 400 }), (input, retentionDays) => {
-        for (const record of mappedRecords(input))
-          for (const item of lookupItemsOf(record, retentionDays))
-            expect(Number((item['ttl'] as { N: string }).N)).toBeGreaterThanOrEqual(
-              expiryOf(record, retentionDays),
-            );
+      fc.property(taskLivesArb({ maxLength: 6 }), (lives) => {
+        const records = lives.flatMap((life) => life.records);
+        const items = storedItemsOf([...records].reverse(), 30);
+        const runItems = items.filter((item) => item['sk'] === 'RUN');
+        const history = items.filter((item) => String(item['sk']).startsWith('H#'));
+        const runs = toTaskRuns(records);
+
+        expect(history).toHaveLength(
+          records.filter((r) => r.recordType !== 'api-call' || r.taskId).length,
+        );
+        expect(runItems.map((item) => decodeRecord(item).recordId).sort()).toEqual(
+          runs.map((run) => run.record.recordId).sort(),
+        );
+        // Highest rank last, whatever order the records come in.
+        const keyed = (all: typeof items) =>
+          all
+            .map((item) => `${String(item['pk'])} ${String(item['sk'])} ${String(item['rk'])}`)
+            .sort();
+        expect(keyed(storedItemsOf(records, 30))).toEqual(keyed(items));
       }),
-      { numRuns: 100 },
+      { numRuns: 50 },
     );
+  });
+
+  it('keeps the latest state of a container instance and no run for it', () => {
+    const items = storedItemsOf([INSTANCE], 30);
+
+    expect(items.map((item) => item['sk'])).toEqual([historySortKey(INSTANCE), 'LATEST']);
   });
 });
