@@ -105,6 +105,28 @@ describe('web view (headless Chromium)', () => {
     });
   });
 
+  it('shows in the last hour every run active in it, as the CLI lists them: those begun before it clipped at its start and continuing', async () => {
+    const run = await ecslog(['tasks', '--since', '1h', '--json']);
+    expect(run.status).toBe(0);
+    const listed = parseRecords(run.stdout);
+
+    await open('?since=1h');
+
+    const view = await timelineOf(page);
+    const from = Date.parse(view.range.from);
+    expect(view.runs.map((bar) => bar.taskId ?? bar.id).sort()).toEqual(
+      listed.map((record) => record.taskId ?? record.recordId).sort(),
+    );
+    // The simulated day's services run on through its last hour: begun before it, still open.
+    const goingOn = view.runs.filter((bar) => bar.continuesBefore && bar.open);
+    expect(goingOn.length).toBeGreaterThan(1);
+    expect(goingOn.every((bar) => bar.start === from && Date.parse(bar.startTime) < from)).toBe(
+      true,
+    );
+    expect(goingOn.every((bar) => bar.continuesAfter && bar.runEnd === 'open')).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it("opens with the printed URL's token, then drops it from the address bar; without it, says to open that link", async () => {
     const origin = new URL(url).origin;
     const lost = await page.goto(`${origin}/?since=2d`);
