@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
-import { renameClusters, simulatedDays } from './ui-benchmark';
+import { itemsReadOf, renameClusters, simulatedDays } from './ui-benchmark';
 
 describe('renameClusters', () => {
   const names = new Map([
@@ -71,5 +71,21 @@ describe('simulatedDays', () => {
       records.filter((record) => record.recordType === 'task').map((r) => r.resourceArn),
     );
     expect([...tasks].every((arn) => day.runs.has(arn))).toBe(true);
+  });
+});
+
+describe('itemsReadOf', () => {
+  const answer = (timing?: string) =>
+    new Response('{}', timing ? { headers: { 'Server-Timing': timing } } : {});
+
+  it("reads the items metric of the web server's Server-Timing", () => {
+    expect(itemsReadOf(answer('timeline;dur=412.5, items;desc="10240"'), '?since=1d')).toBe(10_240);
+  });
+
+  it('fails loudly when the answer says nothing of its reads (a stopped read, an older server)', () => {
+    expect(() => itemsReadOf(answer('timeline;dur=3.0'), '?since=1d')).toThrow(
+      /^\/api\/timeline\?since=1d says no items read in Server-Timing \("timeline;dur=3\.0"\)$/,
+    );
+    expect(() => itemsReadOf(answer(), '')).toThrow(/says no items read/);
   });
 });

@@ -1,15 +1,18 @@
 /**
  * The web view's benchmark: time from navigation to a rendered timeline of 10,000 task runs in
  * headless Chromium, against a view of about 100 runs of the same store, page and server, measured
- * in the same run (the ratio shows how the view scales; the absolute median is reported against the
- * issue's 2 s target, never asserted).
+ * in the same run (the ratio shows how the view scales; the absolute medians are reported against
+ * the issue's targets — rendered in < 1 s, the API from Node in < 500 ms — never asserted), and
+ * what the API's reads cost: stored items read per run shown (its `Server-Timing`).
  *
  * The store holds one simulated day many times over: `simulateDay` with one seed per copy and the
  * same start, the copies spread over {@link CLUSTER_SETS} sets of its three clusters (`prod-web` →
  * `prod-web-2`): an account of 12 clusters whose services run many tasks each (a copy's services
- * join those of the same name in its cluster; task ids never repeat). It is loaded through the real CLI (`ecslog ingest`, a child
- * process: a tool does not import an app) into a home cached under node_modules/.cache, and served
- * by the real CLI (`ecslog local`, as `npm start` runs it).
+ * join those of the same name in its cluster; task ids never repeat). Its records are written by
+ * the store's own writer (`createAuditWriter`, through the local store as `ecslog ingest` opens
+ * it), so the runs are stored as the table's design stores them, into a home cached under
+ * node_modules/.cache (one per table layout), and served by the real CLI (`ecslog local`, a child
+ * process, as `npm start` runs it: a tool does not import an app).
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -23,10 +26,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { createAuditWriter, TABLE_LAYOUT_VERSION } from '@ecslog/audit-store';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { describeProblems, mapEvent } from '@ecslog/ecs-event-mapper';
-import { simulateDay, toNdjson } from '@ecslog/simulator';
+import { simulateDay } from '@ecslog/simulator';
+import { ecslogHome, openLocalStore } from '@ecslog/store-connection';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { median } from './measure';
@@ -66,6 +71,9 @@ export interface UiView {
   renderMinMs: number;
   /** The same `/api/timeline` request from Node, no browser: the server's time, median. */
   serverMedianMs: number;
+  /** Stored items the API's reads went through (its Server-Timing), and per run it shows. */
+  itemsRead: number;
+  itemsReadPerRun: number;
   samples: UiSample[];
 }
 
@@ -84,8 +92,10 @@ export interface UiBenchmarkResult {
     /** ECSLOG_HOME, relative to the repository. */
     home: string;
     reused: boolean;
-    /** Seconds `ecslog ingest` took, when this run loaded the store. */
+    /** Seconds the writer took, when this run loaded the store. */
     loadSeconds?: number;
+    /** The table layout the home holds (TABLE_LAYOUT_VERSION). */
+    layout: number;
   };
   /** The whole day: 10,000 runs. */
   full: UiView;
@@ -98,6 +108,14 @@ export interface UiBenchmarkResult {
   /** The issue's target for the full view's median, ms (reported, not asserted). */
   targetMs: number;
   meetsTarget: boolean;
+  /** The full view's medians: the API from Node, and its response end → rendered. */
+  apiMs: number;
+  renderMs: number;
+  /** The issue's target for the API's median from Node, ms (reported, not asserted). */
+  apiTargetMs: number;
+  meetsApiTarget: boolean;
+  /** The full view's stored items read per run shown (issue 16: ≤ 1.5). */
+  readsPerRun: number;
 }
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -107,7 +125,8 @@ const MARKER = 'ui-benchmark.json';
 const CHROMIUM_PATH = process.env['ECSLOG_CHROMIUM'] ?? '/usr/bin/chromium';
 
 const RUNS = 10_000;
-const TARGET_MS = 2_000;
+const TARGET_MS = 1_000;
+const API_TARGET_MS = 500;
 const DAY = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T23:59:59.999Z' };
 /** Long enough that the fixed day never expires from the cached store. */
 const RETENTION_DAYS = 3650;
@@ -154,6 +173,7 @@ export async function runUiBenchmark(options: {
     try {
       const samples = views.map(() => [] as UiSample[]);
       const server = views.map(() => [] as number[]);
+      const items = views.map(() => 0);
       const seen = views.map(() => ({ runs: 0, rows: 0, responseBytes: 0 }));
       for (let round = 0; round < WARM_UP_ROUNDS + options.rounds; round += 1)
         for (const [index, view] of views.entries()) {
@@ -165,12 +185,13 @@ export async function runUiBenchmark(options: {
           await response.arrayBuffer();
           const serverMs = options.now() - start;
           if (!response.ok) throw new Error(`/api/timeline${view.query}: HTTP ${response.status}`);
+          items[index] = itemsReadOf(response, view.query);
           if (round < WARM_UP_ROUNDS) continue;
           samples[index]?.push(navigation.sample);
           server[index]?.push(serverMs);
         }
       const [baseline, full] = views.map((view, index) =>
-        summarise(view, seen[index], samples[index] ?? [], server[index] ?? []),
+        summarise(view, seen[index], samples[index] ?? [], server[index] ?? [], items[index] ?? 0),
       ) as [UiView, UiView];
       return {
         benchmark: 'web-view',
@@ -185,6 +206,7 @@ export async function runUiBenchmark(options: {
           home: relative(REPO_ROOT, store.home),
           reused: store.loadSeconds === undefined,
           ...(store.loadSeconds === undefined ? {} : { loadSeconds: store.loadSeconds }),
+          layout: TABLE_LAYOUT_VERSION,
         },
         full,
         baseline,
@@ -193,6 +215,11 @@ export async function runUiBenchmark(options: {
         renderRatio: full.renderMedianMs / baseline.renderMedianMs,
         targetMs: TARGET_MS,
         meetsTarget: full.medianMs < TARGET_MS,
+        apiMs: full.serverMedianMs,
+        renderMs: full.renderMedianMs,
+        apiTargetMs: API_TARGET_MS,
+        meetsApiTarget: full.serverMedianMs < API_TARGET_MS,
+        readsPerRun: full.itemsReadPerRun,
       };
     } finally {
       await browser.close();
@@ -214,11 +241,24 @@ function checkRuns(view: 'full' | 'baseline', runs: number): void {
     );
 }
 
+/** The stored items an `/api/timeline` answer's reads went through, from its Server-Timing. */
+export function itemsReadOf(
+  response: { headers: { get(name: string): string | null } },
+  query: string,
+): number {
+  const timing = response.headers.get('server-timing') ?? '';
+  const items = /(?:^|,\s*)items;desc="(\d+)"/.exec(timing)?.[1];
+  if (items === undefined)
+    throw new Error(`/api/timeline${query} says no items read in Server-Timing ("${timing}")`);
+  return Number(items);
+}
+
 function summarise(
   view: { name: string; query: string; expectedRuns: number },
   seen: { runs: number; rows: number; responseBytes: number } | undefined,
   samples: readonly UiSample[],
   server: readonly number[],
+  itemsRead: number,
 ): UiView {
   const of = (pick: (sample: UiSample) => number) => samples.map(pick);
   return {
@@ -234,6 +274,8 @@ function summarise(
     renderMedianMs: median(of((s) => s.renderMs)),
     renderMinMs: Math.min(...of((s) => s.renderMs)),
     serverMedianMs: median(server),
+    itemsRead,
+    itemsReadPerRun: itemsRead / Math.max(1, seen?.runs ?? 0),
     samples: [...samples],
   };
 }
@@ -412,7 +454,7 @@ function firstAtOrAfter(times: readonly (readonly [number, number])[], time: num
 }
 
 // ---------------------------------------------------------------------------------------------
-// The store: ingested with the real CLI once, then reused.
+// The store: written by the store's writer once, then reused.
 
 interface Marker {
   seed: number;
@@ -422,25 +464,27 @@ interface Marker {
   day: typeof DAY;
   loadedAt: string;
   loadSeconds: number;
+  layout: number;
 }
 
 /**
- * ECSLOG_HOME holding the days, from node_modules/.cache/ecslog-bench/ui-SEED-RUNS when a
- * previous run completed it (its marker is written last); otherwise loaded into a temporary home
- * with `ecslog ingest`, which is then moved there.
+ * ECSLOG_HOME holding the days, from node_modules/.cache/ecslog-bench/ui-SEED-RUNS-…-layout-N
+ * when a previous run completed it (its marker is written last); otherwise written into a
+ * temporary home by the store's writer, which is then moved there.
  */
 async function loadedHome(
   day: SimulatedDays,
   seed: number,
   now: () => number,
 ): Promise<{ home: string; loadSeconds?: number }> {
-  const name = `ui-${seed}-${day.runs.size}-${CLUSTER_SETS * CLUSTERS.length}-clusters`;
+  const name = `ui-${seed}-${day.runs.size}-${CLUSTER_SETS * CLUSTERS.length}-clusters-layout-${TABLE_LAYOUT_VERSION}`;
   const home = join(CACHE_ROOT, name);
   const marker = readMarker(join(home, MARKER));
   if (
     marker?.events === day.events.length &&
     marker.copies === day.copies &&
-    marker.day.from === DAY.from
+    marker.day.from === DAY.from &&
+    marker.layout === TABLE_LAYOUT_VERSION
   )
     return { home };
 
@@ -451,26 +495,17 @@ async function loadedHome(
     if (entry.startsWith(`${name}.loading-`))
       rmSync(join(CACHE_ROOT, entry), { recursive: true, force: true });
   const loading = mkdtempSync(join(CACHE_ROOT, `${name}.loading-`));
-  const scratch = mkdtempSync(join(tmpdir(), 'ecslog-bench-ui-'));
   try {
-    const file = join(scratch, 'events.ndjson');
-    writeFileSync(file, toNdjson(day.events));
     console.error(
-      `web view: loading ${day.events.length.toLocaleString('en-US')} events (${day.copies} simulated days, ${day.runs.size.toLocaleString('en-US')} runs) with ecslog ingest into ${relative(REPO_ROOT, home)}…`,
+      `web view: writing ${day.events.length.toLocaleString('en-US')} events (${day.copies} simulated days, ${day.runs.size.toLocaleString('en-US')} runs) with the store's writer into ${relative(REPO_ROOT, home)}…`,
     );
     const start = now();
-    const ingest = await runCli(
-      ['ingest', '--retention-days', String(RETENTION_DAYS), file],
-      loading,
-    );
+    const written = await writeEvents(day.events, loading);
     const loadSeconds = (now() - start) / 1000;
-    const summary = ingest.stderr.trim();
-    if (ingest.code !== 0) throw new Error(`ecslog ingest exited with ${ingest.code}:\n${summary}`);
-    if (/past the retention period/.test(summary))
-      throw new Error(`ecslog ingest left records out:\n${summary}`);
-    console.error(`web view: ${summary.split('\n').pop() ?? ''}`);
-    console.error(`web view: loading the store took ${loadSeconds.toFixed(1)} s`);
-    const written: Marker = {
+    console.error(
+      `web view: ${written.toLocaleString('en-US')} records written in ${loadSeconds.toFixed(1)} s`,
+    );
+    const marker: Marker = {
       seed,
       runs: day.runs.size,
       copies: day.copies,
@@ -478,13 +513,55 @@ async function loadedHome(
       day: DAY,
       loadedAt: new Date().toISOString(),
       loadSeconds,
+      layout: TABLE_LAYOUT_VERSION,
     };
-    writeFileSync(join(loading, MARKER), `${JSON.stringify(written, null, 2)}\n`);
+    writeFileSync(join(loading, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
     renameSync(loading, home);
     return { home, loadSeconds };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
     rmSync(loading, { recursive: true, force: true });
+  }
+}
+
+/** Records written per writer call: the size of one of ingest's batches. */
+const WRITE_BATCH = 500;
+
+/**
+ * Maps the events and writes their records with `createAuditWriter` into the local store of
+ * `home` (opened as a command opens it, then closed); fails on any record not written. The count
+ * of records written (a replayed duplicate is `stale`, and counted too).
+ */
+async function writeEvents(events: readonly Event[], home: string): Promise<number> {
+  const records: AuditRecord[] = events.flatMap((event) => {
+    const result = mapEvent(event);
+    return result.kind === 'mapped' ? result.records : [];
+  });
+  const store = await openLocalStore({
+    home: ecslogHome({ ECSLOG_HOME: home }, REPO_ROOT),
+    role: 'command',
+    cwd: REPO_ROOT,
+  });
+  try {
+    const writer = createAuditWriter({
+      client: store.client,
+      tableName: store.tableName,
+      retentionDays: RETENTION_DAYS,
+    });
+    let written = 0;
+    for (let i = 0; i < records.length; i += WRITE_BATCH) {
+      const results = await writer.writeRecords(records.slice(i, i + WRITE_BATCH));
+      const unwritten = results.filter(
+        (result) => result.status !== 'written' && result.status !== 'stale',
+      );
+      if (unwritten.length > 0)
+        throw new Error(
+          `the writer left ${unwritten.length} records unwritten, the first ${unwritten[0]?.recordId}: ${unwritten[0]?.status} ${unwritten[0]?.error?.message ?? ''}`,
+        );
+      written += results.length;
+    }
+    return written;
+  } finally {
+    await store.close();
   }
 }
 
@@ -497,7 +574,7 @@ function readMarker(path: string): Marker | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child processes: the CLI (by PID), and Chromium.
+// Child processes: the CLI's local mode (by PID), and Chromium.
 
 function cliProcess(args: readonly string[], home: string): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
@@ -509,27 +586,6 @@ function cliProcess(args: readonly string[], home: string): ChildProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-}
-
-/** Runs an ecslog command to its end; stops it if this process is interrupted meanwhile. */
-async function runCli(
-  args: readonly string[],
-  home: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = cliProcess(args, home);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  try {
-    const code = await new Promise<number | null>((done, fail) => {
-      child.once('error', fail);
-      child.once('exit', (exitCode) => done(exitCode));
-    });
-    return { code, stdout, stderr };
-  } finally {
-    await stopProcess(child);
-  }
 }
 
 /**
