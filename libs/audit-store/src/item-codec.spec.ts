@@ -164,8 +164,10 @@ describe('toRunItems: the run item and its carries', () => {
     const [run] = toRunItems(RUNNING, 30, undefined, closure) ?? [];
 
     expect(run?.item).toMatchObject({ end: 'closed', t1: closure.at, cr: 'task gone' });
-    expect(run?.rank > runRankOf(RUNNING)).toBe(true);
-    expect(run?.rank < runRankOf({ ...RUNNING, version: (RUNNING.version ?? 0) + 1 })).toBe(true);
+    expect((run?.rank ?? '') > runRankOf(RUNNING)).toBe(true);
+    expect((run?.rank ?? '') < runRankOf({ ...RUNNING, version: (RUNNING.version ?? 0) + 1 })).toBe(
+      true,
+    );
     expect(runOfItem(run?.item ?? {})).toEqual(taskRunOf(RUNNING, closure));
   });
 
