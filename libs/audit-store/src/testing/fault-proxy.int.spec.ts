@@ -1,5 +1,6 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { BatchWriteItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
 import { sampleEcsInputs } from '@ecslog/ecs-event-mapper/testing';
@@ -118,7 +119,7 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('fault proxy on
     const faulty = await proxy({ throttleRate: 0, failRate: 0, partialRate: 1, seed: 5 });
     const client = localClient(faulty.endpoint);
     const requests: WriteRequest[] = RECORDS.slice(0, 20).map((record) => ({
-      PutRequest: { Item: toHistoryItem(record, RETENTION_DAYS) },
+      PutRequest: { Item: marshall(toHistoryItem(record, RETENTION_DAYS)) },
     }));
     /** `pk sk` of each put item, sorted. */
     const keys = (items: readonly Record<string, unknown>[]) =>
