@@ -27,7 +27,8 @@ export interface IngestMetrics {
 export interface IngestDependencies {
   /** Defaults to `mapEvent`. */
   mapper?: (input: unknown) => MapResult;
-  writer: AuditWriter;
+  /** Ingest only writes records (closing runs is a reconciler's job). */
+  writer: Pick<AuditWriter, 'writeRecords'>;
   quarantine: Quarantine;
   logger: IngestLogger;
   metrics: IngestMetrics;

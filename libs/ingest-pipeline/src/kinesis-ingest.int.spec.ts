@@ -22,6 +22,8 @@ import {
   partitionKeyOf,
   putRecords,
   readShards,
+  itemKeys,
+  itemKeysOf,
   scanTable,
   startKinesalite,
   toKinesisEsmEvent,
@@ -87,7 +89,7 @@ describe('Kinesis handler fed real Kinesis records (kinesalite → ESM event →
     await rm(dir, { recursive: true, force: true });
   });
 
-  function setUp(tableName: string, writer?: AuditWriter) {
+  function setUp(tableName: string, writer?: Pick<AuditWriter, 'writeRecords'>) {
     const quarantineFile = join(dir, `${tableName}.ndjson`);
     const metrics = createRecordingMetrics();
     const handler = createKinesisHandler({
@@ -138,10 +140,15 @@ describe('Kinesis handler fed real Kinesis records (kinesalite → ESM event →
       tableName,
       now: () => TEST_NOW.getTime(),
     });
-    for (const record of expectedRecords)
-      expect((await reader.history(record.resourceArn, { limit: 1000 })).records).toContainEqual(
-        record,
-      );
+    expect(await reader.storedRecordIds(expectedRecords)).toEqual(
+      new Set(expectedRecords.map((record) => record.recordId)),
+    );
+    // Each record's items, once: a history item or a never-started run, and the runs they tell.
+    expect(itemKeys(await scanTable(db.client, tableName))).toEqual(itemKeysOf(expectedRecords));
+    const taskA = expectedRecords.filter((record) => record.resourceArn === TASK_A);
+    expect((await reader.history(TASK_A, { limit: 1000 })).records).toEqual(
+      expect.arrayContaining(taskA),
+    );
     expect((await reader.latest(TASK_A))?.version).toBe(7);
     const held = await quarantined();
     expect(held).toHaveLength(2);

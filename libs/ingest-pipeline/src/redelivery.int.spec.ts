@@ -72,7 +72,13 @@ describe('a crash mid-batch, then redelivery of the same batch', () => {
   });
 
   const writerFor = (client: DynamoDBClient, tableName: string) =>
-    createAuditWriter({ client, tableName, now: () => TEST_NOW.getTime() });
+    // dynalite has no PartiQL: conditional PutItem from the start, so every crash point is a write.
+    createAuditWriter({
+      client,
+      tableName,
+      conditionalWrites: 'single',
+      now: () => TEST_NOW.getTime(),
+    });
   const kinesisHandler = (writer: AuditWriter, quarantineFile: string) =>
     createKinesisHandler({
       writer,
@@ -161,6 +167,7 @@ describe('a crash mid-batch, then redelivery of the same batch', () => {
           for (const record of records.slice(0, written)) await writer.writeRecords([record]);
           throw new Error('the process crashed');
         },
+        closeRun: () => Promise.reject(new Error('not called')),
       };
       await expect(handlerWith(dying)(event)).rejects.toMatchObject({
         name: 'AuditWriteError',

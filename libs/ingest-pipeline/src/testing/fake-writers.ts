@@ -8,7 +8,7 @@ import type { AuditRecord } from '@ecslog/ecs-event-mapper';
  */
 export function createMemoryWriter(
   fail: (record: AuditRecord) => boolean = () => false,
-): AuditWriter & { calls: AuditRecord[][] } {
+): Pick<AuditWriter, 'writeRecords'> & { calls: AuditRecord[][] } {
   const calls: AuditRecord[][] = [];
   return {
     calls,
@@ -28,9 +28,9 @@ export function createMemoryWriter(
  * them) and go through `writer` for the rest.
  */
 export function failingFor(
-  writer: AuditWriter,
+  writer: Pick<AuditWriter, 'writeRecords'>,
   fail: (record: AuditRecord) => boolean,
-): AuditWriter {
+): Pick<AuditWriter, 'writeRecords'> {
   return {
     async writeRecords(records) {
       const results = new Map<AuditRecord, WriteResult>();
@@ -60,12 +60,19 @@ export function crashingAfter(
   requests: number,
 ): { client: DynamoDBClient; sent: () => number } {
   let sent = 0;
-  const crashing = {
-    send: (command: Parameters<DynamoDBClient['send']>[0]) => {
+  // The writer wraps the client in a DocumentClient, which sends through the client's middleware
+  // stack rather than its `send`: so the crash is a middleware, on a clone of that stack (the
+  // original client is left as it is) of an object that shares everything else with `client`.
+  const crashing = Object.create(client) as DynamoDBClient;
+  const stack = client.middlewareStack.clone();
+  Object.defineProperty(crashing, 'middlewareStack', { value: stack });
+  stack.add(
+    (next) => (args) => {
       if (sent >= requests) return Promise.reject(new Error('the process crashed'));
       sent += 1;
-      return client.send(command);
+      return next(args);
     },
-  };
-  return { client: crashing as unknown as DynamoDBClient, sent: () => sent };
+    { step: 'initialize', name: 'ecslogCrashAfter' },
+  );
+  return { client: crashing, sent: () => sent };
 }
