@@ -117,9 +117,9 @@ describe('the composition root', () => {
     });
 
     const items = await scanTable(db.client, env['TABLE_NAME'] as string);
-    // The task's own items (`R#<arn>`); the store's lookup items are keyed otherwise.
-    const taskItems = items.filter((item) => 'S' in item['pk']! && item['pk'].S.startsWith('R#'));
-    expect(taskItems).toHaveLength(2); // history + latest
+    // The task's partition (`T#<taskId>`): its run and its history item.
+    const taskItems = items.filter((item) => item['pk']?.S?.startsWith('T#'));
+    expect(taskItems.map((item) => item['sk']?.S?.replace(/^H#.*/, 'H#…'))).toEqual(['H#…', 'RUN']);
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 'INFO',
@@ -182,8 +182,8 @@ describe('the composition root', () => {
       );
 
       expect(result).toEqual({ batchItemFailures: [] });
-      const history = (await scanTable(db.client, env['TABLE_NAME'] as string)).filter(
-        (item) => 'S' in item['sk']! && item['sk'].S.startsWith('H#'),
+      const history = (await scanTable(db.client, env['TABLE_NAME'] as string)).filter((item) =>
+        item['sk']?.S?.startsWith('H#'),
       );
       expect(history).toHaveLength(6);
       const quarantined = (await readFile(env['QUARANTINE_FILE'] as string, 'utf8'))
