@@ -7,8 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
-import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
+import { FAILURE_CATEGORIES, mapEvent } from '@ecslog/ecs-event-mapper';
 import { simulateDay } from '@ecslog/simulator';
+import { toTaskRuns } from '@ecslog/task-runs';
 import type { RunningEcslog } from '../testing/run-ecslog';
 import { EVENTS_DIR, parseRecords, runEcslog, startEcslog } from '../testing/run-ecslog';
 
@@ -72,9 +73,34 @@ describe('ecslog local mode (end to end)', () => {
       'reindex placement',
     ]);
     expect(table.status).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^START \(UTC\) +CLUSTER +SERVICE\/FAMILY +TASK/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^START \(UTC\) +END +CLUSTER +SERVICE\/FAMILY +TASK/,
+    );
     expect(table.stdout.trimEnd().split('\n')).toHaveLength(runs.length + 1);
-    expect(table.stderrLines.at(-1)).toMatch(new RegExp(`^${runs.length} task runs between`));
+    expect(table.stderrLines.at(-1)).toMatch(
+      new RegExp(`^${runs.length} task runs active between`),
+    );
+  });
+
+  it("lists the simulated day's running service tasks in the last hour, and as --running", async () => {
+    // The runs still open at the end of the day, as the brute-force model tells them from its events.
+    const records = simulatedDay().events.flatMap((event) => {
+      const result = mapEvent(event);
+      return result.kind === 'mapped' ? result.records : [];
+    });
+    const open = toTaskRuns(records).filter((run) => run.end === 'open');
+    const openIds = open.map((run) => run.record.taskId).sort();
+
+    const lastHour = parseRecords((await ecslog(['tasks', '--since', '1h', '--json'])).stdout);
+    const running = parseRecords((await ecslog(['tasks', '--running', '--json'])).stdout);
+
+    expect(open.filter((run) => run.record.group === 'service:web').length).toBeGreaterThan(0);
+    expect(
+      open.filter((run) => run.record.group === 'service:stream-worker').length,
+    ).toBeGreaterThan(0);
+    expect(running.map((r) => r.taskId).sort()).toEqual(openIds);
+    expect(lastHour.map((r) => r.taskId)).toEqual(expect.arrayContaining(openIds));
+    expect(lastHour.length).toBeGreaterThanOrEqual(openIds.length);
   });
 
   it("shows a task's whole timeline by task id, in version order", async () => {
