@@ -1,85 +1,62 @@
 /**
  * The audit store's contract — writer and reader together — against real local servers: the
  * official DynamoDB Local (Java) and dynalite. One server per kind for this file; a fresh table
- * per test.
+ * per test. The property spec checks the same store against the brute-force model on random
+ * lives; this one pins the issue's examples with realistic records.
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { mapEvent } from '@ecslog/ecs-event-mapper';
 import type { TaskFacts } from '@ecslog/ecs-event-mapper/testing';
 import {
   envelopeOf,
-  loadFixture,
+  fixtureRecords,
   mappedRecords,
+  sampleLiveTraffic,
   TASK_LIFECYCLE_FIXTURES,
   taskArnOf,
   taskDetailOf,
 } from '@ecslog/ecs-event-mapper/testing';
-import type { Page, PageOptions } from './audit-reader';
-import { createAuditReader, InvalidCursorError } from './audit-reader';
-import type { AuditWriterOptions, WriteResult } from './audit-writer';
+import type { TaskRun, TimeWindow } from '@ecslog/task-runs';
+import { isActiveDuring, taskRunOf, toTaskRuns } from '@ecslog/task-runs';
+import { createAuditReader } from './audit-reader';
 import { createAuditWriter } from './audit-writer';
-import type { Item } from './item-codec';
-import { expiryOf, groupOf, historySortKey } from './item-codec';
-import type { LocalDynamoDb, LocalDynamoDbKind } from './testing';
-import { createAuditTable, scanTable, startLocalDynamoDb } from './testing';
+import type { LocalDynamoDb } from './testing';
+import {
+  createAuditTable,
+  localClient,
+  scanTable,
+  startDynalite,
+  startDynamoDbLocal,
+} from './testing';
 
-/** The records of an EventBridge fixture, e.g. `task-stopped-oom`. */
-const fixture = (name: string): AuditRecord[] =>
-  mappedRecords(loadFixture(`eventbridge/${name}.json`));
-const only = (records: AuditRecord[]): AuditRecord => {
-  if (records.length !== 1) throw new Error(`expected one record, got ${records.length}`);
-  return records[0] as AuditRecord;
-};
+const RETENTION_DAYS = 3650;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** "Now" for writers and readers. */
+const NOW = Date.parse('2026-11-21T12:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Versions 1–7 of one Fargate task of service `web` (cluster prod-web), 2026-11-20. */
-const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map((path) => only(mappedRecords(loadFixture(path))));
+const LIFECYCLE = TASK_LIFECYCLE_FIXTURES.map((path) => {
+  const records = fixtureRecords(path);
+  if (records.length !== 1) throw new Error(`${path}: ${records.length} records`);
+  return records[0] as AuditRecord;
+});
+const LIFE_ARN = (LIFECYCLE[0] as AuditRecord).resourceArn;
+const LIFE_ID = LIFE_ARN.split('/').pop() as string;
 const v = (version: number) => LIFECYCLE[version - 1] as AuditRecord;
-const TASK_ARN = v(1).resourceArn;
-const PROD_WEB = v(1).clusterArn;
-const SERVICE_WEB = 'arn:aws:ecs:eu-west-1:111122223333:service/prod-web/web';
 
-const EVENTBRIDGE_FIXTURES = [
-  'task-stopped-cannot-start',
-  'task-stopped-container-health',
-  'task-stopped-elb-health',
-  'task-stopped-essential-exit',
-  'task-stopped-image-pull',
-  'task-stopped-infrastructure',
-  'task-stopped-oom',
-  'task-stopped-resource-init',
-  'task-stopped-spot',
-  'task-stopped-succeeded',
-  'task-stopped-user',
-  'service-action-placement-failure',
-  'service-action-start-impaired',
-  'service-action-steady-state',
-  'deployment-in-progress',
-  'deployment-failed',
-  'deployment-completed',
-  'container-instance-agent-disconnected',
-  'container-instance-draining',
-  'cloudtrail-api-call-runtask',
-];
-const CLOUDTRAIL_FIXTURES = [
-  'runtask-agent-failure',
-  'runtask-api-error',
-  'runtask-partial-placement',
-  'runtask-placement-failure-only',
-  'runtask-success',
-];
-/** Every record the fixtures map to: tasks, instances, service events, API calls; 2026-11-20 and 21. */
-const ALL_FIXTURE_RECORDS = [
-  ...LIFECYCLE,
-  ...EVENTBRIDGE_FIXTURES.flatMap(fixture),
-  ...CLOUDTRAIL_FIXTURES.flatMap((name) => mappedRecords(loadFixture(`cloudtrail/${name}.json`))),
-];
-
-/** A task of cluster `audit-days` whose one record happens at `at` (ISO, ms precision). */
-function taskAt(at: string, n: number, overrides: Partial<TaskFacts> = {}): AuditRecord {
-  const facts: TaskFacts = {
+/**
+ * The state changes of one invented task of cluster `audit-contract`: PROVISIONING at
+ * `createdMs`, RUNNING 30 s later, and STOPPED after `runMs` if given.
+ */
+function lifeOf(n: number, createdMs: number, runMs?: number): AuditRecord[] {
+  const taskId = n.toString(16).padStart(32, 'c');
+  const base: TaskFacts = {
     region: 'eu-west-1',
     account: '111122223333',
-    clusterName: 'audit-days',
-    taskId: n.toString(16).padStart(32, 'a'),
+    clusterName: 'audit-contract',
+    taskId,
     family: 'worker',
     revision: 3,
     group: 'family:worker',
@@ -91,64 +68,69 @@ function taskAt(at: string, n: number, overrides: Partial<TaskFacts> = {}): Audi
     lastStatus: 'PROVISIONING',
     desiredStatus: 'RUNNING',
     version: 1,
-    createdAtMs: Date.parse(at),
+    createdAtMs: createdMs,
     containers: [{ name: 'worker', image: 'worker:3', lastStatus: 'PENDING' }],
-    ...overrides,
   };
-  const event = envelopeOf('ECS Task State Change', taskDetailOf(facts), {
-    id: `00000000-0000-4000-8000-${facts.taskId.slice(-12)}`,
-    account: facts.account,
-    region: facts.region,
-    timeMs: facts.createdAtMs,
-    resources: [taskArnOf(facts)],
+  const steps: TaskFacts[] = [
+    base,
+    {
+      ...base,
+      lastStatus: 'RUNNING',
+      version: 2,
+      pendingMs: 30_000,
+      containers: [{ name: 'worker', image: 'worker:3', lastStatus: 'RUNNING' }],
+    },
+  ];
+  if (runMs !== undefined)
+    steps.push({
+      ...base,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      version: 3,
+      pendingMs: 30_000,
+      runMs,
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: 'worker', image: 'worker:3', lastStatus: 'STOPPED', exitCode: 0 }],
+    });
+  return steps.map((facts) => {
+    const detail = taskDetailOf(facts);
+    const event = envelopeOf('ECS Task State Change', detail, {
+      id: `00000000-0000-4000-8${String(facts.version).padStart(3, '0')}-${taskId.slice(-12)}`,
+      account: facts.account,
+      region: facts.region,
+      timeMs: Date.parse(detail['updatedAt'] as string),
+      resources: [taskArnOf(facts)],
+    });
+    return mappedRecords(event)[0] as AuditRecord;
   });
-  const record = only(mappedRecords(event));
-  if (record.eventTime !== at) throw new Error(`built ${record.eventTime}, wanted ${at}`);
-  return record;
 }
 
-/** Stored items live for ten years here, so no server's own TTL sweep can touch them in a test. */
-const RETENTION_DAYS = 3650;
-const WRITE_NOW = Date.parse('2026-11-21T12:00:00.000Z');
+/** A run as compared: id, the record telling it, its end. */
+const told = (runs: readonly TaskRun[]) =>
+  runs.map((run) => `${run.id} ${run.record.recordId} ${run.end} ${run.endTime ?? ''}`).sort();
+const idsOf = (runs: readonly TaskRun[]) => runs.map((run) => run.id).sort();
+const taskIdOf = (record: AuditRecord) => record.resourceArn.split('/').pop() as string;
 
-const ids = (records: readonly AuditRecord[]) => records.map((r) => r.recordId);
-const byTime = (records: readonly AuditRecord[]) =>
-  [...records].sort((a, b) => a.eventTime.localeCompare(b.eventTime));
-/** Records in the same order as expected, up to the order of records with the same eventTime. */
-function expectOldestFirst(actual: readonly AuditRecord[], expected: readonly AuditRecord[]) {
-  expect(actual.map((r) => r.eventTime)).toEqual(byTime(expected).map((r) => r.eventTime));
-  expect(ids(actual).sort()).toEqual(ids(expected).sort());
-}
-/** `pk sk` of an item. */
-const keyOf = (item: Item) => ['pk', 'sk'].map((name) => (item[name] as { S: string }).S).join(' ');
-/** Round-tripped through JSON, as stored: absent optional fields instead of `undefined`. */
-const plain = (record: AuditRecord | undefined) =>
-  record && (JSON.parse(JSON.stringify(record)) as AuditRecord);
+const SERVERS: [string, () => Promise<LocalDynamoDb>][] = [
+  ['dynamodb-local', startDynamoDbLocal],
+  ['dynalite', startDynalite],
+];
 
-/** Every record of a query, page by page; also returns the page sizes. */
-async function readAll(
-  query: (page: PageOptions) => Promise<Page>,
-  limit: number,
-): Promise<{ records: AuditRecord[]; pages: number[] }> {
-  const records: AuditRecord[] = [];
-  const pages: number[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await query({ limit, cursor });
-    records.push(...page.records);
-    pages.push(page.records.length);
-    cursor = page.cursor;
-    if (pages.length > 1000) throw new Error('the cursor never ends');
-  } while (cursor);
-  return { records, pages };
-}
-
-describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on %s', (kind) => {
+describe.each(SERVERS)('audit store contract on %s', (kind, start) => {
   let server: LocalDynamoDb;
   let tableName: string;
+  const writer = (options: { now?: number; retentionDays?: number } = {}) =>
+    createAuditWriter({
+      client: server.client,
+      tableName,
+      retentionDays: options.retentionDays ?? RETENTION_DAYS,
+      now: () => options.now ?? NOW,
+    });
+  const reader = () => createAuditReader({ client: server.client, tableName, now: () => NOW });
 
   beforeAll(async () => {
-    server = await startLocalDynamoDb(kind);
+    server = await start();
   });
   afterAll(async () => {
     await server?.stop();
@@ -157,601 +139,204 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('audit store on
     tableName = await createAuditTable(server.client);
   });
 
-  const writer = (options: Partial<AuditWriterOptions> = {}) =>
-    createAuditWriter({
-      client: server.client,
-      tableName,
-      retentionDays: RETENTION_DAYS,
-      now: () => WRITE_NOW,
-      ...options,
-    });
-  const reader = (now = WRITE_NOW) =>
-    createAuditReader({ client: server.client, tableName, now: () => now });
-  const write = (records: readonly AuditRecord[]) => writer().writeRecords(records);
-  const statuses = (results: readonly WriteResult[]) => results.map((r) => r.status);
-
-  describe('history and latest state of a task', () => {
-    it('returns a task history oldest first, whatever order it was written in', async () => {
-      await write([v(5), v(2), v(7), v(1), v(4), v(3), v(6)]);
-
-      const page = await reader().history(TASK_ARN);
-
-      expect(page.records).toEqual(LIFECYCLE.map(plain));
-      expect(page.cursor).toBeUndefined();
-    });
-
-    it('keeps the highest version as latest, even when written out of order and with duplicates', async () => {
-      const duplicate = only(fixture('task-lifecycle-04-running-duplicate'));
-      await write([v(3), v(1)]);
-      await write([v(6), duplicate, v(2)]);
-      await write([v(4), v(5), v(6), v(1)]);
-
-      const latest = await reader().latest(TASK_ARN);
-      const history = await reader().history(TASK_ARN);
-
-      expect(latest).toEqual(plain(v(6)));
-      expect(ids(history.records)).toEqual(ids(LIFECYCLE.slice(0, 6)));
-    });
-
-    it('has no latest state for a task never written, nor for a service', async () => {
-      await write(fixture('service-action-steady-state'));
-
-      expect(await reader().latest(TASK_ARN)).toBeUndefined();
-      expect(await reader().latest(SERVICE_WEB)).toBeUndefined();
-    });
-
-    it('keeps the latest state of a container instance', async () => {
-      const [disconnected] = fixture('container-instance-agent-disconnected');
-      await write([disconnected as AuditRecord]);
-
-      expect(await reader().latest((disconnected as AuditRecord).resourceArn)).toEqual(
-        plain(disconnected),
+  describe('writeRecords', () => {
+    it('tells written, stale (late, duplicate, twice in one call) and expired records', async () => {
+      const w = writer();
+      expect((await w.writeRecords([v(4)]))[0]?.status).toBe('written');
+      expect((await w.writeRecords([v(5)]))[0]?.status).toBe('written');
+      // A late, lower version: its history is kept, but it does not tell the run.
+      const late = await w.writeRecords([v(2)]);
+      expect(late).toEqual([{ recordId: v(2).recordId, status: 'stale' }]);
+      // A duplicate delivery.
+      expect((await w.writeRecords([v(5)]))[0]?.status).toBe('stale');
+      // The same record twice in one call: once written, once stale.
+      const twice = await w.writeRecords([v(6), v(6)]);
+      expect(twice.map((r) => r.status).sort()).toEqual(['stale', 'written']);
+      // Records older than the retention when written are not stored.
+      const expired = await writer({ now: NOW + 40 * DAY_MS, retentionDays: 30 }).writeRecords([
+        v(7),
+      ]);
+      expect(expired).toEqual([{ recordId: v(7).recordId, status: 'expired' }]);
+      const task = await reader().task(LIFE_ID);
+      expect(task?.run?.record.recordId).toBe(v(6).recordId);
+      expect(task?.history.map((r) => r.recordId).sort()).toEqual(
+        [v(2), v(4), v(5), v(6)].map((r) => r.recordId).sort(),
       );
     });
 
-    it("returns a service's actions and deployments, oldest first, from its history", async () => {
-      const serviceEvents = [
-        'deployment-completed',
-        'service-action-start-impaired',
-        'deployment-in-progress',
-        'service-action-steady-state',
-        'deployment-failed',
-      ].flatMap(fixture);
-      await write([...serviceEvents, ...LIFECYCLE, ...fixture('service-action-placement-failure')]);
-
-      const page = await reader().history(SERVICE_WEB);
-
-      expect(ids(page.records)).toEqual([
-        ...ids(fixture('service-action-steady-state')), // 03:06
-        ...ids(fixture('deployment-in-progress')), // 10:01
-        ...ids(fixture('service-action-start-impaired')), // 10:09
-        ...ids(fixture('deployment-failed')), // 10:24
-        ...ids(fixture('deployment-completed')), // 10:31
-      ]);
+    it('leaves the table unchanged when the same records are written again', async () => {
+      const records = [...LIFECYCLE, ...lifeOf(1, NOW - 2 * HOUR_MS, HOUR_MS)];
+      const first = await writer().writeRecords(records);
+      expect(first.filter((r) => r.status !== 'written' && r.status !== 'stale')).toEqual([]);
+      const before = await scanTable(server.client, tableName);
+      const again = await writer().writeRecords([...records].reverse());
+      expect(again.every((r) => r.status === 'stale' || r.status === 'written')).toBe(true);
+      expect(await scanTable(server.client, tableName)).toEqual(before);
     });
   });
 
-  describe('time-range queries', () => {
-    // Cluster audit-days: records on 2026-11-18, 19 and 20 (and just outside), written shuffled.
-    const DAYS = [
-      taskAt('2026-11-17T23:59:59.999Z', 1), // before the range
-      taskAt('2026-11-18T00:00:00.000Z', 2),
-      taskAt('2026-11-18T08:15:00.000Z', 3),
-      taskAt('2026-11-18T23:59:59.999Z', 4),
-      taskAt('2026-11-19T00:00:00.000Z', 5),
-      taskAt('2026-11-19T12:00:00.000Z', 6),
-      taskAt('2026-11-20T00:00:00.001Z', 7),
-      taskAt('2026-11-20T18:30:00.000Z', 8),
-      taskAt('2026-11-20T20:00:00.001Z', 9), // after the range
-      taskAt('2026-11-21T06:00:00.000Z', 10), // after the range, next day
-    ];
-    const RANGE = { from: '2026-11-18T00:00:00.000Z', to: '2026-11-20T20:00:00.000Z' };
-    const CLUSTER = (DAYS[0] as AuditRecord).clusterArn;
-    const inRange = DAYS.slice(1, 8);
+  describe('task, history and latest', () => {
+    it('gives the run and the whole history in time order, by id or ARN', async () => {
+      await writer().writeRecords([v(7), v(3), v(1), v(5), v(2), v(6), v(4)]);
+      const byId = await reader().task(LIFE_ID);
+      expect(byId?.taskArn).toBe(LIFE_ARN);
+      expect(byId?.run?.record.recordId).toBe(v(7).recordId);
+      expect(byId?.run?.end).toBe('stopped');
+      expect(byId?.history.map((r) => r.recordId)).toEqual(LIFECYCLE.map((r) => r.recordId));
+      expect(await reader().task(LIFE_ARN)).toEqual(byId);
+      expect(await reader().task('0123456789abcdef0123456789abcdef')).toBeUndefined();
 
-    it('returns every record of a cluster across several UTC days, oldest first, and none outside the range', async () => {
-      await write([...DAYS].reverse());
-      await write(LIFECYCLE); // another cluster, same days
+      const { records } = await reader().history(LIFE_ARN, { limit: 100 });
+      expect(records.map((r) => r.recordId)).toEqual(LIFECYCLE.map((r) => r.recordId));
+      expect((await reader().latest(LIFE_ARN))?.recordId).toBe(v(7).recordId);
+    });
+  });
 
-      const page = await reader().byCluster(CLUSTER, RANGE);
+  describe('runsDuring and openRuns', () => {
+    const longOpen = lifeOf(2, NOW - 10 * DAY_MS);
+    const day1 = Date.parse('2026-11-01T00:00:00.000Z');
+    const day1To5 = lifeOf(3, day1 + 8 * HOUR_MS, 4 * DAY_MS);
+    const stoppedBefore = lifeOf(4, day1 + 9 * HOUR_MS, 2 * HOUR_MS);
 
-      expect(page.records).toEqual(inRange.map(plain));
-      expect(page.cursor).toBeUndefined();
+    it('finds a task created 10 days ago and still running, at every instant since', async () => {
+      await writer().writeRecords([...longOpen, ...day1To5, ...stoppedBefore]);
+      const id = (longOpen[0] as AuditRecord).resourceArn;
+      const lastHour = await reader().runsDuring({ from: iso(NOW - HOUR_MS), to: iso(NOW) });
+      expect(idsOf(lastHour.runs)).toEqual([id]);
+      expect(lastHour.runs[0]?.end).toBe('open');
+      for (const at of [NOW - 10 * DAY_MS + 60_000, NOW - 7 * DAY_MS, NOW - 3 * DAY_MS, NOW]) {
+        const { runs } = await reader().runsDuring({ from: iso(at), to: iso(at) });
+        expect(idsOf(runs)).toEqual([id]);
+      }
+      const open = await reader().openRuns();
+      expect(idsOf(open.runs)).toEqual([id]);
     });
 
-    it('includes both ends of a range and excludes what is a millisecond outside', async () => {
-      await write(DAYS);
-
-      const page = await reader().byCluster(CLUSTER, {
-        from: '2026-11-18T23:59:59.999Z',
-        to: '2026-11-19T12:00:00.000Z',
+    it('finds a run that spans a window, not one that stopped before it', async () => {
+      await writer().writeRecords([...longOpen, ...day1To5, ...stoppedBefore]);
+      const day3 = { from: '2026-11-03T00:00:00.000Z', to: '2026-11-03T23:59:59.999Z' };
+      const { runs } = await reader().runsDuring(day3);
+      expect(idsOf(runs)).toEqual([(day1To5[0] as AuditRecord).resourceArn]);
+      expect(runs[0]?.end).toBe('stopped');
+      const day1Runs = await reader().runsDuring({
+        from: iso(day1),
+        to: iso(day1 + DAY_MS - 1),
       });
-      const narrower = await reader().byCluster(CLUSTER, {
-        from: '2026-11-19T00:00:00.001Z',
-        to: '2026-11-19T11:59:59.999Z',
-      });
-
-      expect(ids(page.records)).toEqual(ids(DAYS.slice(3, 6)));
-      expect(narrower.records).toEqual([]);
-    });
-
-    it('reads range ends given at second precision or with an offset as the instants they are', async () => {
-      await write(DAYS);
-
-      const seconds = await reader().byCluster(CLUSTER, {
-        from: '2026-11-19T00:00:00Z',
-        to: '2026-11-20T00:00:00Z',
-      });
-      const offset = await reader().byCluster(CLUSTER, {
-        from: '2026-11-19T01:00:00+01:00', // 2026-11-19T00:00:00.000Z
-        to: '2026-11-19T13:00:00+01:00', // 2026-11-19T12:00:00.000Z
-      });
-
-      expect(ids(seconds.records)).toEqual(ids(DAYS.slice(4, 6)));
-      expect(ids(offset.records)).toEqual(ids(DAYS.slice(4, 6)));
-    });
-
-    it('returns the records of a service group and of a task family, in their cluster only', async () => {
-      const all = [...ALL_FIXTURE_RECORDS, ...DAYS];
-      await write(all);
-      const day = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T23:59:59.999Z' };
-      const batchUsEast1 = only(fixture('task-stopped-succeeded')).clusterArn;
-
-      const web = await reader().byGroup(PROD_WEB, 'service:web', day);
-      const nightly = await reader().byGroup(batchUsEast1, 'family:nightly-report', day);
-      const worker = await reader().byGroup(CLUSTER, 'family:worker', RANGE);
-
-      expectOldestFirst(web.records, [
-        ...LIFECYCLE,
-        ...[
-          'task-stopped-container-health',
-          'task-stopped-elb-health',
-          'task-stopped-image-pull',
-          'service-action-steady-state',
-          'service-action-start-impaired',
-          'deployment-in-progress',
-          'deployment-failed',
-          'deployment-completed',
-        ].flatMap(fixture),
-      ]);
-      // Not the RunTask calls of the eu-west-1 cluster also named "batch".
-      expectOldestFirst(
-        nightly.records,
-        ['task-stopped-succeeded', 'cloudtrail-api-call-runtask'].flatMap(fixture),
-      );
-      expect(worker.records).toEqual(inRange.map(plain));
-    });
-
-    it("reads a cluster's or group's records with only each task's newest version in the range", async () => {
-      await write([...ALL_FIXTURE_RECORDS, ...DAYS]);
-      const day = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T23:59:59.999Z' };
-      const everything = async (group?: string) =>
-        (
-          await readAll(
-            (page) =>
-              group === undefined
-                ? reader().byCluster(PROD_WEB, { ...day, ...page })
-                : reader().byGroup(PROD_WEB, group, { ...day, ...page }),
-            100,
-          )
-        ).records;
-      // The oracle: drop a versioned record when its resource has a higher version in the range.
-      const withoutSuperseded = (records: AuditRecord[]) =>
-        records.filter(
-          (record) =>
-            record.version === undefined ||
-            !records.some(
-              (other) =>
-                other.resourceArn === record.resourceArn &&
-                (other.version ?? 0) > (record.version ?? 0),
-            ),
-        );
-
-      const cluster = await reader().latestVersions(PROD_WEB, day);
-      const web = await reader().latestVersions(PROD_WEB, day, 'service:web');
-      const days = await reader().latestVersions(CLUSTER, RANGE);
-
-      expectOldestFirst(cluster, withoutSuperseded(await everything()));
-      expectOldestFirst(web, withoutSuperseded(await everything('service:web')));
-      expect(ids(cluster)).toContain(v(LIFECYCLE.length).recordId);
-      expect(ids(cluster)).not.toContain(v(1).recordId);
-      expect(cluster.length).toBeLessThan((await everything()).length);
-      // Every task of the cluster audit-days has one version: all of them, none outside the range.
-      expect(days).toEqual(inRange.map(plain));
-      const expired = reader(Date.parse('2036-12-31T00:00:00.000Z'));
-      expect(await expired.latestVersions(PROD_WEB, day)).toEqual([]);
-    });
-
-    it('tells a view of runs the runs each page adds, and stops reading when its signal fires', async () => {
-      await write([...ALL_FIXTURE_RECORDS, ...DAYS]);
-      const perPage: number[] = [];
-      const placement = ALL_FIXTURE_RECORDS.find(
-        (record) => record.recordType === 'api-call' && record.outcome.category === 'placement',
-      ) as AuditRecord;
-      const itsDay = {
-        from: `${placement.eventTime.slice(0, 10)}T00:00:00.000Z`,
-        to: `${placement.eventTime.slice(0, 10)}T23:59:59.999Z`,
-      };
-      const counted: number[] = [];
-
-      const days = await reader().latestVersions(CLUSTER, RANGE, undefined, {
-        onRuns: (added) => perPage.push(added),
-      });
-      const withFailure = await reader().latestVersions(placement.clusterArn, itsDay, undefined, {
-        onRuns: (added) => counted.push(added),
-      });
-
-      // One page per UTC day of the range (3, 2 and 2 tasks), each task counted once.
-      expect(perPage).toEqual([3, 2, 2]);
-      expect(days).toHaveLength(7);
-      // Tasks, and each RunTask failure: a run that never started.
-      const tasks = new Set(
-        withFailure.filter((r) => r.recordType === 'task').map((r) => r.resourceArn),
-      );
-      const neverStarted = withFailure.filter(
-        (r) =>
-          r.recordType === 'api-call' &&
-          (r.outcome.category === 'placement' || r.outcome.category === 'start-failure'),
-      );
-      expect(neverStarted.length).toBeGreaterThan(0);
-      expect(counted.reduce((sum, n) => sum + n, 0)).toBe(tasks.size + neverStarted.length);
-
-      const gone = new AbortController();
-      gone.abort(new Error('client gone'));
-      await expect(
-        reader().latestVersions(CLUSTER, RANGE, undefined, { signal: gone.signal }),
-      ).rejects.toThrow('client gone');
-      await expect(reader().activity(RANGE, { signal: gone.signal })).rejects.toThrow(
-        'client gone',
-      );
-      // Aborted after the first page: no second page is read.
-      const enough = new AbortController();
-      const seen: number[] = [];
-      await expect(
-        reader().latestVersions(CLUSTER, RANGE, undefined, {
-          signal: enough.signal,
-          onRuns: (added) => {
-            seen.push(added);
-            enough.abort(new Error('enough runs'));
-          },
-        }),
-      ).rejects.toThrow('enough runs');
-      expect(seen).toEqual([3]);
-    });
-
-    it('returns failed records across days, with and without a category', async () => {
-      const oomOnThe19th = taskAt('2026-11-19T10:00:00.000Z', 11, {
-        lastStatus: 'STOPPED',
-        desiredStatus: 'STOPPED',
-        stopCode: 'EssentialContainerExited',
-        stoppedReason: 'Essential container in task exited',
-        containers: [
-          {
-            name: 'worker',
-            image: 'worker:3',
-            lastStatus: 'STOPPED',
-            exitCode: 137,
-            reason: 'OutOfMemoryError: Container killed due to memory usage',
-          },
-        ],
-        createdAtMs: Date.parse('2026-11-19T09:59:55.000Z'), // stopped 5 s later
-      });
-      const all = [...ALL_FIXTURE_RECORDS, ...DAYS, oomOnThe19th];
-      await write(all);
-      const range = { from: '2026-11-19T00:00:00.000Z', to: '2026-11-21T23:59:59.999Z' };
-      const failed = all.filter((r) => r.outcome.status === 'failed');
-
-      const every = await reader().failures(range);
-      const oom = await reader().failures({ ...range, category: 'out-of-memory' });
-      const placement = await reader().failures({ ...range, category: 'placement' });
-      const the20th = await reader().failures({
-        from: '2026-11-20T00:00:00.000Z',
-        to: '2026-11-20T23:59:59.999Z',
-      });
-
-      expect(failed.length).toBeGreaterThan(15);
-      expectOldestFirst(every.records, failed);
-      expect(ids(oom.records)).toEqual(ids([oomOnThe19th, ...fixture('task-stopped-oom')]));
-      expectOldestFirst(
-        placement.records,
-        failed.filter((r) => r.outcome.category === 'placement'),
-      );
-      expect(placement.records.map((r) => r.eventTime.slice(0, 10))).toContain('2026-11-21');
-      expectOldestFirst(
-        the20th.records,
-        failed.filter((r) => r.eventTime.startsWith('2026-11-20')),
+      expect(idsOf(day1Runs.runs)).toEqual(
+        [day1To5, stoppedBefore].map((life) => (life[0] as AuditRecord).resourceArn).sort(),
       );
     });
   });
 
-  describe('pagination', () => {
-    // 2026-11-17 … 11-22, with nothing on the 19th and the 22nd: 6 day partitions, 2 empty.
-    const MANY = [
-      ...['2026-11-17', '2026-11-18', '2026-11-20', '2026-11-21'].flatMap((day, d) =>
-        Array.from({ length: 3 + d * 2 }, (_, i) =>
-          taskAt(`${day}T${String(i).padStart(2, '0')}:30:00.000Z`, 100 + d * 20 + i),
-        ),
-      ),
-    ];
-    const RANGE = { from: '2026-11-17T00:00:00.000Z', to: '2026-11-22T23:59:59.999Z' };
-    const CLUSTER = (MANY[0] as AuditRecord).clusterArn;
-
-    it.each([1, 2, 5, 7, 100])(
-      'walks every record of a cluster exactly once across day partitions (limit %i)',
-      async (limit) => {
-        await write(MANY);
-
-        const { records, pages } = await readAll(
-          (page) => reader().byCluster(CLUSTER, { ...RANGE, ...page }),
-          limit,
-        );
-
-        expect(records).toEqual(MANY.map(plain));
-        expect(pages.slice(0, -1).every((size) => size === limit)).toBe(true);
-        expect(pages.filter((size) => size > 0).length).toBe(Math.ceil(MANY.length / limit));
-      },
-    );
-
-    it('walks a task history page by page', async () => {
-      await write(LIFECYCLE);
-
-      const { records, pages } = await readAll((page) => reader().history(TASK_ARN, page), 3);
-
-      expect(ids(records)).toEqual(ids(LIFECYCLE));
-      expect(pages.slice(0, 3)).toEqual([3, 3, 1]);
-    });
-
-    it('rejects a cursor it did not produce', async () => {
-      await write([...MANY, ...LIFECYCLE]);
-      const first = await reader().byCluster(CLUSTER, { ...RANGE, limit: 2 });
-      const cursor = first.cursor as string;
-      const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-      const attempts = [
-        () => reader().byCluster(CLUSTER, { ...RANGE, cursor: 'not-a-cursor' }),
-        () => reader().byCluster(CLUSTER, { ...RANGE, cursor: json({ p: 6, k: {} }) }),
-        () => reader().byCluster(CLUSTER, { ...RANGE, cursor: json({ p: 0, k: null }) }),
-        // A cursor of another query: another cluster's, or a task history's.
-        () => reader().byCluster(PROD_WEB, { ...RANGE, cursor }),
-        () => reader().history(TASK_ARN, { cursor }),
-      ];
-
-      expect(cursor).toEqual(expect.any(String));
-      for (const attempt of attempts) await expect(attempt()).rejects.toThrow(InvalidCursorError);
-    });
-  });
-
-  describe('lookups: activity and task ids', () => {
-    const days = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T23:59:59.999Z' };
-
-    it('lists each cluster and group that had records in the range, once', async () => {
-      await write(ALL_FIXTURE_RECORDS);
-      await write([taskAt('2026-11-18T10:00:00.000Z', 20)]);
-
-      const activity = await reader().activity(days);
-
-      const expected = new Set(
-        ALL_FIXTURE_RECORDS.map((r) => `${r.clusterArn} ${groupOf(r) ?? ''}`),
-      );
-      expect(activity.map((a) => `${a.clusterArn} ${a.group}`).sort()).toEqual(
-        [...expected].sort(),
-      );
-      expect(activity).toContainEqual({ clusterArn: PROD_WEB, group: 'service:web' });
-      expect(activity.some((a) => a.clusterArn.endsWith('/audit-days'))).toBe(false);
-    });
-
-    it("finds a task's ARN from its id, and nothing for an unknown id", async () => {
-      await write(LIFECYCLE);
-
-      expect(await reader().taskArnsOf(TASK_ARN.split('/').pop() as string)).toEqual([TASK_ARN]);
-      expect(await reader().taskArnsOf('0123456789abcdef0123456789abcdef')).toEqual([]);
-    });
-
-    it('lets lookups expire with the day they describe, not before its records', async () => {
-      const record = taskAt('2026-11-18T23:59:59.999Z', 21);
-      await write([record]);
-      const taskId = record.taskId as string;
-      const range = { from: '2026-11-18T00:00:00.000Z', to: '2026-11-18T23:59:59.999Z' };
-      const recordExpiry = expiryOf(record, RETENTION_DAYS) * 1000;
-
-      expect((await reader(recordExpiry - 1000).activity(range)).length).toBe(1);
-      expect(await reader(recordExpiry - 1000).taskArnsOf(taskId)).toEqual([record.resourceArn]);
-      expect(await reader(recordExpiry + 1000).activity(range)).toEqual([]);
-      expect(await reader(recordExpiry + 1000).taskArnsOf(taskId)).toEqual([]);
-    });
-
-    it('says which records are already stored, by their history keys', async () => {
-      const stored = ALL_FIXTURE_RECORDS.slice(0, 30);
-      await write(stored);
-
-      const found = await reader().storedRecordIds(ALL_FIXTURE_RECORDS);
-
-      expect([...found].sort()).toEqual(ids(stored).sort());
-      expect(await reader(Date.parse('2036-12-31T00:00:00.000Z')).storedRecordIds(stored)).toEqual(
-        new Set(),
-      );
-    });
-
-    it('tells an empty table from one with records', async () => {
-      expect(await reader().isEmpty()).toBe(true);
-      await write([v(1)]);
-      expect(await reader().isEmpty()).toBe(false);
-    });
-  });
-
-  describe('retention (TTL)', () => {
-    it('reports records older than the retention as expired and does not write them', async () => {
-      const fresh = taskAt('2026-12-20T00:00:00.000Z', 12);
-      const records = [...LIFECYCLE, fresh];
-
-      const results = await writer({
-        retentionDays: 30,
-        now: () => Date.parse('2026-12-25T00:00:00.000Z'),
-      }).writeRecords(records);
-
-      expect(statuses(results)).toEqual([...LIFECYCLE.map(() => 'expired'), 'written']);
-      const stored = await scanTable(server.client, tableName);
-      expect(stored.map(keyOf).filter((key) => key.startsWith('R#'))).toEqual([
-        `R#${fresh.resourceArn} ${historySortKey(fresh)}`,
-        `R#${fresh.resourceArn} LATEST`,
-      ]);
-    });
-
-    it('never returns items whose TTL has passed but which are still in the table', async () => {
-      await write(ALL_FIXTURE_RECORDS);
-      const expiry = expiryOf(v(7), RETENTION_DAYS) * 1000;
-      const day = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T23:59:59.999Z' };
-      const after = reader(Date.parse('2036-12-31T00:00:00.000Z'));
-
-      expect(ids((await reader().history(TASK_ARN)).records)).toEqual(ids(LIFECYCLE));
-      expect(await reader(expiry - 1000).latest(TASK_ARN)).toEqual(plain(v(7)));
-      expect(await reader(expiry).latest(TASK_ARN)).toBeUndefined();
-      expect(ids((await reader(expiry).history(TASK_ARN)).records)).toEqual([]);
-      // Still stored: only the reader's filter keeps them out.
-      expect((await scanTable(server.client, tableName)).length).toBeGreaterThan(
-        ALL_FIXTURE_RECORDS.length,
-      );
-      expect(await after.latest(TASK_ARN)).toBeUndefined();
-      expect((await after.history(TASK_ARN)).records).toEqual([]);
-      expect((await after.history(SERVICE_WEB)).records).toEqual([]);
-      expect((await after.byCluster(PROD_WEB, day)).records).toEqual([]);
-      expect((await after.byGroup(PROD_WEB, 'service:web', day)).records).toEqual([]);
-      expect((await after.failures(day)).records).toEqual([]);
-    });
-
-    it('returns the records of a page that have not expired and skips those that have', async () => {
-      const old = taskAt('2026-11-18T10:00:00.000Z', 13);
-      const young = taskAt('2026-11-18T11:00:00.000Z', 14);
-      await writer({ retentionDays: 4000 }).writeRecords([young]);
-      await write([old]);
-      const range = { from: '2026-11-18T00:00:00.000Z', to: '2026-11-18T23:59:59.999Z' };
-
-      const page = await reader(expiryOf(old, RETENTION_DAYS) * 1000).byCluster(old.clusterArn, {
-        ...range,
-        limit: 1,
+  describe('failures', () => {
+    it('lists a failed run in the window containing its end, by category', async () => {
+      const oom = fixtureRecords('eventbridge/task-stopped-oom.json');
+      await writer().writeRecords(oom);
+      const record = oom.find((r) => r.outcome.status === 'failed') as AuditRecord;
+      expect(record.outcome.category).toBe('out-of-memory');
+      const endMs = Date.parse(taskRunOf(record)?.endTime as string);
+      const around = { from: iso(endMs - HOUR_MS), to: iso(endMs + HOUR_MS) };
+      const found = await reader().failures(around);
+      expect(found.map((r) => r.recordId)).toContain(record.recordId);
+      const before = await reader().failures({
+        from: iso(endMs - 3 * HOUR_MS),
+        to: iso(endMs - 2 * HOUR_MS),
       });
-
-      expect(ids(page.records)).toEqual(ids([young]));
+      expect(before).toEqual([]);
+      const same = await reader().failures({ ...around, category: 'out-of-memory' });
+      expect(same.map((r) => r.recordId)).toContain(record.recordId);
+      const otherCategory = await reader().failures({ ...around, category: 'image-pull' });
+      expect(otherCategory.map((r) => r.recordId)).not.toContain(record.recordId);
     });
   });
 
-  describe('write results and idempotency', () => {
-    it('leaves an identical table when the same records are written twice', async () => {
-      await write(ALL_FIXTURE_RECORDS);
-      const once = await scanTable(server.client, tableName);
+  describe('closeRun', () => {
+    it('closes an open run; a STOPPED record written later still wins', async () => {
+      const life = lifeOf(5, NOW - 5 * HOUR_MS, 4 * HOUR_MS);
+      const [, running, stopped] = life as [AuditRecord, AuditRecord, AuditRecord];
+      const id = taskIdOf(running);
+      await writer().writeRecords(life.slice(0, 2));
+      const at = iso(NOW - 2 * HOUR_MS);
+      expect(await writer().closeRun(id, { at, reason: 'task gone (reconciler)' })).toBe('closed');
+      const window: TimeWindow = { from: iso(NOW - 6 * HOUR_MS), to: iso(NOW) };
+      const closed = (await reader().runsDuring(window)).runs;
+      expect(closed.map((run) => [run.id, run.end, run.endTime])).toEqual([
+        [running.resourceArn, 'closed', at],
+      ]);
+      expect((await reader().openRuns()).runs).toEqual([]);
 
-      const again = await write(ALL_FIXTURE_RECORDS);
-      const twice = await scanTable(server.client, tableName);
-
-      expect(twice).toEqual(once);
-      expect(again.every((r) => r.status === 'written' || r.status === 'stale')).toBe(true);
+      expect((await writer().writeRecords([stopped]))[0]?.status).toBe('written');
+      const after = (await reader().runsDuring(window)).runs;
+      expect(after.map((run) => [run.id, run.end, run.record.recordId])).toEqual([
+        [running.resourceArn, 'stopped', stopped.recordId],
+      ]);
+      expect(await writer().closeRun(id, { at, reason: 'again' })).toBe('not-open');
+      expect(
+        await writer().closeRun('fedcba9876543210fedcba9876543210', { at, reason: 'gone' }),
+      ).toBe('not-found');
     });
+  });
 
-    it('stores one history item per record and one latest item per task or instance', async () => {
-      await write(ALL_FIXTURE_RECORDS);
-
-      const items = await scanTable(server.client, tableName);
-
-      const history = items.filter((item) => keyOf(item).includes(' H#'));
-      const latest = items.filter((item) => keyOf(item).endsWith(' LATEST'));
-      expect(history.length).toBe(ALL_FIXTURE_RECORDS.length);
-      expect(latest.length).toBe(
-        new Set(
-          ALL_FIXTURE_RECORDS.filter(
-            (r) => r.recordType === 'task' || r.recordType === 'container-instance',
-          ).map((r) => r.resourceArn),
-        ).size,
+  describe('storedRecordIds', () => {
+    it('knows every record after writing, none before', async () => {
+      const records = [...LIFECYCLE, ...lifeOf(6, NOW - DAY_MS, HOUR_MS)];
+      expect((await reader().storedRecordIds(records)).size).toBe(0);
+      await writer().writeRecords(records);
+      expect([...(await reader().storedRecordIds(records))].sort()).toEqual(
+        records.map((r) => r.recordId).sort(),
       );
     });
+  });
 
-    it('reports a lower version after a higher one as stale, and a duplicate as stale', async () => {
-      const duplicate = only(fixture('task-lifecycle-04-running-duplicate'));
-
-      const first = await write([v(4)]);
-      const lower = await write([v(3)]);
-      const again = await write([duplicate]);
-      const higher = await write([v(5)]);
-
-      expect([first, lower, again, higher].map(statuses)).toEqual([
-        ['written'],
-        ['stale'],
-        ['stale'],
-        ['written'],
-      ]);
-      expect(await reader().latest(TASK_ARN)).toEqual(plain(v(5)));
-      expect(ids((await reader().history(TASK_ARN)).records)).toEqual(ids(LIFECYCLE.slice(2, 5)));
+  describe('live traffic', () => {
+    const events = sampleLiveTraffic({ events: 1_200, seed: 16 });
+    const records = events.flatMap((event) => {
+      const result = mapEvent(event);
+      return result.kind === 'mapped' ? result.records : [];
     });
+    const window = {
+      from: '2026-11-20T02:00:00.000Z',
+      to: '2026-11-20T03:00:00.000Z',
+    };
 
-    it('within one call, writes the highest version and reports the others stale', async () => {
-      const duplicate = only(fixture('task-lifecycle-04-running-duplicate'));
-
-      const results = await write([v(2), v(4), v(1), duplicate, v(3)]);
-
-      expect(statuses(results)).toEqual(['stale', 'written', 'stale', 'stale', 'stale']);
-      expect(await reader().latest(TASK_ARN)).toEqual(plain(v(4)));
-    });
-
-    it('returns one result per input record, in input order', async () => {
-      const records = [
-        ...fixture('deployment-completed'),
-        v(2),
-        ...fixture('container-instance-draining'),
-        v(1),
-        ...mappedRecords(loadFixture('cloudtrail/runtask-partial-placement.json')),
-        v(2),
-        ...fixture('service-action-steady-state'),
-      ];
-
-      const results = await write(records);
-
-      expect(results.map((r) => r.recordId)).toEqual(ids(records));
-      expect(statuses(results)).toEqual([
-        'written',
-        'written',
-        'written',
-        'stale',
-        ...Array(5).fill('written'),
-        'stale',
-        'written',
-      ]);
-      expect(results.every((r) => r.error === undefined)).toBe(true);
-    });
-
-    it('fails only the record DynamoDB rejects, not the rest of its batch', async () => {
-      const good = Array.from({ length: 5 }, (_, i) =>
-        taskAt(`2026-11-18T0${i}:00:00.000Z`, 500 + i),
+    it('stores 1,000+ live records in few requests and answers runs like the model', async () => {
+      expect(records.length).toBeGreaterThanOrEqual(1_000);
+      const counted = localClient(server.endpoint);
+      const requests = new Map<string, number>();
+      counted.middlewareStack.add(
+        (next, context) => async (args) => {
+          const name = context.commandName ?? 'unknown';
+          requests.set(name, (requests.get(name) ?? 0) + 1);
+          return next(args);
+        },
+        { step: 'initialize', name: 'countRequests' },
       );
-      const tooLongKey = {
-        ...(good[0] as AuditRecord),
-        recordId: 'api-call:too-long',
-        recordType: 'api-call' as const,
-        resourceArn: `arn:aws:ecs:eu-west-1:111122223333:task/x/${'a'.repeat(2100)}`,
-      };
+      const w = createAuditWriter({
+        client: counted,
+        tableName,
+        retentionDays: RETENTION_DAYS,
+        now: () => NOW,
+      });
+      const results = [];
+      for (let i = 0; i < records.length; i += 100)
+        results.push(...(await w.writeRecords(records.slice(i, i + 100))));
+      counted.destroy();
+      expect(results.filter((r) => r.status !== 'written' && r.status !== 'stale')).toEqual([]);
 
-      const results = await writer().writeRecords([...good, tooLongKey]);
-
-      expect(statuses(results)).toEqual([...good.map(() => 'written'), 'failed']);
-      expect(results.at(-1)?.error?.name).toBe('ValidationException');
-    });
-
-    it('writes more than one batch of 25 in one call', async () => {
-      const many = Array.from({ length: 60 }, (_, i) =>
-        taskAt(
-          `2026-11-18T${String(Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}:00.000Z`,
-          300 + i,
-        ),
+      const total = [...requests.values()].reduce((sum, n) => sum + n, 0);
+      console.log(
+        `${kind}: ${events.length} events, ${records.length} records, ${total} requests ` +
+          `(${(total / events.length).toFixed(3)}/event): ${JSON.stringify(Object.fromEntries(requests))}`,
       );
+      if (kind === 'dynamodb-local') {
+        expect(total / events.length).toBeLessThanOrEqual(0.1);
+        expect(requests.get('BatchExecuteStatementCommand') ?? 0).toBeGreaterThan(0);
+      }
 
-      const results = await writer({ maxParallel: 2 }).writeRecords(many);
-
-      expect(statuses(results)).toEqual(many.map(() => 'written'));
-      const items = (await scanTable(server.client, tableName)).map(keyOf);
-      // 60 history + 60 latest items; lookups: one cluster/group for the day, 60 task ids.
-      expect(items.filter((key) => key.startsWith('R#')).length).toBe(120);
-      expect(items.filter((key) => key.startsWith('D#'))).toEqual([
-        `D#2026-11-18 ${(many[0] as AuditRecord).clusterArn}#family:worker`,
-      ]);
-      expect(items.filter((key) => key.startsWith('T#')).length).toBe(60);
-    });
+      const { runs } = await reader().runsDuring(window);
+      const model = toTaskRuns(records).filter((run) => isActiveDuring(run, window));
+      expect(model.length).toBeGreaterThan(0);
+      expect(told(runs)).toEqual(told(model));
+    }, 40_000);
   });
 });
