@@ -131,6 +131,25 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
     for (const action of all.flatMap(actions)) expect(action).not.toMatch(/^\*$|:\*$/);
   });
 
+  it("lets the ingest write the audit table's items with the writer's actions, on the table only", () => {
+    const table = Object.keys(built.template.findResources('AWS::DynamoDB::Table'));
+    const onTable = statements(built.template, 'AWS::IAM::Policy').filter((s) =>
+      actions(s).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(onTable.map((s) => actions(s).sort())).toEqual([
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:PutItem',
+      ],
+    ]);
+    // The table's ARN, nothing under it (`/index/*`): DynamoDB maintains the indexes.
+    expect(JSON.stringify(onTable[0]?.Resource)).not.toContain('index');
+    expect(table).toEqual([]); // the table is the stateful stack's: referenced, not defined here
+  });
+
   it('publishes a backfill policy with exactly the backfill actions', () => {
     const policy = Object.entries(built.template.findResources('AWS::IAM::ManagedPolicy'))
       .filter(([id]) => id.startsWith('BackfillPolicy'))
@@ -145,6 +164,8 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
         'dynamodb:BatchGetItem',
         'dynamodb:BatchWriteItem',
         'dynamodb:DescribeTable',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:PartiQLUpdate',
         'dynamodb:PutItem',
         ...(topology === 'stream' ? ['kinesis:DescribeStreamSummary', 'kinesis:PutRecords'] : []),
       ].sort(),
@@ -300,8 +321,9 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
       ReadAndDeleteFailedBatches: ['s3:DeleteObject', 's3:GetObject'],
       WriteAuditTable: [
         'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
         'dynamodb:DescribeTable',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:PartiQLUpdate',
         'dynamodb:PutItem',
       ],
       ...(topology === 'stream'

@@ -90,6 +90,18 @@ export const KINESIS_READ_ACTIONS = [
   'kinesis:ListShards',
 ];
 
+/**
+ * What `@ecslog/audit-store`'s writer sends to write records, on the table only: BatchWriteItem
+ * (history, never-started runs), PartiQL INSERT / UPDATE in BatchExecuteStatement (runs, carries,
+ * latest states; conditional), PutItem (the same, one at a time, where PartiQL is missing).
+ */
+export const AUDIT_WRITER_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PutItem',
+] as const;
+
 export interface PipelineStackProps extends StackProps {
   config: StageConfig;
   stateful: StatefulResources;
@@ -157,11 +169,13 @@ export class PipelineStack extends Stack {
     };
     Validations.of(ingest.function).acknowledge(latestRuntime);
     this.acknowledgeServerlessFindings(ingest.function, config);
-    // The audit writer puts items (conditional, out-of-order guard) and batch-writes; nothing else.
-    // The ingest writes base-table items only (DynamoDB maintains the indexes): no `index/*` grant.
+    // The audit writer batch-writes history, and writes runs, carries and latest states as
+    // conditional PartiQL INSERT / UPDATE statements (BatchExecuteStatement), or conditional
+    // PutItem where a server has no PartiQL; it never reads (closing runs, which reads, is not
+    // the ingest's). Base-table items only (DynamoDB maintains the indexes): no `index/*` grant.
     ingest.function.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        actions: [...AUDIT_WRITER_ACTIONS],
         resources: [stateful.table.tableArn],
       }),
     );
@@ -408,12 +422,7 @@ export class PipelineStack extends Stack {
       }),
       new iam.PolicyStatement({
         sid: 'WriteAuditTable',
-        actions: [
-          'dynamodb:DescribeTable',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:PutItem',
-          'dynamodb:ConditionCheckItem',
-        ],
+        actions: ['dynamodb:DescribeTable', ...AUDIT_WRITER_ACTIONS],
         resources: [stateful.table.tableArn],
       }),
     ];
@@ -470,12 +479,8 @@ export class PipelineStack extends Stack {
       }),
       new iam.PolicyStatement({
         sid: 'WriteAuditTable',
-        actions: [
-          'dynamodb:DescribeTable',
-          'dynamodb:BatchGetItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:PutItem',
-        ],
+        // BatchGetItem: which records are stored already (a re-run skips them).
+        actions: ['dynamodb:DescribeTable', 'dynamodb:BatchGetItem', ...AUDIT_WRITER_ACTIONS],
         resources: [stateful.table.tableArn],
       }),
     ];

@@ -94,6 +94,24 @@ describe('StatefulStack audit table', () => {
       ),
     );
     expect(table['AttributeDefinitions']).toHaveLength(2 + 2 * INDEX_COUNT);
+    // Table layout 2: runs by start hour (or open), failures by day, a service's events by day.
+    expect(
+      (table['GlobalSecondaryIndexes'] as { IndexName: string; KeySchema: unknown }[]).map(
+        (index) => [index.IndexName, index.KeySchema],
+      ),
+    ).toEqual(
+      [
+        ['runs', 'rpk', 'rsk'],
+        ['failures', 'fpk', 'fsk'],
+        ['events', 'epk', 'esk'],
+      ].map(([name, hash, range]) => [
+        name,
+        [
+          { AttributeName: hash, KeyType: 'HASH' },
+          { AttributeName: range, KeyType: 'RANGE' },
+        ],
+      ]),
+    );
   });
 
   it('has PITR and AWS-managed encryption', () => {
