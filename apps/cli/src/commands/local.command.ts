@@ -95,6 +95,10 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say(
       `  store       dynalite at ${store.endpoint}, table ${store.tableName} (data in ${where(home.store)})`,
     );
+    if (store.migrated)
+      say(
+        `  migrated    ${store.migrated.records} records from table layout ${store.migrated.fromLayout} (an older ecslog's); the old store is kept in ${where(store.migrated.backup)}`,
+      );
     say(`  lake        ${where(home.lake)}/dt=YYYY-MM-DD/*.ndjson`);
     say(`  quarantine  ${where(home.quarantine)}`);
     say();
