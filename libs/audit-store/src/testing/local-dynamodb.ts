@@ -113,7 +113,23 @@ export async function createAuditTable(
   client: DynamoDBClient,
   name = `audit-${process.pid}-${++tableCounter}`,
 ): Promise<string> {
-  await client.send(new CreateTableCommand(createTableInput(name)));
+  // A loaded machine's server can drop a connection (ECONNRESET): creating a table is idempotent
+  // enough to try again, unless the table turns out to be there already.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(name)));
+      break;
+    } catch (error) {
+      const name_ = (error as Error).name;
+      if (name_ === 'ResourceInUseException' && attempt > 1) break;
+      if (
+        attempt >= 3 ||
+        !/TimeoutError|ECONNRESET|socket hang up/.test(`${name_} ${(error as Error).message}`)
+      )
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
   try {
     await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(name)));
   } catch (error) {
