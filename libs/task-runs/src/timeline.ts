@@ -13,7 +13,7 @@
 import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import type { RunClosure, RunEnd, TaskRun } from './task-runs';
-import { isActiveDuring } from './task-runs';
+import { runSpanOf } from './task-runs';
 
 export type PhaseKind = 'pending' | 'pull' | 'running';
 
@@ -109,10 +109,14 @@ export interface Timeline {
  */
 export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: number): Timeline {
   const window = { from: Date.parse(range.from), to: Date.parse(range.to) };
-  const bars = runs
-    .filter((run) => isActiveDuring(run, range))
-    .map((run) => toTimelineRun(run, window, now))
-    .sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+  const bars: TimelineRun[] = [];
+  for (const run of runs) {
+    // isActiveDuring, with the window's ends parsed once.
+    const span = runSpanOf(run);
+    if (span.start <= window.to && span.end >= window.from)
+      bars.push(toTimelineRun(run, span.start, window, now));
+  }
+  bars.sort(byStartThenId);
 
   const groups = new Map<string, TimelineRun[]>();
   for (const bar of bars) {
@@ -124,34 +128,122 @@ export function toTimeline(runs: readonly TaskRun[], range: TimelineRange, now: 
   const rows: TimelineRow[] = [];
   for (const key of [...groups.keys()].sort()) {
     const members = groups.get(key) as TimelineRun[];
-    const laneEnds: number[] = [];
     const firstRow = rows.length;
-    for (const bar of members) {
-      // A launch that never started is marked on its group's first row; bars (and the start
-      // marks of runs known only by their start call, of no length) take the first lane free
-      // at their start, so that each can be told apart and clicked.
-      let lane = bar.neverStarted ? 0 : laneEnds.findIndex((end) => end < bar.start);
-      if (lane === -1) lane = laneEnds.length;
-      if (!bar.neverStarted) laneEnds[lane] = bar.end;
-      else if (laneEnds.length === 0) laneEnds[0] = Number.NEGATIVE_INFINITY;
-      bar.row = firstRow + lane;
-    }
+    const lanes = laneLayout();
+    for (const bar of members) bar.row = firstRow + lanes.place(bar);
     const first = members[0] as TimelineRun;
-    for (let lane = 0; lane < Math.max(1, laneEnds.length); lane += 1)
+    for (let lane = 0; lane < Math.max(1, lanes.count()); lane += 1)
       rows.push({ group: first.group, clusterName: first.clusterName, lane });
   }
   return { range, rows, runs: bars, failures: failuresOf(bars) };
 }
 
+function byStartThenId(a: TimelineRun, b: TimelineRun): number {
+  return a.start - b.start || a.id.localeCompare(b.id);
+}
+
+/**
+ * The lanes of one group, for bars placed in start order: each bar takes the lowest lane whose
+ * last bar ended before its start. A launch that never started is marked on the group's first
+ * lane and leaves it free; bars (and the start marks of runs known only by their start call, of
+ * no length) take a lane, so that each can be told apart and clicked. As bars come in start
+ * order, a lane free at one bar's start is free at every later one: lanes move once from busy
+ * (a heap by end) to free (a heap by index), O(log lanes) a bar.
+ */
+function laneLayout(): { place(bar: TimelineRun): number; count(): number } {
+  /** Lane indexes, by the end of their last bar (then index). */
+  const busy = createHeap<{ lane: number; end: number }>(
+    (a, b) => a.end - b.end || a.lane - b.lane,
+  );
+  const free = createHeap<number>((a, b) => a - b);
+  let count = 0;
+  return {
+    place(bar) {
+      if (bar.neverStarted) {
+        if (count === 0) {
+          count = 1;
+          free.push(0);
+        }
+        return 0;
+      }
+      for (let top = busy.peek(); top !== undefined && top.end < bar.start; top = busy.peek()) {
+        busy.pop();
+        free.push(top.lane);
+      }
+      const lane = free.pop() ?? count++;
+      busy.push({ lane, end: bar.end });
+      return lane;
+    },
+    count: () => count,
+  };
+}
+
+/** A binary min-heap by `before`. */
+function createHeap<T>(before: (a: T, b: T) => number) {
+  const items: T[] = [];
+  const at = (i: number) => items[i] as T;
+  const swap = (i: number, j: number) => {
+    const item = at(i);
+    items[i] = at(j);
+    items[j] = item;
+  };
+  return {
+    peek: (): T | undefined => items[0],
+    push(item: T): void {
+      items.push(item);
+      for (let i = items.length - 1; i > 0;) {
+        const parent = (i - 1) >> 1;
+        if (before(at(i), at(parent)) >= 0) break;
+        swap(i, parent);
+        i = parent;
+      }
+    },
+    pop(): T | undefined {
+      if (items.length === 0) return undefined;
+      const top = at(0);
+      const last = items.pop() as T;
+      if (items.length > 0) {
+        items[0] = last;
+        for (let i = 0; ;) {
+          const left = 2 * i + 1;
+          const right = left + 1;
+          let least = i;
+          if (left < items.length && before(at(left), at(least)) < 0) least = left;
+          if (right < items.length && before(at(right), at(least)) < 0) least = right;
+          if (least === i) break;
+          swap(i, least);
+          i = least;
+        }
+      }
+      return top;
+    },
+  };
+}
+
+/**
+ * One run's bar or mark. Built as one object literal of a fixed shape (optional fields set only
+ * when present), as a timeline holds tens of thousands.
+ */
 function toTimelineRun(
   run: TaskRun,
+  runStart: number,
   window: { from: number; to: number },
   now: number,
 ): TimelineRun {
   const { record, neverStarted } = run;
-  const runStart = Date.parse(run.startTime);
   const endUnknown = run.knownOnlyBy === 'start-call';
-  const base = {
+  // A mark is of no length: active in the window, it is inside it.
+  const mark = neverStarted || endUnknown;
+  const open = !mark && run.end === 'open';
+  // An open run runs to now, and at least to the last news of it (a clock behind the records').
+  const runEnd = mark
+    ? runStart
+    : open
+      ? Math.max(now, time(record.eventTime) ?? runStart)
+      : Math.max(runStart, time(run.endTime) ?? runStart);
+  const start = mark ? runStart : Math.max(runStart, window.from);
+  const end = mark ? runStart : Math.max(start, Math.min(runEnd, window.to));
+  const bar: TimelineRun = {
     id: run.id,
     taskId: record.taskId,
     clusterName: record.clusterName,
@@ -164,31 +256,18 @@ function toTimelineRun(
     neverStarted,
     endUnknown,
     startTime: run.startTime,
-    ...(run.endTime !== undefined && { endTime: run.endTime }),
     runEnd: run.end,
-    ...(run.closure !== undefined && { closure: run.closure }),
-  };
-  // A mark is of no length: active in the window, it is inside it.
-  const mark = { start: runStart, end: runStart, phases: [], open: false };
-  const inside = { continuesBefore: false, continuesAfter: false };
-  if (neverStarted) return { ...base, ...mark, ...inside, failure: record };
-  if (endUnknown) return { ...base, ...mark, ...inside };
-  const open = run.end === 'open';
-  // An open run runs to now, and at least to the last news of it (a clock behind the records').
-  const runEnd = open
-    ? Math.max(now, time(record.eventTime) ?? runStart)
-    : Math.max(runStart, time(run.endTime) ?? runStart);
-  const start = Math.max(runStart, window.from);
-  const end = Math.max(start, Math.min(runEnd, window.to));
-  return {
-    ...base,
     start,
     end,
-    phases: phasesOf(record, start, end),
+    phases: mark ? [] : phasesOf(record, start, end),
     open,
-    continuesBefore: runStart < window.from,
-    continuesAfter: open || runEnd > window.to,
+    continuesBefore: !mark && runStart < window.from,
+    continuesAfter: !mark && (open || runEnd > window.to),
   };
+  if (run.endTime !== undefined) bar.endTime = run.endTime;
+  if (run.closure !== undefined) bar.closure = run.closure;
+  if (neverStarted) bar.failure = record;
+  return bar;
 }
 
 /**
