@@ -5,6 +5,12 @@
  * the issue's targets — rendered in < 1 s, the API from Node in < 500 ms — never asserted), and
  * what the API's reads cost: stored items read per run shown (its `Server-Timing`).
  *
+ * A view shows every run active at any moment of its window (the store's semantics), so the views
+ * are chosen by counting runs as the store's model has them ({@link runsOfEvents},
+ * {@link isActiveDuring}): the whole day for 10,000 runs, and for ~100 a quarter of an hour or an
+ * hour in one cluster or one group of a cluster ({@link chooseView}) — the day's long-running
+ * service tasks are active in every window, some 2,300 of them across the account.
+ *
  * The store holds one simulated day many times over: `simulateDay` with one seed per copy and the
  * same start, the copies spread over {@link CLUSTER_SETS} sets of its three clusters (`prod-web` →
  * `prod-web-2`): an account of 12 clusters whose services run many tasks each (a copy's services
@@ -27,11 +33,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { createAuditWriter, TABLE_LAYOUT_VERSION } from '@ecslog/audit-store';
+import { createAuditWriter, groupOf, TABLE_LAYOUT_VERSION } from '@ecslog/audit-store';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { describeProblems, mapEvent } from '@ecslog/ecs-event-mapper';
 import { simulateDay } from '@ecslog/simulator';
 import { ecslogHome, openLocalStore } from '@ecslog/store-connection';
+import type { TaskRun } from '@ecslog/task-runs';
+import { isActiveDuring, runIdOf, toTaskRuns } from '@ecslog/task-runs';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { median } from './measure';
@@ -50,9 +58,14 @@ export interface UiSample {
 
 export interface UiView {
   name: string;
-  /** The page's query string. */
+  /** The page's query string: the window, and the scope when there is one. */
   query: string;
-  /** Runs and rows as the page has them (`window.ecslog.timeline()`), and what was expected. */
+  window: { from: string; to: string };
+  scope: { cluster?: string; group?: string };
+  /**
+   * Runs and rows as the page has them (`window.ecslog.timeline()`), and the runs expected: those
+   * of the scope active at any moment of the window (`isActiveDuring` over `toTaskRuns`).
+   */
   runs: number;
   expectedRuns: number;
   rows: number;
@@ -99,7 +112,11 @@ export interface UiBenchmarkResult {
   };
   /** The whole day: 10,000 runs. */
   full: UiView;
-  /** A short window of the same day: about 100 runs. */
+  /**
+   * About 100 runs of the same day: a quarter of an hour or an hour, in one cluster or one group
+   * (every run active in the window is shown, so the day's long-running service tasks are in any
+   * window of the account: a scope makes it small).
+   */
   baseline: UiView;
   /** full / baseline, medians: navigation → rendered, → responseEnd, responseEnd → rendered. */
   ratio: number;
@@ -133,7 +150,9 @@ const RETENTION_DAYS = 3650;
 const CLUSTERS = ['prod-web', 'batch', 'data'] as const;
 /** Copies of the day share clusters: copy n goes to set n mod CLUSTER_SETS. */
 const CLUSTER_SETS = 4;
-const BASELINE_RUNS = { min: 80, ideal: 100, max: 200 };
+/** The baseline view's runs, and the full view's (the whole day: every run of the store). */
+const BASELINE_RUNS: RunTarget = { min: 80, ideal: 100, max: 200 };
+const FULL_RUNS: RunTarget = { min: RUNS, ideal: RUNS, max: Math.round(RUNS * 1.2) };
 const VIEWPORT = { width: 1600, height: 1000 };
 const WARM_UP_ROUNDS = 1;
 const PAGE_TIMEOUT_MS = 180_000;
@@ -142,7 +161,8 @@ type Event = Record<string, unknown>;
 
 /**
  * Navigation → rendered timeline, median and min of `rounds` rounds after a warm-up, for the
- * whole day (10,000 runs) and for a window of about 100 runs, interleaved round by round.
+ * whole day (10,000 runs) and for a view of about 100 runs (a short window of one cluster or
+ * group), interleaved round by round.
  */
 export async function runUiBenchmark(options: {
   seed: number;
@@ -152,21 +172,22 @@ export async function runUiBenchmark(options: {
   const day = simulatedDays(options.seed, RUNS);
   if (day.runs.size < RUNS)
     throw new Error(`the simulated days hold ${day.runs.size} runs, fewer than ${RUNS}`);
-  const window = baselineWindow(day.runs);
-  const store = await loadedHome(day, options.seed, options.now);
-
+  const runs = runsOfEvents(day.events);
   const views = [
-    {
-      name: `baseline: ${window.from.slice(11, 16)}–${new Date(Date.parse(window.to) + 1).toISOString().slice(11, 16)} UTC`,
-      query: `?${new URLSearchParams({ from: window.from, to: window.to }).toString()}`,
-      expectedRuns: window.runs,
-    },
-    {
-      name: 'full: the whole day',
-      query: `?${new URLSearchParams(DAY).toString()}`,
-      expectedRuns: day.runs.size,
-    },
-  ];
+    { label: 'baseline', target: BASELINE_RUNS, candidates: baselineCandidates(runs, DAY) },
+    { label: 'full', target: FULL_RUNS, candidates: [{ ...DAY, scope: {} }] },
+  ].map(({ label, target, candidates }) => {
+    const view = chooseView(runs, candidates, target);
+    return {
+      name: viewName(label, view, DAY),
+      query: viewQuery(view),
+      window: { from: view.from, to: view.to },
+      scope: view.scope,
+      target,
+      expectedRuns: view.runs,
+    };
+  });
+  const store = await loadedHome(day, options.seed, options.now);
   const ui = await startUi(store.home);
   try {
     const browser = await launchChromium();
@@ -179,7 +200,7 @@ export async function runUiBenchmark(options: {
         for (const [index, view] of views.entries()) {
           const navigation = await navigate(browser, ui.url, view.query);
           seen[index] = navigation;
-          checkRuns(index === 0 ? 'baseline' : 'full', navigation.runs);
+          checkRuns(view, navigation.runs);
           const start = options.now();
           const response = await fetch(linkTo(ui.url, view.query, '/api/timeline'));
           await response.arrayBuffer();
@@ -230,14 +251,10 @@ export async function runUiBenchmark(options: {
 }
 
 /** Fails loudly when a view does not show what it is meant to measure. */
-function checkRuns(view: 'full' | 'baseline', runs: number): void {
-  if (view === 'full' && runs < RUNS)
+function checkRuns(view: { name: string; target: RunTarget }, runs: number): void {
+  if (runs < view.target.min || runs > view.target.max)
     throw new Error(
-      `the page shows ${runs} runs for the whole day, fewer than ${RUNS}: the benchmark would measure too little`,
-    );
-  if (view === 'baseline' && (runs < BASELINE_RUNS.min || runs > BASELINE_RUNS.max))
-    throw new Error(
-      `the baseline view shows ${runs} runs, outside ${BASELINE_RUNS.min}–${BASELINE_RUNS.max}`,
+      `the ${view.name} view shows ${runs} runs, outside ${view.target.min}–${view.target.max}: the benchmark would measure another view`,
     );
 }
 
@@ -254,7 +271,13 @@ export function itemsReadOf(
 }
 
 function summarise(
-  view: { name: string; query: string; expectedRuns: number },
+  view: {
+    name: string;
+    query: string;
+    window: { from: string; to: string };
+    scope: ViewChoice['scope'];
+    expectedRuns: number;
+  },
   seen: { runs: number; rows: number; responseBytes: number } | undefined,
   samples: readonly UiSample[],
   server: readonly number[],
@@ -262,7 +285,11 @@ function summarise(
 ): UiView {
   const of = (pick: (sample: UiSample) => number) => samples.map(pick);
   return {
-    ...view,
+    name: view.name,
+    query: view.query,
+    window: view.window,
+    scope: view.scope,
+    expectedRuns: view.expectedRuns,
     runs: seen?.runs ?? 0,
     rows: seen?.rows ?? 0,
     responseBytes: seen?.responseBytes ?? 0,
@@ -362,9 +389,9 @@ export function renameClusters(
 }
 
 /**
- * The runs an event's records belong to, as the timeline counts runs (the CLI's `toTaskRuns`):
- * a task (its state changes, or the API call that started it) by its ARN, a placement or start
- * failure of RunTask by its record. Checks, through the mapper, that every record is in one of
+ * The runs an event's records belong to, as the store counts runs (`runIdOf` of
+ * `@ecslog/task-runs`): a task (its state changes, or an API call about it) by its ARN, a
+ * placement or start failure of RunTask or StartTask by its record. Checks, through the mapper, that every record is in one of
  * the copy's renamed clusters.
  */
 function runsOf(event: Event, clusters: ReadonlySet<string>): Map<string, number[]> {
@@ -380,77 +407,161 @@ function runsOf(event: Event, clusters: ReadonlySet<string>): Map<string, number
       throw new Error(
         `record ${record.recordId} is in cluster ${record.clusterName}, not one of ${[...clusters].join(', ')}: renaming missed a place`,
       );
-    const run =
-      record.recordType === 'task' ||
-      (record.recordType === 'api-call' && record.taskId !== undefined)
-        ? record.resourceArn
-        : record.recordType === 'api-call' &&
-            (record.outcome.category === 'placement' || record.outcome.category === 'start-failure')
-          ? `failure:${record.recordId}`
-          : undefined;
+    const run = runIdOf(record);
     if (run !== undefined) runs.set(run, [...(runs.get(run) ?? []), Date.parse(record.eventTime)]);
   }
   return runs;
 }
 
-/**
- * The window of the day (from/to, inclusive, as the API reads them) holding closest to 100 runs,
- * within 80–200: a run is in it when one of its records is.
- */
-function baselineWindow(runs: ReadonlyMap<string, number[]>): {
+/** What a view shows: a window (both ends inclusive, as the API reads it) and a scope. */
+export interface ViewChoice {
   from: string;
   to: string;
-  runs: number;
-} {
-  const times = [...runs.values()]
-    .flatMap((recordTimes, run) => recordTimes.map((time) => [time, run] as const))
-    .sort((a, b) => a[0] - b[0]);
-  const stamps = new Int32Array(runs.size).fill(-1);
-  const dayStart = Date.parse(DAY.from);
-  const dayEnd = Date.parse(DAY.to);
-  const minute = 60_000;
-  let best: { from: number; to: number; runs: number } | undefined;
-  let id = 0;
-  for (const minutes of [5, 10, 15, 20, 30, 45, 60, 90, 120])
-    for (let from = dayStart; from + minutes * minute <= dayEnd + 1; from += 5 * minute) {
-      const to = from + minutes * minute - 1;
-      id += 1;
-      let count = 0;
-      for (let i = firstAtOrAfter(times, from); i < times.length; i += 1) {
-        const [time, run] = times[i] as readonly [number, number];
-        if (time > to) break;
-        if (stamps[run] !== id) {
-          stamps[run] = id;
-          count += 1;
-        }
-      }
-      if (count < BASELINE_RUNS.min || count > BASELINE_RUNS.max) continue;
-      if (
-        !best ||
-        Math.abs(count - BASELINE_RUNS.ideal) < Math.abs(best.runs - BASELINE_RUNS.ideal)
-      )
-        best = { from, to, runs: count };
-    }
-  if (!best)
-    throw new Error(
-      `no window of the simulated day holds ${BASELINE_RUNS.min}–${BASELINE_RUNS.max} runs`,
-    );
-  return {
-    from: new Date(best.from).toISOString(),
-    to: new Date(best.to).toISOString(),
-    runs: best.runs,
-  };
+  /** `cluster=` (a name) and `group=` (`service:X`, `family:Y`) of the page's URL. */
+  scope: { cluster?: string; group?: string };
 }
 
-function firstAtOrAfter(times: readonly (readonly [number, number])[], time: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((times[middle] as readonly [number, number])[0] < time) low = middle + 1;
-    else high = middle;
+/** How many runs a view is meant to show: at least `min`, at most `max`, closest to `ideal`. */
+export interface RunTarget {
+  min: number;
+  ideal: number;
+  max: number;
+}
+
+/**
+ * The runs the timeline shows, as the store's model tells them ({@link toTaskRuns}: one run per
+ * task or start failure, told by its highest-ranked record) from the days' events.
+ */
+export function runsOfEvents(events: readonly Event[]): TaskRun[] {
+  return toTaskRuns(
+    events.flatMap((event) => {
+      const result = mapEvent(event);
+      return result.kind === 'mapped' ? result.records : [];
+    }),
+  );
+}
+
+/** True when the run is in the scope: its cluster (by name) and its group, as the filters name them. */
+function inScope(run: TaskRun, scope: ViewChoice['scope']): boolean {
+  return (
+    (scope.cluster === undefined || run.record.clusterName === scope.cluster) &&
+    (scope.group === undefined || groupOf(run.record) === scope.group)
+  );
+}
+
+/**
+ * The runs a view shows, by the store's semantics: in its scope and active at any moment of its
+ * window ({@link isActiveDuring}), counted up to `cap + 1` at most (enough to say "too many").
+ */
+export function runsInView(
+  runs: readonly TaskRun[],
+  view: ViewChoice,
+  cap = Number.POSITIVE_INFINITY,
+): number {
+  let count = 0;
+  for (const run of runs)
+    if (inScope(run, view.scope) && isActiveDuring(run, view)) {
+      count += 1;
+      if (count > cap) break;
+    }
+  return count;
+}
+
+/**
+ * Of the candidate views, the one showing closest to `target.ideal` runs within
+ * `target.min`–`target.max` (the first such on a tie), and how many; throws when none does.
+ */
+export function chooseView(
+  runs: readonly TaskRun[],
+  candidates: readonly ViewChoice[],
+  target: RunTarget,
+): ViewChoice & { runs: number } {
+  // Each scope's runs once: a candidate counts only those.
+  const byScope = new Map<string, TaskRun[]>();
+  const runsOf = (scope: ViewChoice['scope']) => {
+    const key = `${scope.cluster ?? ''}\u0000${scope.group ?? ''}`;
+    let scoped = byScope.get(key);
+    if (scoped === undefined) {
+      scoped = runs.filter((run) => inScope(run, scope));
+      byScope.set(key, scoped);
+    }
+    return scoped;
+  };
+  let best: (ViewChoice & { runs: number }) | undefined;
+  for (const candidate of candidates) {
+    const count = runsInView(runsOf(candidate.scope), candidate, target.max);
+    if (count < target.min || count > target.max) continue;
+    if (!best || Math.abs(count - target.ideal) < Math.abs(best.runs - target.ideal))
+      best = { ...candidate, runs: count };
   }
-  return low;
+  if (!best)
+    throw new Error(
+      `no view of the ${candidates.length} candidates shows ${target.min}–${target.max} runs`,
+    );
+  return best;
+}
+
+/** Window lengths of the baseline's candidates, in minutes, each starting on the hour. */
+const BASELINE_MINUTES = [15, 60] as const;
+
+/**
+ * The baseline's candidates: a quarter of an hour or an hour of the day, starting on each of its
+ * hours, unscoped, in one cluster, or in one group of a cluster (every cluster and group the runs
+ * have, in name order). The day's long-running service tasks are active in every window, so a
+ * short window of the whole account holds thousands of runs: a scope is what makes ~100.
+ */
+export function baselineCandidates(
+  runs: readonly TaskRun[],
+  day: { from: string; to: string },
+): ViewChoice[] {
+  const clusters = new Map<string, Set<string>>();
+  for (const { record } of runs) {
+    const groups = clusters.get(record.clusterName) ?? new Set<string>();
+    const group = groupOf(record);
+    if (group !== undefined) groups.add(group);
+    clusters.set(record.clusterName, groups);
+  }
+  const scopes: ViewChoice['scope'][] = [
+    {},
+    ...[...clusters.keys()].sort().map((cluster) => ({ cluster })),
+    ...[...clusters]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([cluster, groups]) => [...groups].sort().map((group) => ({ cluster, group }))),
+  ];
+  const start = Date.parse(day.from);
+  const end = Date.parse(day.to);
+  const windows: { from: string; to: string }[] = [];
+  for (const minutes of BASELINE_MINUTES)
+    for (let from = start; from + minutes * MINUTE - 1 <= end; from += 60 * MINUTE)
+      windows.push({
+        from: new Date(from).toISOString(),
+        to: new Date(from + minutes * MINUTE - 1).toISOString(),
+      });
+  return scopes.flatMap((scope) => windows.map((window) => ({ ...window, scope })));
+}
+
+const MINUTE = 60_000;
+
+/** The page's query string for a view: `from`, `to`, then `cluster` and `group` when scoped. */
+export function viewQuery(view: ViewChoice): string {
+  const params = new URLSearchParams({ from: view.from, to: view.to });
+  if (view.scope.cluster !== undefined) params.set('cluster', view.scope.cluster);
+  if (view.scope.group !== undefined) params.set('group', view.scope.group);
+  return `?${params.toString()}`;
+}
+
+/** A view's name: `baseline: 12:00–12:15 UTC, batch-2 service:ingest`. */
+export function viewName(
+  label: string,
+  view: ViewChoice,
+  day: { from: string; to: string },
+): string {
+  const window =
+    view.from === day.from && view.to === day.to
+      ? 'the whole day'
+      : `${view.from.slice(11, 16)}–${new Date(Date.parse(view.to) + 1).toISOString().slice(11, 16)} UTC`;
+  const scope = [view.scope.cluster, view.scope.group].filter((part) => part !== undefined);
+  return `${label}: ${window}${scope.length > 0 ? `, ${scope.join(' ')}` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
