@@ -50,9 +50,20 @@ const DICTIONARY_1 = Buffer.from(
   ].join(''),
 );
 
+/**
+ * How format 1 is deflated. A record is ≈1.1 KB of JSON, so most of a call is zlib's set-up:
+ * allocating its state and hashing the dictionary in. A 4 KB window (which holds the whole
+ * dictionary) and a smaller hash table make that cheaper, and level 3 searches less: ≈15% less
+ * CPU per record for ≈3% more bytes (mean 284 instead of 276 on the benchmark's traffic). The
+ * stream is the same format: raw deflate that refers back into the same dictionary, which any
+ * inflater with a window of at least 4 KB (zlib's default is 32 KB) decodes, so format-1 items
+ * written with zlib's defaults and with these decode alike.
+ */
+const DEFLATE_OPTIONS_1 = { dictionary: DICTIONARY_1, level: 3, windowBits: 12, memLevel: 5 };
+
 /** The record's stored bytes: a format byte, then the encoded JSON. */
 export function compressRecord(record: AuditRecord): Buffer {
-  const deflated = deflateRawSync(JSON.stringify(record), { dictionary: DICTIONARY_1 });
+  const deflated = deflateRawSync(JSON.stringify(record), DEFLATE_OPTIONS_1);
   const stored = Buffer.allocUnsafe(deflated.length + 1);
   stored[0] = FORMAT_DEFLATE_DICTIONARY_1;
   deflated.copy(stored, 1);
