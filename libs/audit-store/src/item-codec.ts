@@ -342,6 +342,12 @@ export function carryBoundariesOf(
   return boundaries;
 }
 
+/**
+ * Every attribute {@link runOfItem} reads (`pk` only to name an item that holds no run): the run
+ * is a function of these alone.
+ */
+export const RUN_ITEM_ATTRIBUTES = ['pk', 'r', 'end', 't1', 'cr'] as const;
+
 /** The run an item of the run index (or a carry, or a never-started run) holds. */
 export function runOfItem(item: Record<string, unknown>): TaskRun {
   const record = decodeRecord(item);

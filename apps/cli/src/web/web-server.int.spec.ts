@@ -301,6 +301,7 @@ describe('web view server (dynalite, simulated day)', () => {
       string,
     ];
     let server: WebServer;
+    let livesTable: string;
     beforeAll(async () => {
       const template = day.events.find(
         (event) =>
@@ -313,7 +314,8 @@ describe('web view server (dynalite, simulated day)', () => {
           ? [taskEventOf(template, life.taskId, 'STOPPED', life.start, life.stop)]
           : []),
       ]);
-      server = await serveTestTable({ table: await tableOf(events) });
+      livesTable = await tableOf(events);
+      server = await serveTestTable({ table: livesTable });
     });
     afterAll(async () => {
       await server?.close();
@@ -362,6 +364,31 @@ describe('web view server (dynalite, simulated day)', () => {
       expect(instant.range).toEqual({ from: at(6.5), to: at(6.5) });
       expect(instant.runs.map((run) => run.taskId).sort()).toEqual([long, dayOneToFive]);
       expect((await view(`?at=${encodeURIComponent(at(8.5))}`)).runs).toHaveLength(3);
+    });
+
+    // Last: it closes the long run. The server's reader keeps runs decoded between views, by the
+    // stored bytes and end they were decoded from: a run that changed is read as it is now.
+    it('shows a run as it is now when a range is viewed again after the run changed', async () => {
+      const before = await view('?since=1d');
+      expect(barOf(before, long)).toMatchObject({ runEnd: 'open', open: true });
+      const writer = createAuditWriter({
+        client: dynamo.client,
+        tableName: livesTable,
+        retentionDays: 30,
+        now: () => NOW,
+      });
+
+      expect(await writer.closeRun(long, { at: at(0.5), reason: 'reconciled' })).toBe('closed');
+
+      const after = await view('?since=1d');
+      expect(barOf(after, long)).toMatchObject({
+        runEnd: 'closed',
+        endTime: at(0.5),
+        closure: { at: at(0.5), reason: 'reconciled' },
+        open: false,
+        end: Date.parse(at(0.5)),
+      });
+      expect((await view('?since=1h')).runs).toEqual([]);
     });
   });
 
