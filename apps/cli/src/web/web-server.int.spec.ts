@@ -179,9 +179,11 @@ describe('web view server (dynalite, simulated day)', () => {
 
     expect(itemsAll).toBeGreaterThanOrEqual(all.runs.length);
     expect(itemsAll).toBeLessThanOrEqual(1.5 * all.runs.length);
-    // One read of the whole range serves a cluster's view and every cluster's choices.
-    expect(itemsBatch).toBe(itemsAll);
-    expect(batch.choices.clusters).toEqual(all.choices.clusters);
+    // A cluster's view reads that cluster's partitions only: proportional to its own answer.
+    expect(itemsBatch).toBeGreaterThanOrEqual(batch.runs.length);
+    expect(itemsBatch).toBeLessThanOrEqual(1.5 * batch.runs.length);
+    expect(itemsBatch).toBeLessThan(itemsAll);
+    expect(batch.choices.clusters).toEqual(['batch']);
   });
 
   it('lists, per failure category, the runs that failed that way', async () => {
@@ -211,7 +213,8 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(web.runs.every((run) => run.group === 'service:web')).toBe(true);
     expect(web.runs).toHaveLength(all.runs.filter((run) => run.group === 'service:web').length);
     expect(batch.runs).toHaveLength(all.runs.filter((run) => run.clusterName === 'batch').length);
-    expect(batch.choices.clusters).toEqual(all.choices.clusters);
+    // A cluster's view offers that cluster and its groups (every cluster: clear the filter).
+    expect(batch.choices.clusters).toEqual(['batch']);
     expect(batch.choices.groups.length).toBeGreaterThan(0);
     expect(batch.choices.groups.every((g) => g.clusterName === 'batch')).toBe(true);
     expect(web.choices.groups).toEqual(all.choices.groups);

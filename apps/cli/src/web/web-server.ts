@@ -16,7 +16,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReadControl, RunScope, RunsRead } from '@ecslog/audit-store';
-import { groupOf, isCluster, keepsRun } from '@ecslog/audit-store';
+import { clusterNameOf, groupOf, isCluster, keepsRun } from '@ecslog/audit-store';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { TaskRun } from '@ecslog/task-runs';
 import { filterRunsByStatus, toTimeline } from '@ecslog/task-runs';
@@ -212,33 +212,32 @@ async function timelineOf(
     readRunsUpTo(maxRuns, signal, (control) =>
       store.reader.runsDuring(request.range, scope, control),
     );
-  const whole = await read({});
-  const narrow =
-    whole.runs === undefined && request.scope.cluster !== undefined
-      ? await read(request.scope)
-      : undefined;
+  // A view of a cluster (or of a cluster's service or family) reads that cluster's partitions
+  // only, so its reads are proportional to its answer; its choices are then that cluster and its
+  // groups. A view of every cluster, or of a group in any cluster (which the run index cannot
+  // bound by key), reads the range whole and filters in memory; its choices are every cluster and
+  // group active in the range.
+  const scoped = request.scope.cluster !== undefined;
+  const reading = await read(scoped ? request.scope : {});
   signal.throwIfAborted();
-  const inScope =
-    narrow?.runs ?? whole.runs?.filter((run) => keepsRun(run, request.range, request.scope));
+  const inScope = scoped
+    ? reading.runs
+    : reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
   const runs = inScope && filterRunsByStatus(inScope, request.status);
-  const runsRead = (narrow ?? whole).runsRead;
   const omitted: TimelineResponse['omitted'] =
     runs === undefined
-      ? { runs: runsRead, limit: maxRuns, complete: false }
+      ? { runs: reading.runsRead, limit: maxRuns, complete: false }
       : runs.length > maxRuns
         ? { runs: runs.length, limit: maxRuns, complete: true }
         : undefined;
-  // Unknown when a read was stopped before its end.
-  const itemsRead =
-    whole.itemsRead === undefined || (narrow !== undefined && narrow.itemsRead === undefined)
-      ? undefined
-      : whole.itemsRead + (narrow?.itemsRead ?? 0);
+  // Unknown when the read was stopped before its end.
+  const itemsRead = reading.itemsRead;
   return {
     body: {
       ...toTimeline(omitted || runs === undefined ? [] : runs, request.range, now()),
       ...(omitted ? { omitted } : {}),
       store: store.description,
-      choices: choicesOf(whole.runs ?? narrow?.runs ?? [], request),
+      choices: choicesOf(reading.runs ?? [], request),
     },
     serverTiming: serverTimingOf(performance.now() - started, itemsRead),
   };
@@ -260,6 +259,14 @@ function choicesOf(
     if (group === undefined) continue;
     if (scope.cluster !== undefined && !isCluster(record.clusterArn, scope.cluster)) continue;
     groups.set(`${record.clusterName}\u0000${group}`, { clusterName: record.clusterName, group });
+  }
+  if (scope.cluster !== undefined) {
+    clusters.add(clusterNameOf(scope.cluster));
+    if (scope.group !== undefined)
+      groups.set(`${clusterNameOf(scope.cluster)}\u0000${scope.group}`, {
+        clusterName: clusterNameOf(scope.cluster),
+        group: scope.group,
+      });
   }
   return {
     clusters: [...clusters].sort(),
