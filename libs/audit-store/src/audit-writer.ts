@@ -144,6 +144,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   let conditionalWrites: ConditionalWrites = options.conditionalWrites ?? 'statements';
   /** Ranked items this writer has stored: the next write of one tries UPDATE first. */
   const knownKeys = new Set<string>();
+  /**
+   * Ranked items this writer is inserting in another call (Kinesis shards and concurrent batches
+   * write the same run): a call that offers one waits for that write and then updates it, rather
+   * than sending an INSERT that fails with DuplicateItem and needs a second round.
+   */
+  const inserting = new Map<string, Promise<void>>();
 
   async function writeRecords(records: readonly AuditRecord[]): Promise<WriteResult[]> {
     const nowSeconds = Math.floor(now() / 1000);
@@ -338,11 +344,50 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
    * PartiQL: `UPDATE … WHERE rk < ?` for items this writer has seen, `INSERT` for the others,
    * 25 statements a request. A failed UPDATE that returns no old item found none: INSERT it; an
    * INSERT that finds the item there: UPDATE it. Throttled statements are retried with backoff.
+   * An item another call of this writer is inserting waits for that call, then goes as UPDATE.
    */
   async function writeRankedStatements(
     entries: RankedEntry[],
     outcomes: Map<RankedEntry, RankedOutcome>,
   ): Promise<void> {
+    const ready: RankedEntry[] = [];
+    const waiting: RankedEntry[] = [];
+    const waits = new Set<Promise<void>>();
+    for (const entry of entries) {
+      const other = inserting.get(keyOf(entry.item));
+      if (other === undefined) ready.push(entry);
+      else {
+        waiting.push(entry);
+        waits.add(other);
+      }
+    }
+    // The keys this call inserts: a later call waits for them (entries it waits for itself are
+    // not registered, so no call ever waits on a call that waits on it).
+    let done = () => {};
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const registered = ready.map((entry) => keyOf(entry.item)).filter((key) => !knownKeys.has(key));
+    for (const key of registered) inserting.set(key, mine);
+    try {
+      // Both parts end before this returns (so a fall-back to `single` never overlaps them).
+      const settled = await Promise.allSettled([
+        sendRankedStatements(ready, outcomes),
+        Promise.all(waits).then(() => sendRankedStatements(waiting, outcomes)),
+      ]);
+      for (const result of settled) if (result.status === 'rejected') throw result.reason;
+    } finally {
+      for (const key of registered) if (inserting.get(key) === mine) inserting.delete(key);
+      done();
+    }
+  }
+
+  /** The statement rounds of {@link writeRankedStatements}. */
+  async function sendRankedStatements(
+    entries: RankedEntry[],
+    outcomes: Map<RankedEntry, RankedOutcome>,
+  ): Promise<void> {
+    if (entries.length === 0) return;
     let pending = entries.map((entry) => ({
       entry,
       insert: !knownKeys.has(keyOf(entry.item)),
@@ -379,11 +424,23 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
           }
           chunk.forEach((p, index) => {
             const code = responses[index]?.Error?.Code;
-            if (code === undefined) outcomes.set(p.entry, 'written');
-            else if (code === 'DuplicateItem') next.push({ ...p, insert: false });
-            else if (code === 'ConditionalCheckFailed')
-              if (responses[index]?.Error?.Item !== undefined) outcomes.set(p.entry, 'stale');
-              else next.push({ ...p, insert: true });
+            const key = keyOf(p.entry.item);
+            // The item is there now (whatever happens next): remember it at once, for the
+            // concurrent calls that are about to offer it.
+            if (code === undefined) {
+              outcomes.set(p.entry, 'written');
+              remember(key);
+            } else if (code === 'DuplicateItem') {
+              remember(key);
+              next.push({ ...p, insert: false });
+            } else if (code === 'ConditionalCheckFailed')
+              if (responses[index]?.Error?.Item !== undefined) {
+                outcomes.set(p.entry, 'stale');
+                remember(key);
+              } else {
+                knownKeys.delete(key);
+                next.push({ ...p, insert: true });
+              }
             else if (isRetryableCode(code) && p.attempt + 1 < retry.maxAttempts)
               next.push({ ...p, attempt: p.attempt + 1 });
             else
