@@ -148,7 +148,7 @@ export function createAuditReader(options: AuditReaderOptions) {
     control: ReadControl,
   ): Promise<RunsRead> {
     /** Per run, the highest-ranked item read (a carry may lag behind its run item). */
-    const best = new Map<string, { rank: string; run: TaskRun }>();
+    const best = new Map<string, { rank: string; run: TaskRun; carried: boolean }>();
     let itemsRead = 0;
     await runParallel(
       reads.map((read) => async () => {
@@ -161,13 +161,59 @@ export function createAuditReader(options: AuditReaderOptions) {
           const current = best.get(run.id);
           if (current !== undefined && current.rank >= rank) continue;
           if (current === undefined) added += 1;
-          best.set(run.id, { rank, run });
+          best.set(run.id, { rank, run, carried: String(item['pk']).startsWith('A#') });
         }
         control.onRuns?.(added);
       }),
     );
+    itemsRead += await replaceClosedCarries(best, control.signal);
     const runs = [...best.values()].map(({ run }) => run).filter(keep);
     return { runs: sortRuns(runs), itemsRead };
+  }
+
+  /**
+   * A run closed by a later writer (`closeRun`) and then told by a state change that ended it
+   * earlier keeps the closure's carries past its real end. So a run known only by a carry of a
+   * closure is checked against its run item (BatchGetItem, 100 at a time), which then tells it.
+   * Closures are rare: this reads a few items, never more than the carried closed runs. Returns
+   * the items read.
+   */
+  async function replaceClosedCarries(
+    best: Map<string, { rank: string; run: TaskRun; carried: boolean }>,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const suspects = [...best.entries()].filter(
+      ([, entry]) => entry.carried && entry.run.end === 'closed' && entry.run.record.taskId,
+    );
+    let read = 0;
+    for (let i = 0; i < suspects.length; i += 100) {
+      signal?.throwIfAborted();
+      const keys = suspects.slice(i, i + 100).map(([, { run }]) => ({
+        pk: taskPartitionKey(run.record.taskId as string),
+        sk: RUN_SORT_KEY,
+      }));
+      let pending: Record<string, unknown>[] = keys;
+      await withRetries(retry, async () => {
+        const output = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+          { abortSignal: signal },
+        );
+        for (const item of output.Responses?.[tableName] ?? []) {
+          read += 1;
+          if (isExpired(item, nowSeconds())) continue;
+          const run = decoded.runOf(item);
+          const rank = String(item['rk'] ?? '');
+          const current = best.get(run.id);
+          if (current === undefined || rank > current.rank)
+            best.set(run.id, { rank, run, carried: false });
+        }
+        const unprocessed = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+        if (unprocessed.length === 0) return;
+        pending = unprocessed;
+        throw new UnprocessedItemsError(unprocessed.length);
+      });
+    }
+    return read;
   }
 
   /**

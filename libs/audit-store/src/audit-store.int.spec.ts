@@ -275,6 +275,26 @@ describe.each(SERVERS)('audit store contract on %s', (kind, start) => {
         await writer().closeRun('fedcba9876543210fedcba9876543210', { at, reason: 'gone' }),
       ).toBe('not-found');
     });
+
+    it("does not keep a run active past its real end after a closure that guessed a later one (the closure's carries)", async () => {
+      // Created 3 days ago, stopped 1 h later; a reconciler had closed it at now - 1 day first.
+      const life = lifeOf(6, NOW - 3 * DAY_MS, HOUR_MS);
+      const [, running, stopped] = life as [AuditRecord, AuditRecord, AuditRecord];
+      await writer().writeRecords(life.slice(0, 2));
+      expect(
+        await writer().closeRun(taskIdOf(running), { at: iso(NOW - DAY_MS), reason: 'gone' }),
+      ).toBe('closed');
+      await writer().writeRecords([stopped]);
+      // A window after its real end, before the closure's: only the closure's day carry holds it.
+      const window: TimeWindow = {
+        from: iso(NOW - 2 * DAY_MS),
+        to: iso(NOW - 2 * DAY_MS + HOUR_MS),
+      };
+
+      expect((await reader().runsDuring(window)).runs).toEqual([]);
+      const atStart = { from: iso(NOW - 3 * DAY_MS + 60_000), to: iso(NOW - 3 * DAY_MS + 60_000) };
+      expect((await reader().runsDuring(atStart)).runs.map((run) => run.end)).toEqual(['stopped']);
+    });
   });
 
   describe('storedRecordIds', () => {
