@@ -16,7 +16,7 @@ import { collectPageErrors, launchChromium } from '../testing/headless-chromium'
 import type { RunningEcslog } from '../testing/run-ecslog';
 import { EVENTS_DIR, parseRecords, REPO_ROOT, runEcslog, startEcslog } from '../testing/run-ecslog';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 /** What the page leaves on `window` for people at the console, and for these tests. */
 interface PageHandle {
@@ -69,7 +69,10 @@ describe('web view (headless Chromium)', () => {
   async function open(search: string): Promise<void> {
     const entered = (await page.context().cookies()).length > 0;
     await page.goto(entered ? `${new URL(url).origin}/${search}` : linkTo(url, search));
-    await page.waitForSelector('body[data-timeline=ready]');
+    // Two days of runs are ≈200 partition reads from dynalite: on a CI machine that runs other
+    // suites beside this one they can take longer than Playwright's default 30 s. How fast the
+    // view is, is the UI benchmark's to measure, not this test's.
+    await page.waitForSelector('body[data-timeline=ready]', { timeout: 90_000 });
   }
   async function runsListedByCli(args: readonly string[]): Promise<AuditRecord[]> {
     const run = await ecslog(['tasks', '--since', '2d', '--json', ...args]);
