@@ -129,7 +129,7 @@ function printStore(store: StoreBenchmarkResult) {
   console.log(
     `audit-store — ${store.events} live-traffic events (${store.records} records, ${store.storedItems} stored items) into DynamoDB Local, fresh table per run`,
   );
-  const rows = [store.original, store.ecslog, store.floor].map((run) => [
+  const rows = [store.original, store.ecslog, store.floor, store.statementsFloor].map((run) => [
     run.name,
     run.seconds.toFixed(2),
     Math.round(run.eventsPerSecond).toLocaleString('en-US'),
@@ -140,6 +140,9 @@ function printStore(store: StoreBenchmarkResult) {
   );
   console.log(
     `b/c = ${n(store.slowdownOverFloor)}× the floor's time (${verdict(store.slowdownOverFloor <= targets.slowdownOverFloor)} ≤ ${targets.slowdownOverFloor}×)`,
+  );
+  console.log(
+    `b/d = ${n(store.slowdownOverStatementsFloor)}× the floor of its own operations; d/c = ${n(store.statementsOverPuts)}×: what DynamoDB Local charges for the statements over plain puts of the same items`,
   );
   const requests = Object.entries(store.requests)
     .map(

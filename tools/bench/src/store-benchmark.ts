@@ -1,5 +1,9 @@
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  BatchWriteItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
 import { sampleLiveTraffic } from '@ecslog/ecs-event-mapper/testing';
@@ -74,10 +78,20 @@ export interface StoreBenchmarkResult {
   ecslog: StoreRun;
   /** (c) the floor: BatchWriteItem of the final items, prebuilt, all batches at once. */
   floor: StoreRun;
+  /**
+   * (d) the floor of the operations the writer must use: the same final items, history as
+   * BatchWriteItem puts and every item that must only move forward (runs, carries, latest state)
+   * as PartiQL INSERTs, 25 a request, all at once: what the server charges for statements alone.
+   */
+  statementsFloor: StoreRun;
   /** b / a in events per second. */
   speedupOverOriginal: number;
   /** time(b) / time(c). */
   slowdownOverFloor: number;
+  /** time(b) / time(d): the writer against the floor of its own kinds of operation. */
+  slowdownOverStatementsFloor: number;
+  /** time(d) / time(c): what DynamoDB Local's statements cost over plain puts of the same items. */
+  statementsOverPuts: number;
   /** DynamoDB requests the ecslog run (b) sent, per event. */
   requestsPerEvent: number;
   /** The ecslog run's requests by command. */
@@ -158,13 +172,17 @@ export async function runStoreBenchmark(options: {
       ecslog: (lines: readonly string[], writeClient = client) =>
         writeWithEcslog(writeClient, lines, 'statements'),
       floor: (items: Record<string, AttributeValue>[]) => writeFloor(client, items),
+      statementsFloor: (items: Record<string, AttributeValue>[]) =>
+        writeStatementsFloor(client, items),
     };
     // DynamoDB Local (Java) runs each code path slowly until its JIT has compiled it: warm every
     // run's path up first, so that the order of the timed runs does not decide their figures.
     const warmUpLines = events.slice(0, Math.min(2_000, events.length));
     await runs.original(warmUpLines);
     await runs.ecslog(warmUpLines);
-    await runs.floor(storedItemsOf(mapAll(warmUpLines), RETENTION_DAYS).map(toAttributeValues));
+    const warmUpItems = storedItemsOf(mapAll(warmUpLines), RETENTION_DAYS).map(toAttributeValues);
+    await runs.floor(warmUpItems);
+    await runs.statementsFloor(warmUpItems);
 
     const original = await timed(
       'a: seed design, PutItem per event, sequential',
@@ -191,6 +209,12 @@ export async function runStoreBenchmark(options: {
       options.now,
       () => runs.floor(floorItems),
     );
+    const statementsFloor = await timed(
+      'd: floor of statements, history BatchWriteItem + ranked items INSERT, all at once',
+      events.length,
+      options.now,
+      () => runs.statementsFloor(floorItems),
+    );
 
     const writeUnits = await measureWriteUnits(server.endpoint, events);
     const reads = await checkReads(server.endpoint, table, records, options.now);
@@ -204,8 +228,11 @@ export async function runStoreBenchmark(options: {
       original,
       ecslog,
       floor,
+      statementsFloor,
       speedupOverOriginal: ecslog.eventsPerSecond / original.eventsPerSecond,
       slowdownOverFloor: ecslog.seconds / floor.seconds,
+      slowdownOverStatementsFloor: ecslog.seconds / statementsFloor.seconds,
+      statementsOverPuts: statementsFloor.seconds / floor.seconds,
       requestsPerEvent: requestMeter.totalRequests() / events.length,
       requests: requestMeter.requests,
       operations: requestMeter.operations,
@@ -273,7 +300,15 @@ async function writeFloor(
   client: DynamoDBClient,
   items: Record<string, AttributeValue>[],
 ): Promise<void> {
-  const table = await createAuditTable(client);
+  await writeBatches(client, await createAuditTable(client), items);
+}
+
+/** Items as BatchWriteItem puts, 25 a request, every request at once. */
+async function writeBatches(
+  client: DynamoDBClient,
+  table: string,
+  items: Record<string, AttributeValue>[],
+): Promise<void> {
   const batches: Record<string, AttributeValue>[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   await Promise.all(
@@ -287,6 +322,41 @@ async function writeFloor(
       }
     }),
   );
+}
+
+/**
+ * (d) The final items on a fresh table, every request at once: history items (which the writer
+ * puts unconditionally) as BatchWriteItem puts, the rest as PartiQL INSERTs, 25 a request, each
+ * statement once (none of the writer's conditions, retries or second rounds).
+ */
+async function writeStatementsFloor(
+  client: DynamoDBClient,
+  items: Record<string, AttributeValue>[],
+): Promise<void> {
+  const table = await createAuditTable(client);
+  const history = items.filter((item) => item['sk']?.S?.startsWith('H#') === true);
+  const ranked = items.filter((item) => item['sk']?.S?.startsWith('H#') !== true);
+  const batches: Record<string, AttributeValue>[][] = [];
+  for (let i = 0; i < ranked.length; i += 25) batches.push(ranked.slice(i, i + 25));
+  await Promise.all([
+    writeBatches(client, table, history),
+    ...batches.map(async (batch) => {
+      const output = await client.send(
+        new BatchExecuteStatementCommand({
+          Statements: batch.map((item) => {
+            const names = Object.keys(item);
+            return {
+              Statement: `INSERT INTO "${table}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`,
+              Parameters: names.map((name) => item[name] as AttributeValue),
+            };
+          }),
+        }),
+      );
+      const failed = (output.Responses ?? []).find((response) => response.Error !== undefined);
+      if (failed)
+        throw new Error(`statements floor: ${failed.Error?.Code}: ${failed.Error?.Message}`);
+    }),
+  ]);
 }
 
 /**
