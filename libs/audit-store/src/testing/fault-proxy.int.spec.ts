@@ -1,5 +1,9 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import { BatchWriteItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  BatchWriteItemCommand,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
@@ -111,6 +115,7 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('fault proxy on
       throttled: first.seen.filter((s) => s === 'ProvisionedThroughputExceededException').length,
       failed: first.seen.filter((s) => s === 'InternalServerError').length,
       partial: 0,
+      statementsThrottled: 0,
     });
   });
 
@@ -139,8 +144,108 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('fault proxy on
     expect([...keys(stored), ...keys(putItems(unprocessed))].sort()).toEqual(
       keys(putItems(requests)),
     );
-    expect(faulty.stats).toEqual({ forwarded: 1, throttled: 0, failed: 0, partial: 1 });
+    expect(faulty.stats).toEqual({
+      forwarded: 1,
+      throttled: 0,
+      failed: 0,
+      partial: 1,
+      statementsThrottled: 0,
+    });
   });
+
+  // dynalite has no PartiQL (the writer uses conditional PutItem there): statements only run on
+  // DynamoDB Local.
+  if (kind === 'dynamodb-local')
+    describe('statements', () => {
+      it('refuses single statements of a BatchExecuteStatement, in order, and runs only the others', async () => {
+        const tableName = await createAuditTable(server.client);
+        const faulty = await proxy({
+          throttleRate: 0,
+          failRate: 0,
+          statementThrottleRate: 0.5,
+          seed: 3,
+        });
+        const client = localClient(faulty.endpoint);
+        const items = RECORDS.slice(0, 20).map((record) => toHistoryItem(record, RETENTION_DAYS));
+
+        const output = await client.send(
+          new BatchExecuteStatementCommand({
+            Statements: items.map((item) => ({
+              Statement: `INSERT INTO "${tableName}" VALUE {'pk': ?, 'sk': ?}`,
+              Parameters: [{ S: String(item['pk']) }, { S: String(item['sk']) }],
+            })),
+          }),
+        );
+        client.destroy();
+
+        const codes = (output.Responses ?? []).map((response) => response.Error?.Code ?? 'ok');
+        expect(codes).toHaveLength(items.length);
+        expect(new Set(codes)).toEqual(
+          new Set(['ok', 'ProvisionedThroughputExceeded', 'ThrottlingError']),
+        );
+        const stored = (await scanTable(server.client, tableName))
+          .map((item) => JSON.stringify([item['pk'], item['sk']]))
+          .sort();
+        const ran = items
+          .filter((_, index) => codes[index] === 'ok')
+          .map((item) => JSON.stringify([{ S: item['pk'] }, { S: item['sk'] }]))
+          .sort();
+        expect(stored).toEqual(ran);
+        expect(faulty.stats.statementsThrottled).toBe(codes.filter((c) => c !== 'ok').length);
+      });
+
+      it('loses nothing when statements inside a batch are throttled: the table ends as without faults', async () => {
+        const direct = await createAuditTable(server.client);
+        const retried = await createAuditTable(server.client);
+        const faulty = await proxy({
+          throttleRate: 0,
+          failRate: 0,
+          statementThrottleRate: 0.3,
+          seed: 17,
+        });
+        const client = localClient(faulty.endpoint);
+
+        await writeAll({ client: server.client, tableName: direct }, RECORDS);
+        const results = await writeAll(
+          { client, tableName: retried, retry: fastRetry(30) },
+          RECORDS,
+        );
+        client.destroy();
+
+        expect(results.filter((r) => r.status !== 'written' && r.status !== 'stale')).toEqual([]);
+        expect(await scanTable(server.client, retried)).toEqual(
+          await scanTable(server.client, direct),
+        );
+        expect(faulty.stats.statementsThrottled).toBeGreaterThan(20);
+      });
+
+      it('fails the records of statements throttled on every attempt, with the code, and writes the rest', async () => {
+        const tableName = await createAuditTable(server.client);
+        const faulty = await proxy({ throttleRate: 0, failRate: 0, statementThrottleRate: 1 });
+        const client = localClient(faulty.endpoint);
+        const records = RECORDS.slice(0, 60);
+
+        const results = await createAuditWriter({
+          client,
+          tableName,
+          retentionDays: RETENTION_DAYS,
+          now: () => NOW,
+          retry: fastRetry(3),
+        }).writeRecords(records);
+        client.destroy();
+
+        const failed = results.filter((r) => r.status === 'failed');
+        expect(failed.length).toBeGreaterThan(0);
+        for (const result of failed)
+          expect(result.error?.message).toMatch(
+            /^(ProvisionedThroughputExceeded|ThrottlingError): /,
+          );
+        // History items go through BatchWriteItem, which the proxy lets through: they are stored.
+        const stored = await scanTable(server.client, tableName);
+        expect(stored.some((item) => (item['sk'] as { S: string }).S.startsWith('H#'))).toBe(true);
+        expect(stored.some((item) => (item['sk'] as { S: string }).S === 'RUN')).toBe(false);
+      });
+    });
 
   it('loses and doubles nothing: through throttling, 500s and partial batches the table ends as without faults', async () => {
     const direct = await createAuditTable(server.client);

@@ -2,7 +2,9 @@
  * A loopback HTTP proxy in front of a local DynamoDB server that injects the faults real DynamoDB
  * produces under load: throttling (HTTP 400 ProvisionedThroughputExceededException), server errors
  * (HTTP 500 InternalServerError, before or after the request reached the table) and partial
- * BatchWriteItem successes (`UnprocessedItems`). Faults are drawn from a seeded PRNG, so a run is
+ * BatchWriteItem successes (`UnprocessedItems`), and statements of a BatchExecuteStatement
+ * refused one by one (a per-statement `ProvisionedThroughputExceeded` or `ThrottlingError` in an
+ * HTTP 200 answer, as DynamoDB reports a hot partition inside a batch). Faults are drawn from a seeded PRNG, so a run is
  * reproducible for a given order of requests.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -20,6 +22,11 @@ export interface FaultProxyOptions {
   lostResponseRate?: number;
   /** Share of (forwarded) BatchWriteItem requests of 2+ items of which only some items are written; the rest come back in `UnprocessedItems`. */
   partialRate?: number;
+  /**
+   * Share of the statements of each (forwarded) BatchExecuteStatement answered with a per-statement
+   * throttling error and not run; the others run, and the answer keeps the statements' order.
+   */
+  statementThrottleRate?: number;
   /** PRNG seed (default 1). */
   seed?: number;
 }
@@ -32,6 +39,8 @@ export interface FaultProxyStats {
   failed: number;
   /** BatchWriteItem requests answered with some items unprocessed. */
   partial: number;
+  /** Statements of BatchExecuteStatement requests refused with a per-statement throttling error. */
+  statementsThrottled: number;
 }
 
 export interface FaultProxy {
@@ -43,6 +52,9 @@ export interface FaultProxy {
 
 const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 const BATCH_WRITE_TARGET = 'DynamoDB_20120810.BatchWriteItem';
+const BATCH_STATEMENT_TARGET = 'DynamoDB_20120810.BatchExecuteStatement';
+/** The per-statement codes DynamoDB uses for throttling (BatchStatementErrorCodeEnum). */
+const STATEMENT_THROTTLE_CODES = ['ProvisionedThroughputExceeded', 'ThrottlingError'] as const;
 
 /**
  * Starts the proxy on a free port of 127.0.0.1.
@@ -57,7 +69,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = mulberry32(options.seed ?? 1);
   const lostResponseRate = options.lostResponseRate ?? 0;
   const partialRate = options.partialRate ?? 0;
-  const stats: FaultProxyStats = { forwarded: 0, throttled: 0, failed: 0, partial: 0 };
+  const statementThrottleRate = options.statementThrottleRate ?? 0;
+  const stats: FaultProxyStats = {
+    forwarded: 0,
+    throttled: 0,
+    failed: 0,
+    partial: 0,
+    statementsThrottled: 0,
+  };
   const agent = new Agent({ keepAlive: true });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -82,9 +101,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.headers['x-amz-target'] === BATCH_WRITE_TARGET && random() < partialRate
         ? splitBatch(body, random)
         : undefined;
+    const statements =
+      req.headers['x-amz-target'] === BATCH_STATEMENT_TARGET && statementThrottleRate > 0
+        ? refuseStatements(body, statementThrottleRate, random)
+        : undefined;
+    if (statements && statements.kept.length === 0) {
+      // Every statement refused: nothing reaches the table, the answer is DynamoDB's shape.
+      stats.statementsThrottled += statements.refused.size;
+      return sendJson(res, 200, { Responses: statements.answer([]) });
+    }
 
     stats.forwarded += 1;
-    const answer = await forward(req, partial ? partial.forwarded : body);
+    const answer = await forward(
+      req,
+      partial ? partial.forwarded : statements ? statements.forwarded : body,
+    );
     if (loseResponse) {
       stats.failed += 1;
       return sendJson(res, 500, internalServerError());
@@ -98,6 +129,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       for (const [table, requests] of Object.entries(partial.withheld))
         unprocessed[table] = [...(unprocessed[table] ?? []), ...requests];
       return sendJson(res, 200, { ...output, UnprocessedItems: unprocessed }, answer.headers);
+    }
+    if (statements && answer.status === 200) {
+      stats.statementsThrottled += statements.refused.size;
+      const output = JSON.parse(answer.body.toString('utf8')) as { Responses?: unknown[] };
+      return sendJson(
+        res,
+        200,
+        { ...output, Responses: statements.answer(output.Responses ?? []) },
+        answer.headers,
+      );
     }
     send(res, answer.status, answer.body, answer.headers);
   }
@@ -193,6 +234,48 @@ function splitBatch(
       JSON.stringify({ ...input, RequestItems: group(entries.slice(0, keep)) }),
     ),
     withheld: group(entries.slice(keep)),
+  };
+}
+
+/**
+ * Draws, for each statement of a BatchExecuteStatement, whether it is refused (`rate`); the others
+ * are forwarded in order. `answer` merges the target's responses to the kept statements with a
+ * throttling error for each refused one, in the request's order.
+ */
+function refuseStatements(
+  body: Buffer,
+  rate: number,
+  random: () => number,
+): {
+  forwarded: Buffer;
+  kept: unknown[];
+  refused: Set<number>;
+  answer(responses: unknown[]): unknown[];
+} {
+  const input = JSON.parse(body.toString('utf8')) as { Statements?: unknown[] };
+  const all = input.Statements ?? [];
+  const refused = new Set<number>();
+  all.forEach((_, index) => {
+    if (random() < rate) refused.add(index);
+  });
+  const kept = all.filter((_, index) => !refused.has(index));
+  return {
+    forwarded: Buffer.from(JSON.stringify({ ...input, Statements: kept })),
+    kept,
+    refused,
+    answer(responses) {
+      let next = 0;
+      return all.map((_, index) => {
+        if (!refused.has(index)) return responses[next++];
+        const code = STATEMENT_THROTTLE_CODES[index % STATEMENT_THROTTLE_CODES.length];
+        return {
+          Error: {
+            Code: code,
+            Message: 'Throughput exceeds the current capacity (injected by the fault proxy).',
+          },
+        };
+      });
+    },
   };
 }
 
