@@ -24,6 +24,8 @@ import {
   runOfItem,
   taskPartitionKey,
 } from './item-codec';
+import type { CachedRead, CachedRunItem, ReadCacheOptions } from './read-cache';
+import { createReadCache, readKeyOf } from './read-cache';
 import type { RetryPolicy } from './retry';
 import { DEFAULT_RETRY_POLICY, withRetries } from './retry';
 import { runWithLimit } from './run-with-limit';
@@ -69,6 +71,8 @@ export interface RunsRead {
   runs: TaskRun[];
   /** Stored items read to find them (DynamoDB's ScannedCount, summed). */
   itemsRead: number;
+  /** Items served from the reader's read cache instead (0 without `readCache`). */
+  itemsCached: number;
 }
 
 /** One task as the store holds it: its run, and every record of it in time order. */
@@ -93,6 +97,12 @@ export interface AuditReaderOptions {
    * the run decoded again; runs read are shared, not copies: callers do not change them.
    */
   decodedRuns?: number;
+  /**
+   * Keep each run read's decoded answer (per partition read and projection) and serve it again
+   * while the store's write generation is unchanged: only for a store whose every write the
+   * generation counts (local mode). See `read-cache.ts`.
+   */
+  readCache?: ReadCacheOptions;
   /** Epoch ms; injected so tests control expiry. */
   now?: () => number;
 }
@@ -113,6 +123,10 @@ export function createAuditReader(options: AuditReaderOptions) {
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const maxParallel = options.maxParallel ?? 16;
   const decoded = createDecodedRuns(options.decodedRuns ?? DEFAULT_DECODED_RUNS);
+  const readCache = options.readCache && {
+    generation: options.readCache.generation,
+    answers: createReadCache(options.readCache.maxRuns),
+  };
 
   /**
    * The runs active at any moment of the window (both ends inclusive), in the scope: those that
@@ -150,25 +164,69 @@ export function createAuditReader(options: AuditReaderOptions) {
     /** Per run, the highest-ranked item read (a carry may lag behind its run item). */
     const best = new Map<string, { rank: string; run: TaskRun; carried: boolean }>();
     let itemsRead = 0;
+    let itemsCached = 0;
+    // Noted before any read is sent: a write answered after this changes it, so an answer read
+    // under it and kept is found again only while no write has been answered since.
+    const generation = await generationNow();
     await runParallel(
       reads.map((read) => async () => {
-        const { items, scanned } = await queryAll(read, control.signal, RUN_ATTRIBUTES);
-        itemsRead += scanned;
-        let added = 0;
-        for (const item of items) {
-          const run = decoded.runOf(item);
-          const rank = String(item['rk'] ?? '');
-          const current = best.get(run.id);
-          if (current !== undefined && current.rank >= rank) continue;
-          if (current === undefined) added += 1;
-          best.set(run.id, { rank, run, carried: String(item['pk']).startsWith('A#') });
+        const key = generation === undefined ? undefined : readKeyOf(read, RUN_ATTRIBUTES);
+        let answer =
+          key === undefined ? undefined : readCache?.answers.get(key, generation as number);
+        if (answer !== undefined) itemsCached += answer.items.length;
+        else {
+          const { items, scanned } = await queryAll(read, control.signal, RUN_ATTRIBUTES);
+          itemsRead += scanned;
+          answer = { items: items.map(runItemOf) };
+          if (key !== undefined) readCache?.answers.set(key, generation as number, answer);
         }
-        control.onRuns?.(added);
+        control.onRuns?.(addBest(best, answer));
       }),
     );
     itemsRead += await replaceClosedCarries(best, control.signal);
     const runs = [...best.values()].map(({ run }) => run).filter(keep);
-    return { runs: sortRuns(runs), itemsRead };
+    return { runs: sortRuns(runs), itemsRead, itemsCached };
+  }
+
+  /** The store's write generation, or undefined: no cache, or the store could not say. */
+  async function generationNow(): Promise<number | undefined> {
+    if (readCache === undefined) return undefined;
+    try {
+      return await readCache.generation();
+    } catch {
+      // A cache never fails a read: this one goes to the store, and is not kept.
+      return undefined;
+    }
+  }
+
+  function runItemOf(item: Record<string, unknown>): CachedRunItem {
+    const ttl = item[TTL_ATTRIBUTE];
+    return {
+      run: decoded.runOf(item),
+      rank: String(item['rk'] ?? ''),
+      carried: String(item['pk']).startsWith('A#'),
+      ...(typeof ttl === 'number' && { expiresAt: ttl }),
+    };
+  }
+
+  /**
+   * Keeps, per run, the highest-ranked of a read's unexpired items (a kept answer may hold items
+   * that expired since it was read); the runs the read added.
+   */
+  function addBest(
+    best: Map<string, { rank: string; run: TaskRun; carried: boolean }>,
+    answer: CachedRead,
+  ): number {
+    const seconds = nowSeconds();
+    let added = 0;
+    for (const { run, rank, carried, expiresAt } of answer.items) {
+      if (expiresAt !== undefined && expiresAt <= seconds) continue;
+      const current = best.get(run.id);
+      if (current !== undefined && current.rank >= rank) continue;
+      if (current === undefined) added += 1;
+      best.set(run.id, { rank, run, carried });
+    }
+    return added;
   }
 
   /**

@@ -38,6 +38,8 @@ export type {
   StoredTask,
   TimeRange,
 } from './audit-reader';
+export { createReadCache, DEFAULT_CACHED_RUNS, readKeyOf } from './read-cache';
+export type { CachedRead, CachedRunItem, ReadCache, ReadCacheOptions } from './read-cache';
 export {
   clusterNameOf,
   daysBetween,

@@ -16,6 +16,13 @@ export interface AuditStoreConnection {
    * reason every write fails with, for commands that write to say it before they start.
    */
   readOnly?: string;
+  /**
+   * Local mode: the store's write generation now (see `store-generation.ts`), read in this
+   * process when it serves the store, asked of the serving process's guard otherwise. A reader
+   * that notes it before a read and finds it unchanged later knows nothing was written since.
+   * Absent for a table in AWS: other writers reach it without passing any door of ecslog's.
+   */
+  generation?: () => number | Promise<number>;
   close(): Promise<void>;
 }
 

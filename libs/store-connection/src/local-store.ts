@@ -32,6 +32,8 @@ import {
   readStoreCredentials,
   StoreCredentialsError,
 } from './store-credentials';
+import type { WriteGeneration } from './store-generation';
+import { askWriteGeneration, createWriteGeneration } from './store-generation';
 import { guardStoreServer, STORE_SIGNING } from './store-guard';
 import { decideLayout, readRecordedLayout, recordLayout, refusalMessage } from './store-layout';
 import type { HolderState, StoreLock } from './store-lock';
@@ -189,11 +191,12 @@ async function startGuardedDynalite(
   path: string,
   credentials: StoreCredentials,
   port: number | undefined,
+  generation: WriteGeneration,
   started: (server: Server) => void,
 ): Promise<string> {
   const server = dynalite()({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   started(server);
-  guardStoreServer(server, { credentials });
+  guardStoreServer(server, { credentials, generation });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port ?? 0, '127.0.0.1', () => resolve());
@@ -242,6 +245,7 @@ interface ServedTable {
   server: Server;
   endpoint: string;
   client: DynamoDBClient;
+  generation: WriteGeneration;
 }
 
 interface OpenedTable extends ServedTable {
@@ -255,14 +259,16 @@ async function serveTable(
   port: number | undefined,
 ): Promise<ServedTable> {
   let server: Server | undefined;
+  const generation = createWriteGeneration();
   try {
-    const endpoint = await startGuardedDynalite(path, credentials, port, (s) => {
+    const endpoint = await startGuardedDynalite(path, credentials, port, generation, (s) => {
       server = s;
     });
     return {
       server: server as unknown as Server,
       endpoint,
       client: localClient(endpoint, credentials),
+      generation,
     };
   } catch (error) {
     if (server) await closeServer(server).catch(() => undefined);
@@ -419,6 +425,7 @@ function servedStore(
     reader: createAuditReader({ client, tableName: LOCAL_TABLE_NAME }),
     description: `the local store in ${served.where}`,
     endpoint: served.endpoint,
+    generation: () => served.generation.current(),
     owned: true,
     created: served.created,
     ...(served.migrated === undefined ? {} : { migrated: served.migrated }),
@@ -508,6 +515,7 @@ async function connect(
     reader: createAuditReader({ client, tableName: LOCAL_TABLE_NAME }),
     description,
     endpoint,
+    generation: askWriteGeneration(endpoint, credentials),
     owned: false,
     created: false,
     close: async () => client.destroy(),

@@ -177,7 +177,7 @@ function splitUrl(url: string): {
 }
 
 /** The hash the signer asks for (`Checksum`-shaped), on Node's crypto. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash =

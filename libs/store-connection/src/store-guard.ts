@@ -12,6 +12,8 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { Readable } from 'node:stream';
 import type { SignatureCheck } from './request-signature';
 import { checkSignature } from './request-signature';
+import type { WriteGeneration } from './store-generation';
+import { GENERATION_TARGET, isReadOnlyRequest } from './store-generation';
 import type { StoreCredentials } from './store-credentials';
 
 /** The region and service the store's clients sign for. */
@@ -22,6 +24,11 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface StoreGuardOptions {
   credentials: StoreCredentials;
+  /**
+   * Bumped once each time dynalite has answered a request that may have written (see
+   * `store-generation.ts`), and told to a signed request for {@link GENERATION_TARGET}.
+   */
+  generation?: WriteGeneration;
   /** Injected in tests. */
   now?: () => Date;
 }
@@ -65,6 +72,11 @@ export function guardStoreServer(server: Server, options: StoreGuardOptions): vo
               code: check.code,
               message: check.reason,
             });
+          const target = req.headers['x-amz-target'];
+          const { generation } = options;
+          if (generation && target === GENERATION_TARGET)
+            return answerJson(res, { generation: generation.current() });
+          if (generation && !isReadOnlyRequest(target)) bumpWhenAnswered(res, generation);
           const replay = replayRequest(req, body);
           for (const listener of inner) listener(replay, res);
         },
@@ -109,6 +121,34 @@ function refuseRequest(req: IncomingMessage, res: ServerResponse, refusal: Refus
   res.end(body);
   // The rest of a refused body is not wanted: drop it rather than buffer it.
   req.resume();
+}
+
+function answerJson(res: ServerResponse, value: object): void {
+  const body = JSON.stringify(value);
+  res.writeHead(200, {
+    'Content-Type': 'application/x-amz-json-1.0',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * Bumps the generation as dynalite ends its answer, before the answer's last bytes leave: a
+ * writer that has its answer, and anyone it tells, then finds the new generation. A connection
+ * that closes first (the client gave up) bumps it at once, and dynalite's late answer again: the
+ * write may land after the close.
+ */
+function bumpWhenAnswered(res: ServerResponse, generation: WriteGeneration): void {
+  let ended = false;
+  const end = res.end.bind(res);
+  res.end = ((...args: Parameters<typeof res.end>) => {
+    ended = true;
+    generation.bump();
+    return end(...args);
+  }) as typeof res.end;
+  res.once('close', () => {
+    if (!ended) generation.bump();
+  });
 }
 
 /** Drops every `Access-Control-*` header dynalite (or anything) would set on this response. */

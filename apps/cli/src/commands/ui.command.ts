@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createAuditReader } from '@ecslog/audit-store';
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { Command } from 'commander';
@@ -54,7 +55,7 @@ export function registerUiCommand(
 export async function runUi(options: UiOptions, io: CliIo): Promise<number> {
   const stopped = io.waitForStop();
   await withStore(io, options, async (store) => {
-    const server = await serveWebView(store, io, options.port);
+    const server = await serveWebView(webViewStoreOf(store), io, options.port);
     // The URL carries the session's token; `ecslog local` reads it from here (its child's stdout).
     io.stdout.write(`ecslog web view: ${server.url}  (${store.description}; Ctrl-C stops it)\n`);
     if (await store.reader.isEmpty())
@@ -68,6 +69,26 @@ export async function runUi(options: UiOptions, io: CliIo): Promise<number> {
     await server.close();
   });
   return 0;
+}
+
+/**
+ * What the web view reads: on a local store, a reader that keeps what it has read while the
+ * store's write generation says nothing was written since (every write passes the store's guard,
+ * which counts them), so moving between filters and ranges already read answers from memory and
+ * stays exact. A table in AWS has other writers ecslog cannot see: read as it is.
+ */
+export function webViewStoreOf(
+  store: AuditStoreConnection,
+): Pick<AuditStoreConnection, 'reader' | 'description'> {
+  if (store.generation === undefined) return store;
+  return {
+    description: store.description,
+    reader: createAuditReader({
+      client: store.client,
+      tableName: store.tableName,
+      readCache: { generation: store.generation },
+    }),
+  };
 }
 
 /**
