@@ -74,6 +74,28 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('fault proxy on
     return started;
   }
 
+  /** `records` in one writeRecords call through a new proxy, three attempts each, on a fresh table. */
+  async function writeOnceThrough(
+    options: Omit<FaultProxyOptions, 'target'>,
+    records: readonly AuditRecord[],
+  ): Promise<{ tableName: string; faulty: FaultProxy; results: WriteResult[] }> {
+    const tableName = await createAuditTable(server.client);
+    const faulty = await proxy(options);
+    const client = localClient(faulty.endpoint);
+    try {
+      const results = await createAuditWriter({
+        client,
+        tableName,
+        retentionDays: RETENTION_DAYS,
+        now: () => NOW,
+        retry: fastRetry(3),
+      }).writeRecords(records);
+      return { tableName, faulty, results };
+    } finally {
+      client.destroy();
+    }
+  }
+
   async function writeAll(
     options: Pick<AuditWriterOptions, 'client' | 'tableName' | 'retry'>,
     records: readonly AuditRecord[],
@@ -220,19 +242,10 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('fault proxy on
       });
 
       it('fails the records of statements throttled on every attempt, with the code, and writes the rest', async () => {
-        const tableName = await createAuditTable(server.client);
-        const faulty = await proxy({ throttleRate: 0, failRate: 0, statementThrottleRate: 1 });
-        const client = localClient(faulty.endpoint);
-        const records = RECORDS.slice(0, 60);
-
-        const results = await createAuditWriter({
-          client,
-          tableName,
-          retentionDays: RETENTION_DAYS,
-          now: () => NOW,
-          retry: fastRetry(3),
-        }).writeRecords(records);
-        client.destroy();
+        const { tableName, results } = await writeOnceThrough(
+          { throttleRate: 0, failRate: 0, statementThrottleRate: 1 },
+          RECORDS.slice(0, 60),
+        );
 
         const failed = results.filter((r) => r.status === 'failed');
         expect(failed.length).toBeGreaterThan(0);
@@ -291,19 +304,11 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('fault proxy on
   ])(
     'reports every record failed, with the error, when every request gets $fault',
     async ({ throttleRate, failRate, error }) => {
-      const tableName = await createAuditTable(server.client);
-      const faulty = await proxy({ throttleRate, failRate });
-      const client = localClient(faulty.endpoint);
       const records = RECORDS.slice(0, 60);
-
-      const results = await createAuditWriter({
-        client,
-        tableName,
-        retentionDays: RETENTION_DAYS,
-        now: () => NOW,
-        retry: fastRetry(3),
-      }).writeRecords(records);
-      client.destroy();
+      const { tableName, faulty, results } = await writeOnceThrough(
+        { throttleRate, failRate },
+        records,
+      );
 
       expect(results.map((r) => [r.recordId, r.status, r.error?.name])).toEqual(
         records.map((r) => [r.recordId, 'failed', error]),
