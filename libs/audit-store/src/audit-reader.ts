@@ -180,7 +180,9 @@ export function createAuditReader(options: AuditReaderOptions) {
           answer = { items: items.map(runItemOf) };
           if (key !== undefined) readCache?.answers.set(key, generation as number, answer);
         }
-        control.onRuns?.(addBest(best, answer));
+        // Apart: `onRuns?.(…)` would not evaluate its argument without a listener.
+        const added = addBest(best, answer);
+        control.onRuns?.(added);
       }),
     );
     itemsRead += await replaceClosedCarries(best, control.signal);
