@@ -16,7 +16,7 @@ import {
 import type { TaskRun } from './task-runs';
 import { isActiveDuring, runSpanOf, taskRunOf, toTaskRuns } from './task-runs';
 import type { Phase, PhaseKind, Timeline, TimelineRange, TimelineRun } from './timeline';
-import { phasesOf, toTimeline } from './timeline';
+import { packTimeline, phasesOf, toTimeline, unpackTimeline } from './timeline';
 
 const ms = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
@@ -966,5 +966,56 @@ describe('phasesOf', () => {
         },
       ),
     );
+  });
+});
+
+describe('packTimeline', () => {
+  /** What a timeline is once sent as JSON: fields set to undefined are gone. */
+  const asSent = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+  it('gives back, unpacked, the timeline it packed, as its JSON', () => {
+    fc.assert(
+      fc.property(timelineArb, ({ timeline }) => {
+        expect(unpackTimeline(asSent(packTimeline(timeline)))).toEqual(asSent(timeline));
+      }),
+    );
+  });
+
+  it('sends a timeline of many runs in well under half its JSON, failure records aside', () => {
+    const bytes = (value: unknown) => JSON.stringify(value).length;
+    fc.assert(
+      fc.property(
+        timelineArb.filter(({ timeline }) => timeline.runs.length >= 8),
+        ({ timeline }) => {
+          const packed = packTimeline(timeline);
+          const records = bytes(packed.failureRecords);
+          const plain = { ...timeline, runs: timeline.runs.map((run) => ({ ...run, failure: 0 })) };
+          expect(bytes(packed) - records).toBeLessThan(bytes(plain) / 2);
+        },
+      ),
+    );
+  });
+
+  it('keeps times that do not read back the same, phases not back to back, closures and failure records as they are', () => {
+    const [oom] = toTimeline(toTaskRuns(OOM), DAY, NOON).runs as [TimelineRun];
+    const odd: TimelineRun = {
+      ...oom,
+      id: 'no-slash',
+      taskId: 'another-id',
+      startTime: '2026-11-19T13:00:00+01:00',
+      endTime: '2026-11-19T12:30:00Z',
+      phases: [
+        ['pending', oom.start, oom.start + 10],
+        ['running', oom.start + 20, oom.end],
+      ],
+      closure: { at: '2026-11-19T12:30:00Z', reason: 'task not found in ECS' },
+      failure: OOM[0],
+    };
+    const timeline: Timeline = {
+      ...toTimeline(toTaskRuns(OOM), DAY, NOON),
+      runs: [odd],
+      failures: [],
+    };
+    expect(unpackTimeline(asSent(packTimeline(timeline)))).toEqual(asSent(timeline));
   });
 });

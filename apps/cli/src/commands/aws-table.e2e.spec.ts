@@ -16,6 +16,7 @@ import {
   startEcslog,
 } from '../testing/run-ecslog';
 import type { TimelineResponse } from '../web/api-types';
+import { timelineViewOf } from '../web/api-types';
 
 jest.setTimeout(60_000);
 
@@ -83,7 +84,7 @@ describe('ecslog against an AWS table (end to end)', () => {
       const response = await fetch(
         `${url.replace('/?', '/api/timeline?')}&from=2026-11-19&to=2026-11-21`,
       );
-      const view = (await response.json()) as TimelineResponse;
+      const view = timelineViewOf((await response.json()) as TimelineResponse);
 
       expect(response.status).toBe(200);
       expect(view.store).toBe(`table ${table} in eu-west-1`);

@@ -1,9 +1,25 @@
 /** What the web server answers and the page reads: the contract between the two. */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { Timeline } from '@ecslog/task-runs';
+import type { PackedTimeline, Timeline } from '@ecslog/task-runs';
+import { unpackTimeline } from '@ecslog/task-runs';
 
-/** `GET /api/timeline?…`: the timeline of the filters, and what the filters can choose from. */
-export interface TimelineResponse extends Timeline {
+/**
+ * `GET /api/timeline?…`: the timeline of the filters, packed (10,000 runs are ≈ 1.5 MB of JSON,
+ * not 7.5), and what the filters can choose from.
+ */
+export interface TimelineResponse extends PackedTimeline, TimelineResponseFacts {}
+
+/** The page's timeline: the answer, its timeline unpacked (`unpackTimeline`). */
+export interface TimelineView extends Timeline, TimelineResponseFacts {}
+
+/** The page's timeline of an answer. */
+export function timelineViewOf(answer: TimelineResponse): TimelineView {
+  const { store, choices, omitted } = answer;
+  return { ...unpackTimeline(answer), store, choices, ...(omitted ? { omitted } : {}) };
+}
+
+/** What a timeline's answer says besides its timeline. */
+export interface TimelineResponseFacts {
   /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
   store: string;
   choices: { clusters: string[]; groups: { clusterName: string; group: string }[] };

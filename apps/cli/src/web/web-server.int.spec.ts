@@ -18,7 +18,13 @@ import { createLocalLakeWriter } from '@ecslog/local-lake';
 import { simulateDay } from '@ecslog/simulator';
 import { createEventIngest } from '../pipeline/event-ingest';
 import { collectPageErrors, launchChromium } from '../testing/headless-chromium';
-import type { ErrorResponse, TaskHistoryResponse, TimelineResponse } from './api-types';
+import type {
+  ErrorResponse,
+  TaskHistoryResponse,
+  TimelineResponse,
+  TimelineView,
+} from './api-types';
+import { timelineViewOf } from './api-types';
 import { loadPageAssets } from './page-assets';
 import type { WebServer, WebServerOptions } from './web-server';
 import { PortInUseError, startWebServer } from './web-server';
@@ -97,10 +103,10 @@ describe('web view server (dynalite, simulated day)', () => {
 
   /** With the session's token, as a script of the person's would ask (the page uses the cookie). */
   const get = (path: string, init?: RequestInit) => fetch(withToken(web, path), init);
-  async function timeline(query = ''): Promise<TimelineResponse> {
+  async function timeline(query = ''): Promise<TimelineView> {
     const response = await get(`/api/timeline${query}`);
     expect(response.status).toBe(200);
-    return (await response.json()) as TimelineResponse;
+    return timelineViewOf((await response.json()) as TimelineResponse);
   }
   /** The stored items a timeline's reads went through, as its Server-Timing header says. */
   async function itemsReadBy(server: WebServer, query: string): Promise<number | undefined> {
@@ -259,15 +265,19 @@ describe('web view server (dynalite, simulated day)', () => {
     const limit = all.runs.length - 1;
     const small = await serveTestTable({ maxRuns: limit });
     try {
-      const view = (await (
-        await fetch(withToken(small, 'api/timeline'))
-      ).json()) as TimelineResponse;
-      const narrowed = (await (
-        await fetch(withToken(small, 'api/timeline?cluster=data'))
-      ).json()) as TimelineResponse;
-      const group = (await (
-        await fetch(withToken(small, 'api/timeline?group=service:web'))
-      ).json()) as TimelineResponse;
+      const view = timelineViewOf(
+        (await (await fetch(withToken(small, 'api/timeline'))).json()) as TimelineResponse,
+      );
+      const narrowed = timelineViewOf(
+        (await (
+          await fetch(withToken(small, 'api/timeline?cluster=data'))
+        ).json()) as TimelineResponse,
+      );
+      const group = timelineViewOf(
+        (await (
+          await fetch(withToken(small, 'api/timeline?group=service:web'))
+        ).json()) as TimelineResponse,
+      );
 
       // Reading stops once more than the limit are read: the count is of the runs read by then
       // (all of them when the last read passed it).
@@ -327,9 +337,9 @@ describe('web view server (dynalite, simulated day)', () => {
     const view = async (query: string) => {
       const response = await fetch(withToken(server, `/api/timeline${query}`));
       expect(response.status).toBe(200);
-      return (await response.json()) as TimelineResponse;
+      return timelineViewOf((await response.json()) as TimelineResponse);
     };
-    const barOf = (timeline: TimelineResponse, taskId: string) =>
+    const barOf = (timeline: TimelineView, taskId: string) =>
       timeline.runs.find((run) => run.taskId === taskId);
 
     it('shows a task started ten days ago and still running in the last hour, its bar clipped at the hour and continuing', async () => {
@@ -622,7 +632,7 @@ describe('web view server (dynalite, simulated day)', () => {
         try {
           const response = await fetch(withToken(server, `/api/timeline${query}`));
           expect(response.status).toBe(200);
-          const view = (await response.json()) as TimelineResponse;
+          const view = timelineViewOf((await response.json()) as TimelineResponse);
           return { view, queries: counting.queries.length };
         } finally {
           await server.close();

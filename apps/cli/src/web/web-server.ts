@@ -19,7 +19,7 @@ import type { ReadControl, RunScope, RunsRead } from '@ecslog/audit-store';
 import { clusterNameOf, groupOf, isCluster, keepsRun } from '@ecslog/audit-store';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { TaskRun } from '@ecslog/task-runs';
-import { filterRunsByStatus, toTimeline } from '@ecslog/task-runs';
+import { filterRunsByStatus, packTimeline, toTimeline } from '@ecslog/task-runs';
 import type { TaskHistoryResponse, TimelineResponse } from './api-types';
 import type { PageAssets } from './page-assets';
 import type { RequestGate, RequestGateOptions } from './request-gate';
@@ -234,7 +234,7 @@ async function timelineOf(
   const itemsRead = reading.itemsRead;
   return {
     body: {
-      ...toTimeline(omitted || runs === undefined ? [] : runs, request.range, now()),
+      ...packTimeline(toTimeline(omitted || runs === undefined ? [] : runs, request.range, now())),
       ...(omitted ? { omitted } : {}),
       store: store.description,
       choices: choicesOf(reading.runs ?? [], request),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { TimelineResponse } from './api-types';
+import type { TimelineView } from './api-types';
 import { collectPageErrors, launchChromium } from '../testing/headless-chromium';
 import type { RunningEcslog } from '../testing/run-ecslog';
 import { EVENTS_DIR, parseRecords, REPO_ROOT, runEcslog, startEcslog } from '../testing/run-ecslog';
@@ -21,7 +21,7 @@ jest.setTimeout(240_000);
 /** What the page leaves on `window` for people at the console, and for these tests. */
 interface PageHandle {
   ecslog: {
-    timeline(): TimelineResponse | undefined;
+    timeline(): TimelineView | undefined;
     chart: {
       convertToPixel(finder: { gridIndex: number }, value: number[]): number[];
       dispatchAction(action: { type: string }): void;
@@ -435,10 +435,10 @@ function linkTo(printed: string, search: string): string {
   return link.toString();
 }
 
-async function timelineOf(page: Page): Promise<TimelineResponse> {
+async function timelineOf(page: Page): Promise<TimelineView> {
   return page.evaluate(() =>
     (globalThis as unknown as PageHandle).ecslog.timeline(),
-  ) as Promise<TimelineResponse>;
+  ) as Promise<TimelineView>;
 }
 
 /**

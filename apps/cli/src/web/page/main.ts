@@ -4,7 +4,13 @@
  * filter or run goes into the URL first, so the back button and shared links work.
  */
 import type { TimelineRun } from '@ecslog/task-runs';
-import type { ErrorResponse, TaskHistoryResponse, TimelineResponse } from '../api-types';
+import type {
+  ErrorResponse,
+  TaskHistoryResponse,
+  TimelineResponse,
+  TimelineView,
+} from '../api-types';
+import { timelineViewOf } from '../api-types';
 import { byId, h, setText, show } from './dom';
 import { renderFailures } from './failures-panel';
 import { formatLocalTime, localZone } from './format';
@@ -28,7 +34,7 @@ const statusLine = byId('status-line');
 const details = byId('details');
 const failures = byId('failures');
 let state = viewStateOf(location.search);
-let timeline: TimelineResponse | undefined;
+let timeline: TimelineView | undefined;
 /** Answers that arrive after a newer request started are dropped. */
 let generation = 0;
 
@@ -68,14 +74,15 @@ async function load(): Promise<void> {
   document.body.dataset['timeline'] = 'loading';
   statusLine.textContent = 'Loading…';
   const response = await apiGet(`/api/timeline${timelineQueryOf(state)}`);
-  const body = (await response.json()) as TimelineResponse | ErrorResponse;
+  const answer = (await response.json()) as TimelineResponse | ErrorResponse;
   if (mine !== generation) return;
-  if ('error' in body) {
-    setText(statusLine, `Cannot show this view: ${body.error}`);
+  if ('error' in answer) {
+    setText(statusLine, `Cannot show this view: ${answer.error}`);
     statusLine.classList.add('error');
     document.body.dataset['timeline'] = 'error';
     return;
   }
+  const body = timelineViewOf(answer);
   timeline = body;
   renderFilters(body);
   renderStatusLine(body);
@@ -123,7 +130,7 @@ function apiGet(path: string): Promise<Response> {
   return fetch(path, { credentials: 'same-origin', headers: { 'X-Ecslog-Page': '1' } });
 }
 
-function renderFilters(body: TimelineResponse): void {
+function renderFilters(body: TimelineView): void {
   const clusters = body.choices.clusters;
   const groups = [...new Set(body.choices.groups.map((g) => g.group))];
   show(
@@ -146,7 +153,7 @@ function renderFilters(body: TimelineResponse): void {
   );
 }
 
-function renderStatusLine(body: TimelineResponse): void {
+function renderStatusLine(body: TimelineView): void {
   statusLine.classList.toggle('error', body.omitted !== undefined);
   if (body.omitted) {
     const counted = body.omitted.complete

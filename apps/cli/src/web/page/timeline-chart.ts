@@ -5,16 +5,16 @@
  * started it. A bar clipped at the window's edge (a run that started before the window, ended
  * after it, or is still open) shows a chevron at that edge, pointing the way the run continues.
  * Zoom with the slider, or Ctrl + wheel; click a run for its details.
+ *
+ * The runs are one item of one custom series, whose drawing holds only the rows in view: ECharts
+ * then keeps no model, data or element per run, so 10,000 runs cost what the ~50 rows in view
+ * do. The tooltip and clicks find the run under the pointer from the drawing's layout.
  */
 import * as echarts from 'echarts/core';
 import { CustomChart } from 'echarts/charts';
 import type { CustomSeriesOption } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
-import type {
-  DataZoomComponentOption,
-  GridComponentOption,
-  TooltipComponentOption,
-} from 'echarts/components';
+import type { DataZoomComponentOption, GridComponentOption } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import type { Phase, Timeline, TimelineRun } from '@ecslog/task-runs';
@@ -27,7 +27,7 @@ import { describeTimeline } from '../timeline-summary';
 echarts.use([CustomChart, GridComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
 
 type ChartOption = echarts.ComposeOption<
-  CustomSeriesOption | GridComponentOption | TooltipComponentOption | DataZoomComponentOption
+  CustomSeriesOption | GridComponentOption | DataZoomComponentOption
 >;
 
 /** Outcome colours; the legend in index.html names them. */
@@ -41,8 +41,10 @@ export const OUTCOME_COLOURS: Record<OutcomeStatus, string> = {
 /** How strongly each phase shows its outcome's colour: running full, pull half, pending faint. */
 const PHASE_OPACITY: Record<Phase[0], number> = { pending: 0.28, pull: 0.6, running: 1 };
 const NOT_STARTED_COLOUR = '#8e0000';
-/** The marks series: runs that never started, and runs known only by their start call. */
-const MARKS = 'marks';
+/** The one series: every run's bar or mark. */
+const RUNS = 'runs';
+/** A mark's half size; the pointer finds a mark this close to it. */
+const MARK_PX = 6;
 
 const ROW_PX = 16;
 const GRID = { top: 36, bottom: 56, left: 230, right: 36 };
@@ -65,21 +67,49 @@ export interface TimelineChart {
   readonly chart: echarts.ECharts;
 }
 
+/** Where the last drawing put rows and times: what the pointer is matched against. */
+interface Layout {
+  grid: { x: number; y: number; width: number; height: number };
+  /** x = x0 + (t - t0) × pxPerMs; y of row r's centre = y0 + r × rowPx. */
+  t0: number;
+  x0: number;
+  pxPerMs: number;
+  y0: number;
+  rowPx: number;
+}
+
 export function createTimelineChart(
   container: HTMLElement,
   onSelect: (run: TimelineRun) => void,
   onRendered: () => void,
 ): TimelineChart {
   const chart = echarts.init(container, null, { renderer: 'canvas' });
-  let bars: TimelineRun[] = [];
-  let marks: TimelineRun[] = [];
+  const zr = chart.getZr();
+  const tip = document.createElement('div');
+  tip.className = 'timeline-tip';
+  tip.hidden = true;
+  container.append(tip);
+  let runs: readonly TimelineRun[] = [];
+  /** Indexes into `runs` of each row's runs, in start order. */
+  let byRow: number[][] = [];
+  let selected: string | undefined;
+  let layout: Layout | undefined;
   let waitingForRender = false;
   let rowCount = 0;
+  let range = { from: 0, to: 0 };
 
-  chart.on('click', (params) => {
-    const run = (params.seriesId === 'runs' ? bars : marks)[params.dataIndex];
+  zr.on('click', (event) => {
+    const run = runAt(event.offsetX, event.offsetY);
     if (run) onSelect(run);
   });
+  zr.on('mousemove', (event) => {
+    const run = runAt(event.offsetX, event.offsetY);
+    zr.setCursorStyle(run ? 'pointer' : 'default');
+    showTip(run, event.offsetX, event.offsetY);
+  });
+  zr.on('globalout', () => showTip(undefined, 0, 0));
+  chart.on('hidetip', () => showTip(undefined, 0, 0));
+  chart.on('datazoom', () => showTip(undefined, 0, 0));
   chart.on('finished', () => {
     if (!waitingForRender) return;
     waitingForRender = false;
@@ -117,10 +147,51 @@ export function createTimelineChart(
     return { start: zoom.startValue, size: zoom.endValue - zoom.startValue + 1, total: rowCount };
   }
 
+  /** The run drawn at a point of the chart: a mark within MARK_PX, or a bar (≥ MIN_BAR_PX wide). */
+  function runAt(x: number, y: number): TimelineRun | undefined {
+    if (!layout) return undefined;
+    const { grid, x0, t0, pxPerMs, y0, rowPx } = layout;
+    if (x < grid.x || x > grid.x + grid.width || y < grid.y || y > grid.y + grid.height)
+      return undefined;
+    const row = Math.round((y - y0) / rowPx);
+    let found: TimelineRun | undefined;
+    for (const index of byRow[row] ?? []) {
+      const run = runs[index] as TimelineRun;
+      const left = x0 + (run.start - t0) * pxPerMs;
+      if (isMark(run)) {
+        if (Math.abs(x - left) <= MARK_PX && Math.abs(y - (y0 + row * rowPx)) <= MARK_PX)
+          found = run;
+        continue;
+      }
+      const right = Math.max(x0 + (run.end - t0) * pxPerMs, left + MIN_BAR_PX);
+      // A lane's bars never overlap; the later of two touching ones wins, as it is drawn on top.
+      if (x >= left - 1 && x <= right + 1) found = run;
+    }
+    return found;
+  }
+
+  function showTip(run: TimelineRun | undefined, x: number, y: number): void {
+    if (!run) {
+      tip.hidden = true;
+      return;
+    }
+    // Built from escaped text only (escapeHtml): stop reasons and names come from ECS verbatim.
+    tip.innerHTML = tooltipOf(run);
+    tip.hidden = false;
+    const width = container.clientWidth;
+    const left = x + 14 + tip.offsetWidth > width ? Math.max(0, x - 14 - tip.offsetWidth) : x + 14;
+    tip.style.left = `${left}px`;
+    tip.style.top = `${Math.max(0, y - tip.offsetHeight - 10)}px`;
+  }
+
   function show(timeline: Timeline): void {
-    bars = timeline.runs.filter((run) => !isMark(run));
+    runs = timeline.runs;
     rowCount = timeline.rows.length;
-    marks = timeline.runs.filter(isMark);
+    range = { from: Date.parse(timeline.range.from), to: Date.parse(timeline.range.to) };
+    byRow = timeline.rows.map(() => []);
+    runs.forEach((run, index) => byRow[run.row]?.push(index));
+    layout = undefined;
+    tip.hidden = true;
     // The chart is as tall as its rows, up to the window: beyond that its rows scroll, so that
     // thousands of rows cost one screen of canvas and only the rows in view are drawn.
     const fit = Math.max(
@@ -134,16 +205,126 @@ export function createTimelineChart(
     container.setAttribute('aria-label', describeTimeline(timeline, formatLocalTime));
     chart.resize();
     waitingForRender = true;
-    chart.setOption(optionOf(timeline, bars, marks, visibleRows), { notMerge: true });
+    chart.setOption(optionOf(timeline, visibleRows, seriesOf()), { notMerge: true });
   }
 
   function select(runId: string | undefined): void {
-    chart.dispatchAction({ type: 'unselect', seriesId: ['runs', MARKS] });
-    if (runId === undefined) return;
-    const bar = bars.findIndex((run) => run.id === runId);
-    if (bar >= 0) chart.dispatchAction({ type: 'select', seriesId: 'runs', dataIndex: bar });
-    const mark = marks.findIndex((run) => run.id === runId);
-    if (mark >= 0) chart.dispatchAction({ type: 'select', seriesId: MARKS, dataIndex: mark });
+    if (runId === selected) return;
+    selected = runId;
+    if (runs.length > 0) chart.setOption({ series: [seriesOf()] });
+  }
+
+  /** The runs' series: one item, drawn as the rows in view. */
+  function seriesOf(): CustomSeriesOption {
+    return {
+      id: RUNS,
+      type: 'custom',
+      // The item spans the whole range and every row: no zoom filters it out.
+      encode: { x: 0, y: 1 },
+      data: runs.length > 0 ? [[range.from, 0]] : [],
+      silent: true,
+      renderItem: (params, api) => {
+        const grid = params.coordSys as unknown as Layout['grid'];
+        const [x0, y0] = api.coord([range.from, 0]) as [number, number];
+        const span = Math.max(1, range.to - range.from);
+        const x1 = (api.coord([range.to, 0]) as number[])[0] as number;
+        const rowPx = (api.size?.([0, 1]) as number[])[1] as number;
+        const drawn: Layout = { grid, t0: range.from, x0, pxPerMs: (x1 - x0) / span, y0, rowPx };
+        layout = drawn;
+        return { type: 'group', children: rowsInView(drawn) };
+      },
+    };
+  }
+
+  /** The bars and marks of the rows in view, each cut to the grid. */
+  function rowsInView(drawn: Layout) {
+    const { grid, rowPx, y0 } = drawn;
+    const first = Math.max(0, Math.floor((grid.y - y0) / rowPx));
+    const last = Math.min(rowCount - 1, Math.ceil((grid.y + grid.height - y0) / rowPx));
+    const children = [];
+    for (let row = first; row <= last; row += 1)
+      for (const index of byRow[row] ?? []) {
+        const run = runs[index] as TimelineRun;
+        const element = isMark(run) ? markOf(run, drawn) : barOf(run, drawn);
+        if (element) children.push(element);
+      }
+    return children;
+  }
+
+  function barOf(run: TimelineRun, drawn: Layout) {
+    const { grid, x0, t0, pxPerMs, y0, rowPx } = drawn;
+    const xOf = (t: number) => x0 + (t - t0) * pxPerMs;
+    const left = xOf(run.start);
+    const right = Math.max(xOf(run.end), left + MIN_BAR_PX);
+    if (right < grid.x || left > grid.x + grid.width) return undefined;
+    const y = y0 + run.row * rowPx;
+    const barHeight = Math.max(4, rowPx * 0.62);
+    const colour = OUTCOME_COLOURS[run.status];
+    const isSelected = run.id === selected;
+    const children = [];
+    for (const [index, [kind, from, to]] of run.phases.entries()) {
+      const x = xOf(from);
+      const end = index === run.phases.length - 1 ? Math.max(xOf(to), right) : xOf(to);
+      const shape = echarts.graphic.clipRectByRect(
+        { x, y: y - barHeight / 2, width: Math.max(0, end - x), height: barHeight },
+        grid,
+      );
+      if (shape)
+        children.push({
+          type: 'rect' as const,
+          name: `phase:${kind}`,
+          shape,
+          // Pending and pull are shaded lighter, outlined in full: a short failed pull still shows red.
+          style: {
+            fill: withAlpha(colour, PHASE_OPACITY[kind]),
+            stroke: isSelected ? '#111' : colour,
+            lineWidth: isSelected ? 2 : 1,
+          },
+        });
+    }
+    if (children.length === 0) return undefined;
+    if (right - left >= 2 * CHEVRON_PX + 2) {
+      if (run.continuesBefore) children.push(...chevronAt(left, y, barHeight, -1, grid));
+      if (run.continuesAfter) children.push(...chevronAt(right, y, barHeight, 1, grid));
+    }
+    return { type: 'group' as const, name: 'run', children };
+  }
+
+  function markOf(run: TimelineRun, drawn: Layout) {
+    const { grid, x0, t0, pxPerMs, y0, rowPx } = drawn;
+    const x = x0 + (run.start - t0) * pxPerMs;
+    const y = y0 + run.row * rowPx;
+    if (x < grid.x || x > grid.x + grid.width) return undefined;
+    const r = MARK_PX;
+    const isSelected = run.id === selected;
+    // A run known only by its start call: an open circle where it started, nothing after.
+    if (run.endUnknown)
+      return {
+        type: 'circle' as const,
+        name: 'start-call',
+        shape: { cx: x, cy: y, r: r - 1 },
+        style: {
+          fill: '#fff',
+          stroke: isSelected ? '#111' : OUTCOME_COLOURS.info,
+          lineWidth: 2,
+        },
+      };
+    return {
+      type: 'polygon' as const,
+      name: 'not-started',
+      shape: {
+        points: [
+          [x - r, y - r],
+          [x + r, y - r],
+          [x, y + r],
+        ],
+      },
+      style: {
+        fill: NOT_STARTED_COLOUR,
+        stroke: isSelected ? '#111' : '#fff',
+        lineWidth: isSelected ? 2 : 1,
+      },
+    };
   }
 
   return { show, select, chart };
@@ -155,9 +336,8 @@ function isMark(run: TimelineRun): boolean {
 
 function optionOf(
   timeline: Timeline,
-  bars: TimelineRun[],
-  marks: TimelineRun[],
   visibleRows: number,
+  series: CustomSeriesOption,
 ): ChartOption {
   const scrollsRows = timeline.rows.length > visibleRows;
   // Drawn on the canvas, so shown escaped here (the page's text goes through dom.ts).
@@ -167,15 +347,6 @@ function optionOf(
   return {
     animation: false,
     grid: { ...GRID, containLabel: false },
-    tooltip: {
-      trigger: 'item',
-      confine: true,
-      formatter: (params) => {
-        const item = Array.isArray(params) ? params[0] : params;
-        const run = (item?.seriesId === 'runs' ? bars : marks)[item?.dataIndex ?? -1];
-        return run ? tooltipOf(run) : '';
-      },
-    },
     xAxis: {
       type: 'time',
       position: 'top',
@@ -197,12 +368,13 @@ function optionOf(
         lineStyle: { color: '#d5dae1' },
       },
     },
+    // The series is drawn from the zooms' axes, not filtered by them.
     dataZoom: [
-      { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', bottom: 12, height: 22 },
+      { type: 'slider', xAxisIndex: 0, filterMode: 'none', bottom: 12, height: 22 },
       {
         type: 'inside',
         xAxisIndex: 0,
-        filterMode: 'weakFilter',
+        filterMode: 'none',
         zoomOnMouseWheel: 'ctrl',
         moveOnMouseWheel: false,
       },
@@ -212,7 +384,7 @@ function optionOf(
               id: ROWS_ZOOM,
               type: 'slider',
               yAxisIndex: 0,
-              filterMode: 'weakFilter',
+              filterMode: 'none',
               right: 8,
               width: 14,
               startValue: 0,
@@ -224,108 +396,7 @@ function optionOf(
           ] satisfies DataZoomComponentOption[])
         : []),
     ],
-    series: [
-      {
-        id: 'runs',
-        type: 'custom',
-        // Drawn in one go: progressive drawing spreads a large timeline over many frames.
-        progressive: 0,
-        selectedMode: 'single',
-        encode: { x: [0, 1], y: 2 },
-        data: bars.map((run) => [run.start, run.end, run.row]),
-        renderItem: (params, api) => {
-          const run = bars[params.dataIndex] as TimelineRun;
-          const [, y] = api.coord([run.start, run.row]) as [number, number];
-          const height = (api.size?.([0, 1]) as number[])[1] as number;
-          const barHeight = Math.max(4, height * 0.62);
-          const grid = params.coordSys as unknown as {
-            x: number;
-            y: number;
-            width: number;
-            height: number;
-          };
-          const colour = OUTCOME_COLOURS[run.status];
-          const children = run.phases.map(([kind, from, to], index) => {
-            const x0 = (api.coord([from, run.row]) as number[])[0] as number;
-            let x1 = (api.coord([to, run.row]) as number[])[0] as number;
-            if (index === run.phases.length - 1) x1 = Math.max(x1, firstX(api, run) + MIN_BAR_PX);
-            const shape = echarts.graphic.clipRectByRect(
-              { x: x0, y: y - barHeight / 2, width: Math.max(0, x1 - x0), height: barHeight },
-              grid,
-            );
-            return shape
-              ? {
-                  type: 'rect' as const,
-                  name: `phase:${kind}`,
-                  shape,
-                  // Pending and pull are shaded lighter, outlined in full: a short failed pull still shows red.
-                  style: {
-                    fill: withAlpha(colour, PHASE_OPACITY[kind]),
-                    stroke: colour,
-                    lineWidth: 1,
-                  },
-                  select: { style: { stroke: '#111', lineWidth: 2 } },
-                }
-              : undefined;
-          });
-          const drawn = children.filter((child) => child !== undefined);
-          if (drawn.length === 0) return null;
-          const left = firstX(api, run);
-          const right = Math.max(
-            (api.coord([run.end, run.row]) as number[])[0] as number,
-            left + MIN_BAR_PX,
-          );
-          const chevrons = [
-            run.continuesBefore && chevronAt(left, y, barHeight, -1, grid),
-            run.continuesAfter && chevronAt(right, y, barHeight, 1, grid),
-          ].filter((chevron) => chevron !== false && chevron !== undefined);
-          const wideEnough = right - left >= 2 * CHEVRON_PX + 2;
-          return {
-            type: 'group',
-            name: 'run',
-            children: wideEnough ? [...drawn, ...chevrons] : drawn,
-          };
-        },
-      },
-      {
-        id: MARKS,
-        type: 'custom',
-        progressive: 0,
-        selectedMode: 'single',
-        encode: { x: 0, y: 1 },
-        data: marks.map((run) => [run.start, run.row]),
-        renderItem: (params, api) => {
-          const run = marks[params.dataIndex] as TimelineRun;
-          const [x, y] = api.coord([run.start, run.row]) as [number, number];
-          const grid = params.coordSys as unknown as { x: number; width: number };
-          if (x < grid.x || x > grid.x + grid.width) return null;
-          const r = 6;
-          const select = { style: { stroke: '#111', lineWidth: 2 } };
-          // A run known only by its start call: an open circle where it started, nothing after.
-          if (run.endUnknown)
-            return {
-              type: 'circle',
-              name: 'start-call',
-              shape: { cx: x, cy: y, r: r - 1 },
-              style: { fill: '#fff', stroke: OUTCOME_COLOURS.info, lineWidth: 2 },
-              select,
-            };
-          return {
-            type: 'polygon',
-            name: 'not-started',
-            shape: {
-              points: [
-                [x - r, y - r],
-                [x + r, y - r],
-                [x, y + r],
-              ],
-            },
-            style: { fill: NOT_STARTED_COLOUR, stroke: '#fff', lineWidth: 1 },
-            select,
-          };
-        },
-      },
-    ],
+    series: [series],
   };
 }
 
@@ -341,23 +412,25 @@ function chevronAt(
   direction: -1 | 1,
   grid: { x: number; width: number },
 ) {
-  if (x < grid.x || x > grid.x + grid.width) return undefined;
+  if (x < grid.x || x > grid.x + grid.width) return [];
   const tip = x - direction * 1.5;
   const back = tip - direction * CHEVRON_PX;
   const half = Math.max(2, barHeight / 2 - 2);
-  return {
-    type: 'polyline' as const,
-    name: direction < 0 ? 'continues-before' : 'continues-after',
-    silent: true,
-    shape: {
-      points: [
-        [back, y - half],
-        [tip, y],
-        [back, y + half],
-      ],
+  return [
+    {
+      type: 'polyline' as const,
+      name: direction < 0 ? 'continues-before' : 'continues-after',
+      silent: true,
+      shape: {
+        points: [
+          [back, y - half],
+          [tip, y],
+          [back, y + half],
+        ],
+      },
+      style: { stroke: '#ffffff', fill: 'none', lineWidth: 1.5 },
     },
-    style: { stroke: '#ffffff', fill: 'none', lineWidth: 1.5 },
-  };
+  ];
 }
 
 /** `#c62828` at 0.6 → `#c6282899`. */
@@ -365,10 +438,6 @@ function withAlpha(colour: string, opacity: number): string {
   return `${colour}${Math.round(opacity * 255)
     .toString(16)
     .padStart(2, '0')}`;
-}
-
-function firstX(api: { coord: (value: number[]) => number[] }, run: TimelineRun): number {
-  return api.coord([run.start, run.row])[0] as number;
 }
 
 function tooltipOf(run: TimelineRun): string {
