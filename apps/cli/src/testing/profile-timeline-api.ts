@@ -11,6 +11,11 @@
  * 2026-11-20) through `openLocalStore`, as `ecslog local` serves it: dynalite in this process.
  * Without it, a fresh in-memory dynalite is seeded with N generated runs (default 10,000) over one
  * day by the store's writer. For a profile: `node --cpu-prof --import tsx …` (same arguments).
+ *
+ * With `--home`, the read cache of the web view is measured too, as `ecslog local` runs it: the
+ * reader of a process that connects to the store (as its `ecslog ui` child does), asking the
+ * store's write generation of the guard before each read; a new cached reader each round, so its
+ * first `/api/timeline` is cold and the next one is served from memory.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,6 +49,8 @@ interface Store {
   tableName: string;
   day: { from: string; to: string };
   now: number;
+  /** The store's write generation as a connecting process asks it (`--home` only). */
+  generation?: () => number | Promise<number>;
   close(): Promise<void>;
 }
 
@@ -65,12 +72,20 @@ async function copiedHome(source: string): Promise<Store> {
     role: 'local',
     cwd: process.cwd(),
   });
+  // A second opening connects to the first (the lock is held): as `ecslog local`'s web view does.
+  const connected = await openLocalStore({
+    home: ecslogHome({ ECSLOG_HOME: root }, process.cwd()),
+    role: 'command',
+    cwd: process.cwd(),
+  });
   return {
     client: local.client,
+    ...(connected.generation && { generation: connected.generation }),
     tableName: LOCAL_TABLE_NAME,
     day: { from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T23:59:59.999Z' },
     now: Date.parse('2026-11-21T00:00:00.000Z'),
     close: async () => {
+      await connected.close();
       await local.close();
       rmSync(root, { recursive: true, force: true });
     },
@@ -186,7 +201,7 @@ function taskRecords(i: number, dayStart: number): AuditRecord[] {
 }
 
 async function profile(store: Store): Promise<void> {
-  const { client, tableName, day, now } = store;
+  const { client, tableName, day, now, generation } = store;
   const reads = runReadsOf(day);
   const documents = DynamoDBDocumentClient.from(client);
   // Warm: one reader for every round (its decoded runs kept between reads, as a server's are).
@@ -264,6 +279,33 @@ async function profile(store: Store): Promise<void> {
       const { body, timing } = await timelineOf(warm);
       row['/api/timeline from Node, warm'] = performance.now() - t;
       row['  its Server-Timing dur'] = Number(/dur=([\d.]+)/.exec(timing ?? '')?.[1] ?? NaN);
+      if (generation) {
+        const cachedReader = createAuditReader({
+          client,
+          tableName,
+          now: () => now,
+          readCache: { generation },
+        });
+        const cached = await serve(cachedReader);
+        try {
+          t = performance.now();
+          await timelineOf(cached);
+          row['/api/timeline from Node, read cache: 1st'] = performance.now() - t;
+          t = performance.now();
+          await timelineOf(cached);
+          row['/api/timeline from Node, read cache: 2nd'] = performance.now() - t;
+        } finally {
+          await cached.close();
+        }
+        t = performance.now();
+        const again = await cachedReader.runsDuring(day);
+        row['reader.runsDuring, read cache: repeat'] = performance.now() - t;
+        row['  its items cached'] = again.itemsCached;
+        row['  its items read'] = again.itemsRead;
+        t = performance.now();
+        await generation();
+        row['write generation asked of the guard'] = performance.now() - t;
+      }
       row['items read'] = items.length;
       row['runs'] = all.length;
       row['response KB'] = body.byteLength / 1024;
