@@ -14,6 +14,7 @@ import type { LocalStore } from './local-store';
 import { openLocalStore } from './local-store';
 import type { StoreCredentials } from './store-credentials';
 import { readStoreCredentials } from './store-credentials';
+import { askWriteGeneration, GENERATION_TARGET } from './store-generation';
 import { signDynamoDbCall } from './testing/sign-request';
 
 interface RawAnswer {
@@ -189,6 +190,26 @@ describe('the local store guard (dynalite behind SigV4, Host and Origin checks)'
     expect(health.body).not.toMatch(/healthy|dynamodb/);
     expect(anyAws4.body).toMatch(/malformed Authorization header/);
     expect(await tableStillThere()).toBe('ACTIVE');
+  });
+
+  it('tells its write generation only to a signed request, and a refused write does not move it', async () => {
+    const generation = store.generation as () => number;
+    const before = generation();
+    const host = new URL(endpoint()).host;
+    const headers = { host, 'content-type': 'application/x-amz-json-1.0' };
+    const probe = await rawRequest(endpoint(), {
+      headers: { ...headers, 'x-amz-target': GENERATION_TARGET },
+      body: '{}',
+    });
+    const write = await rawRequest(endpoint(), {
+      headers: { ...headers, 'x-amz-target': 'DynamoDB_20120810.DeleteTable' },
+      body: DESCRIBE,
+    });
+
+    expect([probe.status, write.status]).toEqual([403, 403]);
+    expect(probe.body).not.toMatch(/generation/);
+    expect(generation()).toBe(before);
+    expect(await askWriteGeneration(endpoint(), credentials)()).toBe(before);
   });
 
   it('refuses a signed request whose body was changed after signing', async () => {
