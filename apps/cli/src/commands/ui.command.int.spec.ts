@@ -1,0 +1,69 @@
+/**
+ * The web view's store in local mode: `ecslog ui` (the child of `ecslog local`) connects to the
+ * store another process serves, and reads it through the read cache, exact across that process's
+ * writes. A store without a write generation (a table in AWS) is read as it is.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuditWriter } from '@ecslog/audit-store';
+import { LIVES_EPOCH, taskLivesArb } from '@ecslog/audit-store/testing';
+import type { LocalStore } from '@ecslog/store-connection';
+import { ecslogHome, openLocalStore } from '@ecslog/store-connection';
+import fc from 'fast-check';
+import { webViewStoreOf } from './ui.command';
+
+const DAY_MS = 86_400_000;
+const NOW = LIVES_EPOCH + 10 * DAY_MS;
+describe('webViewStoreOf', () => {
+  let dir: string;
+  let served: LocalStore;
+  let connected: LocalStore;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ecslog-ui-store-'));
+    const home = ecslogHome({ ECSLOG_HOME: 'home' }, dir);
+    served = await openLocalStore({ home, role: 'local', cwd: dir });
+    connected = await openLocalStore({ home, role: 'command', cwd: dir });
+  });
+  afterAll(async () => {
+    await connected?.close();
+    await served?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const write = (seed: number) =>
+    createAuditWriter({
+      client: served.client,
+      tableName: served.tableName,
+      retentionDays: 3650,
+      now: () => NOW,
+    }).writeRecords(
+      (
+        fc.sample(taskLivesArb({ minLength: 3, maxLength: 3 }), { numRuns: 1, seed })[0] ?? []
+      ).flatMap((life) => life.records),
+    );
+
+  it("reads a connected local store through the cache, and again after the serving process's writes", async () => {
+    expect(connected.owned).toBe(false);
+    await write(1);
+    const { reader } = webViewStoreOf(connected);
+
+    const first = await reader.openRuns();
+    const again = await reader.openRuns();
+    await write(2);
+    const after = await reader.openRuns();
+
+    expect(first.runs.length).toBeGreaterThan(0);
+    expect(first.itemsCached).toBe(0);
+    expect(again).toEqual({ runs: first.runs, itemsRead: 0, itemsCached: first.itemsRead });
+    expect(after.itemsCached).toBe(0);
+    expect(after.runs.length).toBeGreaterThan(first.runs.length);
+    expect(after.runs).toEqual((await connected.reader.openRuns()).runs);
+  });
+
+  it('reads a store that has no write generation as it is', () => {
+    const store = { ...connected, generation: undefined };
+    expect(webViewStoreOf(store)).toBe(store);
+  });
+});
