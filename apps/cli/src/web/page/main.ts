@@ -34,6 +34,8 @@ const statusLine = byId('status-line');
 const details = byId('details');
 const failures = byId('failures');
 let state = viewStateOf(location.search);
+// Asked for first: the chart and the filters get ready while the server answers.
+const firstAnswer = requestTimeline(state);
 let timeline: TimelineView | undefined;
 /** Answers that arrive after a newer request started are dropped. */
 let generation = 0;
@@ -61,7 +63,7 @@ filters.addEventListener('change', (event) => {
   else navigate(withFilters(state, { [field.name]: value || undefined }));
 });
 byId('zone').textContent = localZone();
-void load();
+void load(firstAnswer);
 
 function navigate(next: ViewState): void {
   state = next;
@@ -69,11 +71,12 @@ function navigate(next: ViewState): void {
   void load();
 }
 
-async function load(): Promise<void> {
+/** Shows the timeline of `state`, from `request` when it was asked for already. */
+async function load(request = requestTimeline(state)): Promise<void> {
   const mine = (generation += 1);
   document.body.dataset['timeline'] = 'loading';
   statusLine.textContent = 'Loading…';
-  const response = await apiGet(`/api/timeline${timelineQueryOf(state)}`);
+  const response = await request;
   const answer = (await response.json()) as TimelineResponse | ErrorResponse;
   if (mine !== generation) return;
   if ('error' in answer) {
@@ -120,6 +123,10 @@ async function showRun(run: TimelineRun): Promise<void> {
   if ('error' in body) renderDetailsMessage(details, body.error);
   else renderRunDetails(details, run, body.records);
   details.scrollIntoView({ block: 'nearest' });
+}
+
+function requestTimeline(view: ViewState): Promise<Response> {
+  return apiGet(`/api/timeline${timelineQueryOf(view)}`);
 }
 
 /**
