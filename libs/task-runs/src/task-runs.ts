@@ -15,6 +15,7 @@
  */
 import type { AuditRecord, Outcome, OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import { TASK_LAST_STATUSES as ECS_TASK_LAST_STATUSES } from '@ecslog/ecs-event-mapper';
+import { parseTime } from './iso-time';
 
 /** How a run ended, or that it has not: see the module's comment. */
 export type RunEnd = 'open' | 'stopped' | 'not-started' | 'not-recorded' | 'closed';
@@ -153,9 +154,9 @@ export function taskRunOf(record: AuditRecord, closure?: RunClosure): TaskRun | 
  * recorded, covers its start only; an open run covers every instant from its start on.
  */
 export function runSpanOf(run: Pick<TaskRun, 'startTime' | 'endTime' | 'end'>): RunSpan {
-  const start = Date.parse(run.startTime);
+  const start = parseTime(run.startTime);
   if (run.end === 'open') return { start, end: Number.POSITIVE_INFINITY };
-  const end = run.endTime === undefined ? start : Date.parse(run.endTime);
+  const end = run.endTime === undefined ? start : parseTime(run.endTime);
   return { start, end: Math.max(start, end) };
 }
 
@@ -165,7 +166,7 @@ export function isActiveDuring(
   window: TimeWindow,
 ): boolean {
   const span = runSpanOf(run);
-  return span.start <= Date.parse(window.to) && span.end >= Date.parse(window.from);
+  return span.start <= parseTime(window.to) && span.end >= parseTime(window.from);
 }
 
 /**

@@ -13,6 +13,7 @@
 import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import type { RunClosure, RunEnd, TaskRun } from './task-runs';
+import { msOfCanonicalIso, parseTime } from './iso-time';
 import { runSpanOf } from './task-runs';
 
 export type PhaseKind = 'pending' | 'pull' | 'running';
@@ -324,7 +325,7 @@ function groupOf(record: AuditRecord): string {
 
 function time(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined;
-  const ms = Date.parse(iso);
+  const ms = parseTime(iso);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
@@ -385,6 +386,7 @@ const RUN_FLAGS = {
   continuesBefore: 8,
   continuesAfter: 16,
 } as const;
+const RUN_FLAG_ENTRIES = Object.entries(RUN_FLAGS) as [keyof typeof RUN_FLAGS, number][];
 const PHASE_LETTERS: Record<PhaseKind, string> = { pending: 'p', pull: 'l', running: 'r' };
 const PHASE_OF_LETTER: Record<string, PhaseKind> = { p: 'pending', l: 'pull', r: 'running' };
 
@@ -403,8 +405,8 @@ export function packTimeline(timeline: Timeline): PackedTimeline {
     return index;
   };
   const instant = (iso: string): number | string => {
-    const ms = Date.parse(iso);
-    return !Number.isNaN(ms) && new Date(ms).toISOString() === iso ? ms - base : iso;
+    const ms = msOfCanonicalIso(iso);
+    return ms === undefined ? iso : ms - base;
   };
   const failureRecords: Record<string, AuditRecord> = {};
   const closures: Record<string, RunClosure> = {};
@@ -416,8 +418,7 @@ export function packTimeline(timeline: Timeline): PackedTimeline {
     const cut = run.id.lastIndexOf('/') + 1;
     const rest = run.id.slice(cut);
     let flags = 0;
-    for (const [name, bit] of Object.entries(RUN_FLAGS))
-      if (run[name as keyof typeof RUN_FLAGS]) flags |= bit;
+    for (const [name, bit] of RUN_FLAG_ENTRIES) if (run[name]) flags |= bit;
     return [
       ref(run.id.slice(0, cut)),
       rest,

@@ -128,22 +128,30 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(Buffer.from(web.token, 'base64url')).toHaveLength(32);
   });
 
-  it('serves the page, its style and its bundled script, with a strict content security policy', async () => {
+  it('serves the page, its style and its bundled scripts, with a strict content security policy', async () => {
     const cookie = await sessionCookie(web);
     const page = await fetch(web.origin, { headers: { cookie } });
     const script = await get('/app.js');
+    const firstRequest = await get('/first-request.js');
     const css = await fetch(new URL('/app.css', web.origin), { headers: { cookie } });
 
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await page.text();
     expect(html).toContain('<section id="timeline"');
-    expect(html).toContain('<script src="/app.js" defer></script>');
+    // The small script that asks for the timeline comes first; both run once the page is parsed.
+    expect(html).toMatch(
+      /<script src="\/first-request\.js" defer><\/script>\s*<script src="\/app\.js" defer><\/script>/,
+    );
     expect(page.headers.get('content-security-policy')).toMatch(
       /default-src 'none'; script-src 'self'/,
     );
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     // ECharts is bundled in, not loaded from elsewhere.
     expect((await script.text()).length).toBeGreaterThan(100_000);
+    expect(firstRequest.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const first = await firstRequest.text();
+    expect(first.length).toBeLessThan(2_000);
+    expect(first).toContain('/api/timeline');
     expect(await css.text()).toContain('#timeline');
   });
 
@@ -191,6 +199,29 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(itemsAll).toBeDefined();
     expect(itemsBatch).toBeLessThan(itemsAll as number);
     expect(batch.choices.clusters).toEqual(['batch']);
+  });
+
+  it('says in Server-Timing how many items its read cache served instead of the store', async () => {
+    const server = await serveTestTable({
+      reader: (plain) => ({
+        ...plain,
+        runsDuring: async (range, scope, control) => ({
+          ...(await plain.runsDuring(range, scope, control)),
+          itemsRead: 3,
+          itemsCached: 7,
+        }),
+      }),
+    });
+    try {
+      const response = await fetch(withToken(server, '/api/timeline?since=6h'));
+      await response.arrayBuffer();
+
+      expect(response.headers.get('server-timing')).toMatch(
+        /^timeline;dur=\d+\.\d, items;desc="3", cached;desc="7"$/,
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('lists, per failure category, the runs that failed that way', async () => {

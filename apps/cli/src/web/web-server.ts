@@ -178,7 +178,17 @@ async function handle(
     case '/':
       return sendAsset(response, 'text/html; charset=utf-8', options.assets.html);
     case '/app.js':
-      return sendAsset(response, 'text/javascript; charset=utf-8', await options.assets.script());
+      return sendAsset(
+        response,
+        'text/javascript; charset=utf-8',
+        await options.assets.script('app'),
+      );
+    case '/first-request.js':
+      return sendAsset(
+        response,
+        'text/javascript; charset=utf-8',
+        await options.assets.script('first-request'),
+      );
     case '/app.css':
       return sendAsset(response, 'text/css; charset=utf-8', options.assets.css);
     case '/api/timeline':
@@ -220,9 +230,12 @@ async function timelineOf(
   const scoped = request.scope.cluster !== undefined;
   const reading = await read(scoped ? request.scope : {});
   signal.throwIfAborted();
-  const inScope = scoped
-    ? reading.runs
-    : reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
+  // The reader answers the runs active in the range in the scope it was given: only a group asked
+  // for without its cluster is left to keep.
+  const inScope =
+    scoped || request.scope.group === undefined
+      ? reading.runs
+      : reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
   const runs = inScope && filterRunsByStatus(inScope, request.status);
   const omitted: TimelineResponse['omitted'] =
     runs === undefined
@@ -230,8 +243,6 @@ async function timelineOf(
       : runs.length > maxRuns
         ? { runs: runs.length, limit: maxRuns, complete: true }
         : undefined;
-  // Unknown when the read was stopped before its end.
-  const itemsRead = reading.itemsRead;
   return {
     body: {
       ...packTimeline(toTimeline(omitted || runs === undefined ? [] : runs, request.range, now())),
@@ -239,7 +250,7 @@ async function timelineOf(
       store: store.description,
       choices: choicesOf(reading.runs ?? [], request),
     },
-    serverTiming: serverTimingOf(performance.now() - started, itemsRead),
+    serverTiming: serverTimingOf(performance.now() - started, reading.items),
   };
 }
 
@@ -277,12 +288,19 @@ function choicesOf(
 }
 
 /**
- * `Server-Timing` of a timeline: how long its reads and layout took, and how many stored items
- * the reads went through (absent when a read was stopped before its end).
+ * `Server-Timing` of a timeline: how long its reads and layout took, how many stored items the
+ * reads went through and how many the read cache served instead (both absent when a read was
+ * stopped before its end).
  */
-function serverTimingOf(durationMs: number, itemsRead: number | undefined): string {
-  const items = itemsRead === undefined ? '' : `, items;desc="${itemsRead}"`;
-  return `timeline;dur=${durationMs.toFixed(1)}${items}`;
+function serverTimingOf(
+  durationMs: number,
+  items: Pick<RunsRead, 'itemsRead' | 'itemsCached'> | undefined,
+): string {
+  const counts =
+    items === undefined
+      ? ''
+      : `, items;desc="${items.itemsRead}", cached;desc="${items.itemsCached}"`;
+  return `timeline;dur=${durationMs.toFixed(1)}${counts}`;
 }
 
 /**
@@ -295,21 +313,26 @@ async function readRunsUpTo(
   maxRuns: number,
   signal: AbortSignal,
   read: (control: ReadControl) => Promise<RunsRead>,
-): Promise<{ runs?: TaskRun[]; itemsRead?: number; runsRead: number }> {
+): Promise<{
+  runs?: TaskRun[];
+  /** Unknown when the read was stopped before its end. */
+  items?: Pick<RunsRead, 'itemsRead' | 'itemsCached'>;
+  runsRead: number;
+}> {
   const enough = new AbortController();
   const stop = AbortSignal.any([signal, enough.signal]);
   // Each of the reader's reads in flight listens to it.
   setMaxListeners(64, stop);
   let runsRead = 0;
   try {
-    const { runs, itemsRead } = await read({
+    const { runs, itemsRead, itemsCached } = await read({
       signal: stop,
       onRuns: (added) => {
         runsRead += added;
         if (runsRead > maxRuns && !enough.signal.aborted) enough.abort(new Error('enough runs'));
       },
     });
-    return { runs, itemsRead, runsRead: runs.length };
+    return { runs, items: { itemsRead, itemsCached }, runsRead: runs.length };
   } catch (error) {
     if (signal.aborted || !enough.signal.aborted) throw error;
     return { runsRead };

@@ -82,9 +82,16 @@ describe('web view (headless Chromium)', () => {
 
   it('opens to the timeline: one bar per task run and one mark per run that never started, as the CLI lists them', async () => {
     const listed = await runsListedByCli([]);
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const { pathname, search } = new URL(request.url());
+      if (pathname === '/api/timeline') asked.push(search);
+    });
 
     await open('?since=2d');
 
+    // One request: sent by first-request.js before the page's script loaded, taken over by it.
+    expect(asked).toEqual(['?since=2d']);
     const drawn = await drawnOnTimeline(page);
     const neverStarted = listed.filter((record) => record.recordType === 'api-call');
     expect(neverStarted.length).toBeGreaterThan(0);

@@ -11,13 +11,14 @@ import type {
   TimelineView,
 } from '../api-types';
 import { timelineViewOf } from '../api-types';
+import { apiGet, requestTimeline } from './api-request';
 import { byId, h, setText, show } from './dom';
 import { renderFailures } from './failures-panel';
 import { formatLocalTime, localZone } from './format';
 import { renderDetailsMessage, renderRunDetails } from './run-details';
 import { createTimelineChart } from './timeline-chart';
 import type { ViewState } from './view-state';
-import { RANGE_CHOICES, searchOf, timelineQueryOf, viewStateOf, withFilters } from './view-state';
+import { RANGE_CHOICES, searchOf, viewStateOf, withFilters } from './view-state';
 
 /** The status filter's choices: value and label. */
 const STATUSES: [string, string][] = [
@@ -34,7 +35,8 @@ const statusLine = byId('status-line');
 const details = byId('details');
 const failures = byId('failures');
 let state = viewStateOf(location.search);
-// Asked for first: the chart and the filters get ready while the server answers.
+// Asked for first (by first-request.js, before this script loaded): the chart and the filters
+// get ready while the server answers.
 const firstAnswer = requestTimeline(state);
 let timeline: TimelineView | undefined;
 /** Answers that arrive after a newer request started are dropped. */
@@ -123,18 +125,6 @@ async function showRun(run: TimelineRun): Promise<void> {
   if ('error' in body) renderDetailsMessage(details, body.error);
   else renderRunDetails(details, run, body.records);
   details.scrollIntoView({ block: 'nearest' });
-}
-
-function requestTimeline(view: ViewState): Promise<Response> {
-  return apiGet(`/api/timeline${timelineQueryOf(view)}`);
-}
-
-/**
- * The page's API requests: the session cookie goes with them (same origin), and the header that
- * tells the server they come from its own page — another origin cannot send it.
- */
-function apiGet(path: string): Promise<Response> {
-  return fetch(path, { credentials: 'same-origin', headers: { 'X-Ecslog-Page': '1' } });
 }
 
 function renderFilters(body: TimelineView): void {

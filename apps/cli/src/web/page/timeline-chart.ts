@@ -13,7 +13,7 @@
 import * as echarts from 'echarts/core';
 import { CustomChart } from 'echarts/charts';
 import type { CustomSeriesOption } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
+import { DataZoomComponent, GridComponent } from 'echarts/components';
 import type { DataZoomComponentOption, GridComponentOption } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { OutcomeStatus } from '@ecslog/ecs-event-mapper';
@@ -24,7 +24,7 @@ import { escapeHtml } from './dom';
 import { formatLocalTime } from './format';
 import { describeTimeline } from '../timeline-summary';
 
-echarts.use([CustomChart, GridComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
+echarts.use([CustomChart, GridComponent, DataZoomComponent, CanvasRenderer]);
 
 type ChartOption = echarts.ComposeOption<
   CustomSeriesOption | GridComponentOption | DataZoomComponentOption
