@@ -502,7 +502,10 @@ export function unpackTimeline(packed: PackedTimeline): Timeline {
       lastStatus: text(lastStatus),
       neverStarted: (flags & RUN_FLAGS.neverStarted) !== 0,
       endUnknown: (flags & RUN_FLAGS.endUnknown) !== 0,
-      startTime: iso(startTime),
+      // Written out only when read (details, tooltips): a page of 10,000 runs reads few.
+      get startTime() {
+        return iso(startTime);
+      },
       runEnd: strings[runEnd] as RunEnd,
       start,
       end,
@@ -511,7 +514,8 @@ export function unpackTimeline(packed: PackedTimeline): Timeline {
       continuesBefore: (flags & RUN_FLAGS.continuesBefore) !== 0,
       continuesAfter: (flags & RUN_FLAGS.continuesAfter) !== 0,
     };
-    if (endTime !== null) run.endTime = iso(endTime);
+    if (endTime !== null)
+      Object.defineProperty(run, 'endTime', { get: () => iso(endTime), enumerable: true });
     const closure = packed.closures[index];
     if (closure) run.closure = closure;
     const failure = packed.failureRecords[index];
