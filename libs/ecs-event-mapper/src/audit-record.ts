@@ -23,7 +23,8 @@ export type RecordSource = 'eventbridge' | 'cloudtrail';
  * - `in-progress`: a task or deployment that has not finished yet;
  * - `succeeded`: finished well (every container exited 0, deployment completed);
  * - `failed`: see {@link FailureCategory};
- * - `stopped`: stopped on purpose (by a user, or by the service scheduler) with no container failure;
+ * - `stopped`: stopped on purpose (by a user, or by the service scheduler) with no container failure,
+ *   or stopped by ECS as routine churn ({@link ChurnKind});
  * - `info`: a fact, neither success nor failure (steady state, API calls, draining instances).
  */
 export type OutcomeStatus = 'in-progress' | 'succeeded' | 'failed' | 'stopped' | 'info';
@@ -59,11 +60,34 @@ export const FAILURE_CATEGORIES: readonly FailureCategory[] = [
   'other',
 ];
 
+/**
+ * Why ECS stopped a task that did nothing wrong: expected churn, never a failure (a `stopped`
+ * outcome, off the failure index). Claimed only when no container reason names a failure and
+ * every exit code is one that stopping gives (0, 130, 137, 143).
+ * - `scale-in`: the service scheduler scaled the task's deployment in ("Scaling activity
+ *   initiated by (deployment ecs-svc/…)"): the desired count went down, or a newer deployment is
+ *   replacing the task;
+ * - `instance-draining`: the task's instance was drained ("Task stopped during instance
+ *   draining"; ECS Managed Instances drain each instance routinely);
+ * - `infrastructure-health`: stop code `InfrastructureHealth`: ECS moved the task off
+ *   infrastructure it found unhealthy (its host, not the task, was impaired).
+ */
+export type ChurnKind = 'scale-in' | 'instance-draining' | 'infrastructure-health';
+
+/** Every churn kind, in a stable order (for reports and generators). */
+export const CHURN_KINDS: readonly ChurnKind[] = [
+  'scale-in',
+  'instance-draining',
+  'infrastructure-health',
+];
+
 /** The verdict on a record, with one human line explaining it. */
 export interface Outcome {
   status: OutcomeStatus;
   /** Present exactly when `status` is `failed`. */
   category?: FailureCategory;
+  /** Present only when `status` is `stopped` and the stop was routine ECS churn. */
+  churn?: ChurnKind;
   /** One human line, e.g. "container web killed: out of memory (exit 137)". */
   summary: string;
 }

@@ -1,4 +1,4 @@
-import type { ContainerState, FailureCategory, Outcome } from './audit-record';
+import type { ChurnKind, ContainerState, FailureCategory, Outcome } from './audit-record';
 
 /** What classification needs to know about a task. */
 export interface TaskStopFacts {
@@ -76,8 +76,37 @@ const DELIBERATE_STOP_CODES: Readonly<Record<string, string>> = {
 const STOP_CODE_CATEGORIES: Readonly<Record<string, FailureCategory>> = {
   SpotInterruption: 'spot-interruption',
   TerminationNotice: 'infrastructure',
-  InfrastructureHealth: 'infrastructure',
   TaskFailedToStart: 'start-failure',
+};
+
+/**
+ * `InfrastructureHealth`: ECS stopped the task because the infrastructure under it was unhealthy
+ * (ECS Managed Instances' auto repair replaces container instances whose health checks report
+ * IMPAIRED; a critical daemon that fails marks its instance impaired, which is drained and
+ * replaced; the service scheduler starts the task again elsewhere). The task did nothing wrong,
+ * so this is churn, not a failure of the task — unless a container says otherwise (a failure
+ * reason, or an exit code that stopping does not give), when it stays `infrastructure` as before.
+ */
+const INFRASTRUCTURE_HEALTH = 'InfrastructureHealth';
+
+/**
+ * The service scheduler scaling a deployment in. The ECS guide's stopped-task errors page gives
+ * "Scaling activity initiated by (deployment deployment-id)"; in events the id is `ecs-svc/…`.
+ * Both a lower desired count and a newer deployment replacing old tasks read so: one kind.
+ */
+const SCALE_IN_REASON = /^Scaling activity initiated by \(deployment /;
+
+/**
+ * ECS Managed Instances drain each instance routinely (from day 14 after launch, per the AWS
+ * Batch guide's "Instance draining and task interruptions"), stopping its tasks with this reason.
+ */
+const INSTANCE_DRAINING_REASON = /^Task stopped during instance draining\b/;
+
+/** How a churn outcome's summary begins. */
+const CHURN_LABELS: Readonly<Record<ChurnKind, string>> = {
+  'scale-in': 'stopped by service scheduler',
+  'instance-draining': 'instance drained',
+  'infrastructure-health': 'moved off unhealthy infrastructure',
 };
 
 /** Exit codes a container gets from being told to stop (0, SIGINT, SIGKILL, SIGTERM). */
@@ -89,10 +118,12 @@ const STOP_SIGNAL_EXIT_CODES = new Set([0, 130, 137, 143]);
  * Not yet STOPPED → `in-progress`. STOPPED → the first that applies:
  * 1. a recognised failure reason on a container or the task (see {@link REASON_PATTERNS});
  * 2. a stop code that names a category (SpotInterruption, TerminationNotice, TaskFailedToStart, …);
- * 3. a deliberate stop (UserInitiated, ServiceSchedulerInitiated) → `stopped`;
- * 4. a container that exited non-zero → `essential-container-exited`;
- * 5. containers that all exited 0 → `succeeded`;
- * 6. otherwise `failed`/`other`, with the reason verbatim in the summary.
+ * 3. expected churn — scale-in, instance draining, InfrastructureHealth ({@link ChurnKind}) — with
+ *    every exit code one that stopping gives → `stopped` with `churn`;
+ * 4. a deliberate stop (UserInitiated, ServiceSchedulerInitiated) → `stopped`;
+ * 5. a container that exited non-zero → `essential-container-exited`;
+ * 6. containers that all exited 0 → `succeeded`;
+ * 7. otherwise `failed`/`other`, with the reason verbatim in the summary.
  *
  * @example
  * classifyStop({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited',
@@ -120,12 +151,25 @@ export function classifyStop(task: TaskStopFacts): Outcome {
     );
   }
 
+  const churn = churnOf(task);
+  const unexpected = unexpectedExit(task);
+  const note = unexpected ? ` (container ${unexpected.name} exited ${unexpected.exitCode})` : '';
+  if (churn && !unexpected) {
+    const code = churn === 'infrastructure-health' ? ` (${task.stopCode})` : '';
+    return {
+      status: 'stopped',
+      churn,
+      summary: `${CHURN_LABELS[churn]}${code}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}`,
+    };
+  }
+  if (churn === 'infrastructure-health')
+    return failed(
+      'infrastructure',
+      `${task.stopCode}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}${note}`,
+    );
+
   const deliberate = task.stopCode ? DELIBERATE_STOP_CODES[task.stopCode] : undefined;
   if (deliberate) {
-    const unexpected = (task.containers ?? []).find(
-      (c) => c.exitCode !== undefined && !STOP_SIGNAL_EXIT_CODES.has(c.exitCode),
-    );
-    const note = unexpected ? ` (container ${unexpected.name} exited ${unexpected.exitCode})` : '';
     return {
       status: 'stopped',
       summary: `${deliberate}${task.stoppedReason ? `: ${task.stoppedReason}` : ''}${note}`,
@@ -149,6 +193,27 @@ export function classifyStop(task: TaskStopFacts): Outcome {
 
   const why = [task.stopCode, task.stoppedReason].filter(Boolean).join(': ');
   return failed('other', why ? `stopped: ${why}` : 'stopped with no reason given');
+}
+
+/**
+ * The churn a stop is, if any: the `InfrastructureHealth` stop code, or a scale-in or draining
+ * reason with no stop code or the scheduler's (a person's StopTask with such a reason is theirs).
+ */
+function churnOf(task: TaskStopFacts): ChurnKind | undefined {
+  if (task.stopCode === INFRASTRUCTURE_HEALTH) return 'infrastructure-health';
+  if (task.stopCode !== undefined && task.stopCode !== 'ServiceSchedulerInitiated')
+    return undefined;
+  const reason = task.stoppedReason ?? '';
+  if (SCALE_IN_REASON.test(reason)) return 'scale-in';
+  if (INSTANCE_DRAINING_REASON.test(reason)) return 'instance-draining';
+  return undefined;
+}
+
+/** The first container whose exit code is not one that being stopped gives. */
+function unexpectedExit(task: TaskStopFacts): ContainerState | undefined {
+  return (task.containers ?? []).find(
+    (c) => c.exitCode !== undefined && !STOP_SIGNAL_EXIT_CODES.has(c.exitCode),
+  );
 }
 
 /** A termination notice on Spot capacity is a Spot interruption; elsewhere, infrastructure. */

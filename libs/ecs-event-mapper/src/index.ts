@@ -22,6 +22,8 @@ export type {
 export { AUDIT_RECORD_SCHEMA_VERSION, FAILURE_CATEGORIES } from './audit-record';
 export { classifyStop, classifyReason } from './classify-stop';
 export type { TaskStopFacts } from './classify-stop';
+export type { ChurnKind } from './audit-record';
+export { CHURN_KINDS } from './audit-record';
 export { ECS_DETAIL_TYPES } from './eventbridge-envelope';
 export type { EcsDetailType } from './eventbridge-envelope';
 export { ECS_EVENT_SOURCE } from './cloudtrail-record';

@@ -6,7 +6,7 @@
  * the mapper's output with the facts instead of re-implementing the mapper.
  */
 import fc from 'fast-check';
-import type { FailureCategory, OutcomeStatus } from '../audit-record';
+import type { ChurnKind, FailureCategory, OutcomeStatus } from '../audit-record';
 import { TASK_LAST_STATUSES } from '../task-statuses';
 
 const HEX = '0123456789abcdef'.split('');
@@ -93,7 +93,7 @@ export interface StopScenario {
   stoppedReason?: string;
   /** Per container (by index, cycling): exit code and reason; missing = never exited. */
   exits: { exitCode?: number; reason?: string }[];
-  expected: { status: OutcomeStatus; category?: FailureCategory };
+  expected: { status: OutcomeStatus; category?: FailureCategory; churn?: ChurnKind };
 }
 
 const any = <T>(...values: T[]) => fc.constantFrom(...values);
@@ -159,19 +159,53 @@ export const stopScenarioArb: fc.Arbitrary<StopScenario> = fc.oneof(
     exits: [{ exitCode: 143 }],
     expected: { status: 'failed', category: 'spot-interruption' },
   }),
-  any<StopScenario>(
-    {
-      stopCode: 'UserInitiated',
-      stoppedReason: 'Task stopped by user',
-      exits: [{ exitCode: 143 }],
-      expected: { status: 'stopped' },
-    },
-    {
-      stopCode: 'ServiceSchedulerInitiated',
-      stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)',
-      exits: [{ exitCode: 0 }],
-      expected: { status: 'stopped' },
-    },
+  any<StopScenario>({
+    stopCode: 'UserInitiated',
+    stoppedReason: 'Task stopped by user',
+    exits: [{ exitCode: 143 }],
+    expected: { status: 'stopped' },
+  }),
+  // Expected churn, in the documented wordings (see classify-stop.spec.ts for where each is).
+  fc
+    .constantFrom<StopScenario['exits'][number]>({ exitCode: 0 }, { exitCode: 143 }, {})
+    .chain((exit) =>
+      any<StopScenario>(
+        {
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)',
+          exits: [exit],
+          expected: { status: 'stopped', churn: 'scale-in' },
+        },
+        {
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Task stopped during instance draining',
+          exits: [exit],
+          expected: { status: 'stopped', churn: 'instance-draining' },
+        },
+        {
+          stopCode: 'InfrastructureHealth',
+          stoppedReason: 'Task stopped during instance draining',
+          exits: [exit],
+          expected: { status: 'stopped', churn: 'infrastructure-health' },
+        },
+      ),
+    ),
+  // The same stops with an exit code that stopping does not give: not claimed as churn.
+  fc.integer({ min: 1, max: 125 }).chain((exitCode) =>
+    any<StopScenario>(
+      {
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)',
+        exits: [{ exitCode }],
+        expected: { status: 'stopped' },
+      },
+      {
+        stopCode: 'InfrastructureHealth',
+        stoppedReason: 'Task stopped during instance draining',
+        exits: [{ exitCode }],
+        expected: { status: 'failed', category: 'infrastructure' },
+      },
+    ),
   ),
   any<StopScenario>({
     stopCode: 'TaskFailedToStart',
