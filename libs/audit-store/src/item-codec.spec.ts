@@ -158,6 +158,15 @@ describe('toRunItems: the run item and its carries', () => {
     }
   });
 
+  it('puts a failed run in the failures index, never one that ended in expected churn', () => {
+    expect(STOPPED.outcome).toMatchObject({ status: 'stopped', churn: 'scale-in' });
+    const [scaledIn] = toRunItems(STOPPED, 30) ?? [];
+    const [killed] = toRunItems(OOM, 30) ?? [];
+
+    expect(scaledIn?.item).not.toHaveProperty('fpk');
+    expect(killed?.item).toHaveProperty('fpk');
+  });
+
   it('ranks a closed run just above the record it closes, with its closure kept', () => {
     const closure = { at: '2026-11-21T00:00:00.000Z', reason: 'task gone' };
 
