@@ -1,5 +1,5 @@
 /**
- * The AuditRecord contract, schema version 1.
+ * The AuditRecord contract, schema version 2.
  *
  * One AuditRecord is one state change of one ECS resource, or one ECS API call (or one
  * placement failure inside an API call). It is plain JSON: every timestamp is an ISO-8601 UTC
@@ -9,8 +9,24 @@
  * version; renaming or removing a field, or changing its meaning, bumps `schemaVersion`.
  */
 
-/** The schema version written into every record. */
-export const AUDIT_RECORD_SCHEMA_VERSION = 1 as const;
+/**
+ * The schema version written into every record. Version 2 added the provenance of tasks (the
+ * containers' `imageDigest`, `runtimeId` and `networkInterfaces`; the task's `platformVersion`,
+ * `containerInstanceArn` and `network`); a version-1 record is a version-2 record without them,
+ * so readers accept both ({@link AUDIT_RECORD_SCHEMA_VERSIONS}).
+ */
+export const AUDIT_RECORD_SCHEMA_VERSION = 2 as const;
+
+/** Every schema version a stored record may have: readers accept each. */
+export const AUDIT_RECORD_SCHEMA_VERSIONS: readonly AuditRecordSchemaVersion[] = [1, 2];
+
+/** A schema version a stored record may have. */
+export type AuditRecordSchemaVersion = 1 | typeof AUDIT_RECORD_SCHEMA_VERSION;
+
+/** Whether `value` is a schema version readers know ({@link AUDIT_RECORD_SCHEMA_VERSIONS}). */
+export function isKnownSchemaVersion(value: unknown): value is AuditRecordSchemaVersion {
+  return value === 1 || value === 2;
+}
 
 /** What a record is about. */
 export type RecordType =
@@ -95,16 +111,50 @@ export interface Outcome {
 /** A container of a task, as far as the event tells. */
 export interface ContainerState {
   name: string;
+  /** The image reference as the task definition names it (`repository:tag`, or with a digest). */
   image?: string;
+  /** The digest of the image the container runs (`sha256:…`), once ECS has resolved it. Schema 2. */
+  imageDigest?: string;
+  /** The container runtime's id of the container (Docker id, or Fargate's `<taskId>-<n>`). Schema 2. */
+  runtimeId?: string;
+  /** The container's addresses on the task's network interfaces (awsvpc tasks). Schema 2. */
+  networkInterfaces?: ContainerNetworkInterface[];
   lastStatus?: string;
   /** Only once the container has exited. */
   exitCode?: number;
   reason?: string;
 }
 
+/** A container's addresses on one network interface (ECS `NetworkInterface`); at least one. */
+export interface ContainerNetworkInterface {
+  privateIpv4?: string;
+  /** Lower case. */
+  ipv6?: string;
+}
+
+/**
+ * A task's elastic network interface (awsvpc tasks: Fargate, and EC2 / Managed Instances in awsvpc
+ * mode), from its ENI attachment's details. Only well-formed values are kept: an IPv6-only task
+ * has no `privateIpv4`; bridge and host mode tasks have no `network` at all. Schema 2.
+ */
+export interface TaskNetwork {
+  /** `eni-…` */
+  interfaceId?: string;
+  privateIpv4?: string;
+  /** Lower case. */
+  ipv6?: string;
+  /** `subnet-…` */
+  subnetId?: string;
+  /** Lower case, `06:3f:9a:2c:71:d4`. */
+  macAddress?: string;
+  /** Lower case. */
+  privateDnsName?: string;
+}
+
 /** One audited state change or API call. */
 export interface AuditRecord {
-  schemaVersion: typeof AUDIT_RECORD_SCHEMA_VERSION;
+  /** {@link AUDIT_RECORD_SCHEMA_VERSION} when written; stored records may have an older one. */
+  schemaVersion: AuditRecordSchemaVersion;
   /**
    * Deterministic identity of the state change: the same change always gets the same id, however
    * often it is delivered, replayed or backfilled, and two different changes never share one.
@@ -135,6 +185,12 @@ export interface AuditRecord {
   startedBy?: string;
   launchType?: string;
   capacityProviderName?: string;
+  /** Fargate's platform version (`1.4.0`). Schema 2. */
+  platformVersion?: string;
+  /** The container instance the task runs on (EC2, External, Managed Instances). Schema 2. */
+  containerInstanceArn?: string;
+  /** The task's ENI (awsvpc network mode). Schema 2. */
+  network?: TaskNetwork;
   availabilityZone?: string;
   cpu?: string;
   memory?: string;
@@ -225,6 +281,9 @@ export function createAuditRecord(
         startedBy: undefined,
         launchType: undefined,
         capacityProviderName: undefined,
+        platformVersion: undefined,
+        containerInstanceArn: undefined,
+        network: undefined,
         availabilityZone: undefined,
         cpu: undefined,
         memory: undefined,

@@ -12,14 +12,23 @@ export type { MapResult, Mapped, Ignored, Invalid, Problem } from './map-result'
 export { describeProblems } from './map-result';
 export type {
   AuditRecord,
+  AuditRecordSchemaVersion,
+  ContainerNetworkInterface,
   ContainerState,
   FailureCategory,
   Outcome,
   OutcomeStatus,
   RecordSource,
   RecordType,
+  TaskNetwork,
 } from './audit-record';
-export { AUDIT_RECORD_SCHEMA_VERSION, FAILURE_CATEGORIES } from './audit-record';
+export {
+  AUDIT_RECORD_SCHEMA_VERSION,
+  AUDIT_RECORD_SCHEMA_VERSIONS,
+  FAILURE_CATEGORIES,
+  isKnownSchemaVersion,
+} from './audit-record';
+export { imageDigestOf, ipv4Of, ipv6Of, macAddressOf } from './task-network';
 export { classifyStop, classifyReason } from './classify-stop';
 export type { TaskStopFacts } from './classify-stop';
 export type { ChurnKind } from './audit-record';

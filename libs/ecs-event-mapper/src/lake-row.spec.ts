@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { LAKE_COLUMNS, lakePartition, mapEvent, toLakeRow } from './index';
-import { ecsInputArb, loadFixture } from './testing';
+import type { AuditRecord } from './index';
+import { ecsInputArb, fixtureRecords, loadFixture } from './testing';
 
 const columnNames = LAKE_COLUMNS.map((c) => c.name);
 
@@ -37,6 +38,68 @@ describe('toLakeRow', () => {
       }),
     );
     expect(lakePartition(record)).toEqual({ dt: record.eventTime.slice(0, 10) });
+  });
+
+  it('carries a task’s provenance: ENI, platform version, container instance, digests and runtime ids', () => {
+    const [fargate] = fixtureRecords('eventbridge/task-lifecycle-04-running.json');
+    const [ec2] = fixtureRecords('eventbridge/task-running-ec2-bridge.json');
+    const [ipv6Only] = fixtureRecords('eventbridge/task-running-ipv6-only.json');
+
+    expect(toLakeRow(fargate!)).toMatchObject({
+      schema_version: 2,
+      platform_version: '1.4.0',
+      container_instance_arn: null,
+      eni_id: 'eni-0d93b1f27c4a8e615',
+      private_ipv4: '10.20.41.187',
+      ipv6: null,
+      subnet_id: 'subnet-0a7e3c91d24b5f680',
+      mac_address: '06:3f:9a:2c:71:d4',
+      private_dns_name: 'ip-10-20-41-187.eu-west-1.compute.internal',
+    });
+    expect(toLakeRow(fargate!)['containers']).toContainEqual(
+      expect.objectContaining({
+        name: 'web',
+        image_digest: 'sha256:5c1e9d0b7a3f48e2c6d1b9a07f3e2d4c8b6a5f1e0d9c7b3a2e4f6d8c0b1a3e5f',
+        runtime_id: '7f3c9a1e5b2d4c8f9a6e0b1d2c3f4a5b-2418806513',
+      }),
+    );
+    expect(toLakeRow(ec2!)).toMatchObject({
+      container_instance_arn: ec2!.containerInstanceArn,
+      eni_id: null,
+      private_ipv4: null,
+    });
+    expect(toLakeRow(ipv6Only!)).toMatchObject({
+      private_ipv4: null,
+      ipv6: '2a05:d018:1a4:3f00:7c2e:91d4:5b0a:e813',
+    });
+  });
+
+  it('a stored schema-1 record (no provenance) gives its row, the new columns null', () => {
+    const stored = JSON.parse(
+      JSON.stringify({
+        ...fixtureRecords('eventbridge/task-stopped-oom.json')[0],
+        schemaVersion: 1,
+        platformVersion: undefined,
+        network: undefined,
+        containers: [{ name: 'web', image: 'web:1', lastStatus: 'STOPPED', exitCode: 137 }],
+      }),
+    ) as AuditRecord;
+
+    const row = toLakeRow(stored);
+
+    expect(Object.keys(row)).toEqual(columnNames);
+    expect(row).toMatchObject({ schema_version: 1, platform_version: null, eni_id: null });
+    expect(row['containers']).toEqual([
+      {
+        name: 'web',
+        image: 'web:1',
+        image_digest: null,
+        runtime_id: null,
+        last_status: 'STOPPED',
+        exit_code: 137,
+        reason: null,
+      },
+    ]);
   });
 
   it('rows survive a JSON round trip with exactly the declared columns, in order', () => {

@@ -12,12 +12,16 @@ export interface LakeColumn {
 }
 
 const CONTAINERS_TYPE =
-  'array<struct<name:string,image:string,last_status:string,exit_code:int,reason:string>>';
+  'array<struct<name:string,image:string,image_digest:string,runtime_id:string,last_status:string,exit_code:int,reason:string>>';
 
 /** A container inside a lake row. */
 export interface LakeContainer {
   name: string;
   image: string | null;
+  /** Schema 2. */
+  image_digest: string | null;
+  /** Schema 2. */
+  runtime_id: string | null;
   last_status: string | null;
   exit_code: number | null;
   reason: string | null;
@@ -121,6 +125,55 @@ const COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
     comment: 'Capacity provider',
     value: (r) => r.capacityProviderName,
   },
+  // Provenance (schema 2): null in rows of schema-1 records.
+  {
+    name: 'platform_version',
+    type: 'string',
+    comment: 'Fargate platform version',
+    value: (r) => r.platformVersion,
+  },
+  {
+    name: 'container_instance_arn',
+    type: 'string',
+    comment: 'Container instance the task ran on (EC2, External, Managed Instances)',
+    value: (r) => r.containerInstanceArn,
+  },
+  {
+    name: 'eni_id',
+    type: 'string',
+    comment: 'Task ENI id (awsvpc network mode)',
+    value: (r) => r.network?.interfaceId,
+  },
+  {
+    name: 'private_ipv4',
+    type: 'string',
+    comment: 'Task ENI private IPv4 address',
+    value: (r) => r.network?.privateIpv4,
+  },
+  {
+    name: 'ipv6',
+    type: 'string',
+    comment: 'Task ENI IPv6 address, lower case',
+    value: (r) => r.network?.ipv6,
+  },
+  {
+    name: 'subnet_id',
+    type: 'string',
+    comment: 'Task ENI subnet',
+    value: (r) => r.network?.subnetId,
+  },
+  {
+    name: 'mac_address',
+    type: 'string',
+    comment: 'Task ENI MAC address, lower case',
+    value: (r) => r.network?.macAddress,
+  },
+  {
+    name: 'private_dns_name',
+    type: 'string',
+    comment: 'Task ENI private DNS name',
+    value: (r) => r.network?.privateDnsName,
+  },
   {
     name: 'availability_zone',
     type: 'string',
@@ -211,11 +264,13 @@ const COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
   {
     name: 'containers',
     type: CONTAINERS_TYPE,
-    comment: 'Containers with exit codes and reasons',
+    comment: 'Containers with images, digests, exit codes and reasons',
     value: (r) =>
       r.containers?.map((c) => ({
         name: c.name,
         image: c.image ?? null,
+        image_digest: c.imageDigest ?? null,
+        runtime_id: c.runtimeId ?? null,
         last_status: c.lastStatus ?? null,
         exit_code: c.exitCode ?? null,
         reason: c.reason ?? null,

@@ -588,7 +588,7 @@ describe('mapEvent — properties', () => {
       fc.property(ecsInputArb, (event) => {
         const records = recordsOf(mapEvent(event));
         for (const record of records) {
-          expect(record.schemaVersion).toBe(1);
+          expect(record.schemaVersion).toBe(AUDIT_RECORD_SCHEMA_VERSION);
           expect(new Date(record.eventTime).toISOString()).toBe(record.eventTime);
           expect(record.clusterArn).toBe(
             `arn:aws:ecs:${record.region}:${record.account}:cluster/${record.clusterName}`,
@@ -707,7 +707,30 @@ describe('mapEvent — properties', () => {
         expect(record.runMs).toBe(facts.runMs);
         expect(record.stopCode).toBe(facts.stopCode);
         expect(record.stoppedReason).toBe(facts.stoppedReason);
-        expect(record.containers).toEqual(facts.containers);
+        const withoutProvenance = record.containers?.map(
+          ({ imageDigest: _d, runtimeId: _r, networkInterfaces: _n, ...rest }) => rest,
+        );
+        expect(withoutProvenance).toEqual(facts.containers);
+        // Provenance: what the generated detail carries, each value in its place.
+        const detail = event['detail'] as {
+          containers: { imageDigest: string; runtimeId: string }[];
+          attachments: { details: { name: string; value: string }[] }[];
+        };
+        expect(record.containers?.map((c) => [c.imageDigest, c.runtimeId])).toEqual(
+          detail.containers.map((c) => [c.imageDigest, c.runtimeId]),
+        );
+        const eni = detail.attachments[0]?.details;
+        const valueOf = (name: string) => eni?.find((d) => d.name === name)?.value;
+        expect(record.network).toEqual(
+          eni && {
+            interfaceId: valueOf('networkInterfaceId'),
+            privateIpv4: valueOf('privateIPv4Address'),
+            subnetId: valueOf('subnetId'),
+            macAddress: valueOf('macAddress'),
+            privateDnsName: valueOf('privateDnsName'),
+          },
+        );
+        expect(record.platformVersion).toBe(facts.launchType === 'FARGATE' ? '1.4.0' : undefined);
       }),
     );
   });

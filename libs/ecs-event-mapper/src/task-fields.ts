@@ -2,6 +2,13 @@ import type { AuditRecord, ContainerState } from './audit-record';
 import { serviceNameOfGroup, taskDefinitionOf, taskIdOf } from './ecs-arn';
 import type { FieldReader, JsonObject } from './field-reader';
 import { isJsonObject } from './field-reader';
+import {
+  containerInstanceArnOf,
+  containerNetworkInterfacesOf,
+  imageDigestOf,
+  taskNetworkOf,
+  tokenOf,
+} from './task-network';
 import { canonicalIsoMs } from './timestamps';
 
 /** The task fields of an AuditRecord, as read from an ECS Task object. */
@@ -16,6 +23,9 @@ export type TaskFields = Pick<
   | 'startedBy'
   | 'launchType'
   | 'capacityProviderName'
+  | 'platformVersion'
+  | 'containerInstanceArn'
+  | 'network'
   | 'availabilityZone'
   | 'cpu'
   | 'memory'
@@ -69,6 +79,16 @@ export function readTask(task: FieldReader, out: TaskFields): string {
   if (launchType !== undefined) out.launchType = launchType;
   const capacityProviderName = task.stringValue(d['capacityProviderName'], 'capacityProviderName');
   if (capacityProviderName !== undefined) out.capacityProviderName = capacityProviderName;
+  // Provenance is read leniently (task-network.ts): what is not well-formed is left out.
+  const platformVersion = tokenOf(d['platformVersion']);
+  if (platformVersion !== undefined) out.platformVersion = platformVersion;
+  const containerInstanceArn = containerInstanceArnOf(d['containerInstanceArn']);
+  if (containerInstanceArn !== undefined) out.containerInstanceArn = containerInstanceArn;
+  const attachments = d['attachments'];
+  if (attachments !== undefined && attachments !== null) {
+    const network = taskNetworkOf(attachments, d['containers']);
+    if (network !== undefined) out.network = network;
+  }
   const availabilityZone = task.stringValue(d['availabilityZone'], 'availabilityZone');
   if (availabilityZone !== undefined) out.availabilityZone = availabilityZone;
   const cpu = task.stringValue(d['cpu'], 'cpu');
@@ -167,6 +187,7 @@ function wellTypedContainer(c: JsonObject): ContainerState | undefined {
     return undefined;
   const state: ContainerState = { name };
   if (image !== undefined) state.image = image;
+  readContainerProvenance(c, state);
   if (lastStatus !== undefined) state.lastStatus = lastStatus;
   if (exitCode !== undefined) state.exitCode = exitCode;
   if (reason !== undefined) state.reason = reason;
@@ -183,6 +204,7 @@ function readContainer(container: FieldReader): ContainerState {
   const out: ContainerState = { name: container.requiredString('name') };
   const image = container.stringValue(c['image'], 'image');
   if (image !== undefined) out.image = image;
+  readContainerProvenance(c, out);
   const lastStatus = container.stringValue(c['lastStatus'], 'lastStatus');
   if (lastStatus !== undefined) out.lastStatus = lastStatus;
   const exitCode = container.integerValue(c['exitCode'], 'exitCode');
@@ -190,4 +212,14 @@ function readContainer(container: FieldReader): ContainerState {
   const reason = container.stringValue(c['reason'], 'reason');
   if (reason !== undefined) out.reason = reason;
   return out;
+}
+
+/** A container's image digest, runtime id and addresses, the well-formed ones (task-network.ts). */
+function readContainerProvenance(c: JsonObject, out: ContainerState): void {
+  const imageDigest = imageDigestOf(c['imageDigest']);
+  if (imageDigest !== undefined) out.imageDigest = imageDigest;
+  const runtimeId = tokenOf(c['runtimeId']);
+  if (runtimeId !== undefined) out.runtimeId = runtimeId;
+  const networkInterfaces = containerNetworkInterfacesOf(c['networkInterfaces']);
+  if (networkInterfaces !== undefined) out.networkInterfaces = networkInterfaces;
 }
