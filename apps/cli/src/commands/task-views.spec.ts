@@ -87,6 +87,14 @@ describe('ecslog tasks: the end of each run, explicit', () => {
     expect([notStartedEnd, status]).toEqual(['never started', 'NOT STARTED']);
   });
 
+  it('names the kind of an expected-churn stop beside its outcome, as it names a failure category', () => {
+    const scaledIn = fixtureRecords('eventbridge/task-lifecycle-07-stopped.json')[0] as AuditRecord;
+    const [, , , , , , churnOutcome] = cells(taskRunOf(scaledIn) as TaskRun);
+    const [, , , , , , failedOutcome] = cells(taskRunOf(stopped) as TaskRun);
+
+    expect([churnOutcome, failedOutcome]).toEqual(['stopped: scale-in', 'failed: out-of-memory']);
+  });
+
   it('says when a later writer closed a run, and lasts from its start to the closure', () => {
     const run = taskRunOf(running) as TaskRun;
     const at = new Date(Date.parse(run.startTime) + 42 * 60_000).toISOString();

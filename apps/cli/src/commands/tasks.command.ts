@@ -127,8 +127,10 @@ export function renderRuns(runs: readonly TaskRun[], style: RunsStyle): string {
   );
 }
 
+/** `failed: out-of-memory`, `stopped: scale-in` (expected churn), or the bare status. */
 export function outcomeText(outcome: Outcome): string {
-  return outcome.category ? `${outcome.status}: ${outcome.category}` : outcome.status;
+  const kind = outcome.category ?? outcome.churn;
+  return kind ? `${outcome.status}: ${kind}` : outcome.status;
 }
 
 /**
