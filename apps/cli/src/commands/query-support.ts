@@ -18,7 +18,9 @@ import { QueryError, writeRecords } from './cli-io';
 
 /** What `--json` prints, for every query command's help. */
 export const JSON_HELP = `
---json prints one AuditRecord (schema version 1) per line. A task run's line (ecslog tasks) is
+--json prints one AuditRecord per line, exactly as stored: schema version 2 (version 1, written
+before task provenance, lacks the containers' imageDigest, runtimeId and networkInterfaces and
+the task's platformVersion, containerInstanceArn and network). A task run's line (ecslog tasks) is
 the record that tells the run (its latest state) with the run's fields added under one key:
   "run": { "start": ISO time, "end": "open" | "stopped" | "not-started" | "not-recorded" | "closed",
            "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call" }`;
@@ -27,7 +29,10 @@ the record that tells the run (its latest state) with the run's fields added und
 export function addQueryOptions(command: Command): Command {
   return addStoreOptions(
     command
-      .option('--json', 'print NDJSON AuditRecords (schema version 1) instead of a table')
+      .option(
+        '--json',
+        'print NDJSON AuditRecords (schema version 2, or 1 when stored so) instead of a table',
+      )
       .option('--utc', 'show times in UTC (default: local time)'),
   )
     .addHelpText('after', JSON_HELP)

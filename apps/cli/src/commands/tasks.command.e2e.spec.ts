@@ -113,7 +113,7 @@ describe('ecslog tasks: the runs active in a range, at an instant, or now (end t
       end: 'open',
       neverStarted: false,
     });
-    expect(lines[0]).toMatchObject({ schemaVersion: 1, lastStatus: 'RUNNING' });
+    expect(lines[0]).toMatchObject({ schemaVersion: 2, lastStatus: 'RUNNING' });
   });
 
   it('lists it --at any instant since its start, and not before', async () => {

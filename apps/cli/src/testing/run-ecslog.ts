@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { isKnownSchemaVersion } from '@ecslog/ecs-event-mapper';
 
 /** The end-to-end specs run from the repository root, like `npx ecslog`. */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -59,13 +60,13 @@ export function parseRecords(stdout: string): AuditRecord[] {
     .map((line) => {
       const record = JSON.parse(line) as AuditRecord;
       const wellFormed =
-        record.schemaVersion === 1 &&
+        isKnownSchemaVersion(record.schemaVersion) &&
         typeof record.recordId === 'string' &&
         typeof record.recordType === 'string' &&
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(record.eventTime) &&
         typeof record.outcome?.status === 'string';
       if (!wellFormed) {
-        throw new Error(`not an AuditRecord (schemaVersion 1): ${line}`);
+        throw new Error(`not an AuditRecord (schemaVersion 1 or 2): ${line}`);
       }
       return record;
     });

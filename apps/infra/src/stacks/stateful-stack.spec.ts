@@ -462,6 +462,21 @@ describe('StatefulStack Glue catalog', () => {
     });
   });
 
+  it('has the task provenance columns of AuditRecord schema 2', () => {
+    const { template } = synth({});
+    const { Properties: table } = onlyResource(template, TYPES.glueTable);
+    const columns = (
+      table['TableInput'] as { StorageDescriptor: { Columns: { Name: string; Type: string }[] } }
+    ).StorageDescriptor.Columns;
+    const typeOf = (name: string) => columns.find((c) => c.Name === name)?.Type;
+
+    for (const name of ['platform_version', 'container_instance_arn', 'eni_id', 'private_ipv4'])
+      expect(typeOf(name)).toBe('string');
+    for (const name of ['ipv6', 'subnet_id', 'mac_address', 'private_dns_name'])
+      expect(typeOf(name)).toBe('string');
+    expect(typeOf('containers')).toMatch(/^array<struct<.*image_digest:string,runtime_id:string,/);
+  });
+
   it('reads NDJSON under the bucket root with partition projection on dt', () => {
     const { stack, template } = synth({});
     const bucketRoot = (suffix: string) => ({
