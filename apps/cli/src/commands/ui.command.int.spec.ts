@@ -15,6 +15,10 @@ import { webViewStoreOf } from './ui.command';
 
 const DAY_MS = 86_400_000;
 const NOW = LIVES_EPOCH + 10 * DAY_MS;
+
+// Two local stores on disk and their writes: well past jest's 5 s on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('webViewStoreOf', () => {
   let dir: string;
   let served: LocalStore;

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import type { _Record, Shard } from '@aws-sdk/client-kinesis';
 import {
@@ -40,8 +41,10 @@ export async function startKinesalite(): Promise<LocalKinesis> {
     endpoint,
     region: LOCAL_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // The SDK's default HTTP/2 handler fails against kinesalite with "Protocol error".
-    requestHandler: new NodeHttpHandler(),
+    // The SDK's default HTTP/2 handler fails against kinesalite with "Protocol error". No
+    // keep-alive: the server closes a connection idle for 5 s, and a request sent on it just then
+    // fails with ECONNRESET — between two slow tests on a loaded machine, with no retry here.
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
     maxAttempts: 1,
   });
   return {
