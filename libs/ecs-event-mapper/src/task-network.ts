@@ -20,7 +20,7 @@ const MAX_DETAILS = 32;
 const MAX_TEXT = 255;
 
 /** ECS calls a task's ENI `eni` in events and `ElasticNetworkInterface` in API responses. */
-const ENI_ATTACHMENT_TYPES: ReadonlySet<string> = new Set(['eni', 'ElasticNetworkInterface']);
+const isEniType = (type: unknown) => type === 'eni' || type === 'ElasticNetworkInterface';
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const HEX_GROUP = /^[0-9a-f]{1,4}$/;
@@ -73,12 +73,12 @@ export function macAddressOf(value: unknown): string | undefined {
   return MAC.test(mac) ? mac : undefined;
 }
 
-/** An image digest (`sha256:…`), or undefined. */
+/** An image digest (`sha256:…`, an OCI `algorithm:encoded` digest), or undefined. */
 export function imageDigestOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.length <= 200 && DIGEST.test(value) ? value : undefined;
 }
 
-/** A short printable token (a platform version, a container runtime id), or undefined. */
+/** A printable token without spaces (a platform version, a container runtime id), or undefined. */
 export function tokenOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.length <= MAX_TEXT && TOKEN.test(value)
     ? value
@@ -96,59 +96,84 @@ export function containerInstanceArnOf(value: unknown): string | undefined {
 
 /**
  * The task's ENI from its `attachments` (a Task's `attachments[]` of type `eni` or
- * `ElasticNetworkInterface`, `details[]` name/value pairs), completed from the containers'
- * `networkInterfaces` of the same attachment; undefined when the task has none (bridge and host
- * network modes) or nothing in it is well-formed. The first ENI attachment with a well-formed
- * value is the task's: awsvpc gives a task exactly one.
+ * `ElasticNetworkInterface`, `details[]` name/value pairs), its addresses taken from the
+ * containers' `networkInterfaces` on the same attachment when the details have none; undefined
+ * when the task has no ENI (bridge and host network modes) or nothing in it is well-formed. The
+ * first ENI attachment with a well-formed value is the task's: awsvpc gives a task exactly one.
  */
 export function taskNetworkOf(attachments: unknown, containers: unknown): TaskNetwork | undefined {
   if (!Array.isArray(attachments)) return undefined;
   const count = Math.min(attachments.length, MAX_ATTACHMENTS);
   for (let index = 0; index < count; index++) {
     const attachment: unknown = attachments[index];
-    if (!isJsonObject(attachment)) continue;
-    const type = attachment['type'];
-    if (typeof type !== 'string' || !ENI_ATTACHMENT_TYPES.has(type)) continue;
-    const network = eniOf(attachment['details']);
-    const attachmentId = attachment['id'];
-    if (typeof attachmentId === 'string' && attachmentId !== '')
-      addContainerAddresses(network, attachmentId, containers);
-    const kept = inFieldOrder(network);
-    if (kept !== undefined) return kept;
+    if (!isJsonObject(attachment) || !isEniType(attachment['type'])) continue;
+    const network = eniOf(attachment['details'], attachment['id'], containers);
+    if (network !== undefined) return network;
   }
   return undefined;
 }
 
-function eniOf(details: unknown): TaskNetwork {
-  const network: TaskNetwork = {};
-  if (!Array.isArray(details)) return network;
-  const count = Math.min(details.length, MAX_DETAILS);
+/** The ENI's well-formed details, in one fixed field order (whatever order ECS lists them in). */
+function eniOf(
+  details: unknown,
+  attachmentId: unknown,
+  containers: unknown,
+): TaskNetwork | undefined {
+  let interfaceId: string | undefined;
+  let privateIpv4: string | undefined;
+  let ipv6: string | undefined;
+  let subnetId: string | undefined;
+  let macAddress: string | undefined;
+  let privateDnsName: string | undefined;
+  const count = Array.isArray(details) ? Math.min(details.length, MAX_DETAILS) : 0;
   for (let index = 0; index < count; index++) {
-    const detail: unknown = details[index];
+    const detail: unknown = (details as unknown[])[index];
     if (!isJsonObject(detail)) continue;
-    const field = ENI_DETAILS.get(detail['name']);
+    const value = detail['value'];
     // The first well-formed value of a name counts; a repeated name does not overwrite it.
-    if (field === undefined || network[field[0]] !== undefined) continue;
-    const value = field[1](detail['value']);
-    if (value !== undefined) network[field[0]] = value;
+    switch (detail['name']) {
+      case 'networkInterfaceId':
+        interfaceId ??= matching(value, ENI_ID);
+        break;
+      case 'privateIPv4Address':
+        privateIpv4 ??= ipv4Of(value);
+        break;
+      case 'ipv6Address':
+        ipv6 ??= ipv6Of(value);
+        break;
+      case 'subnetId':
+        subnetId ??= matching(value, SUBNET_ID);
+        break;
+      case 'macAddress':
+        macAddress ??= macAddressOf(value);
+        break;
+      case 'privateDnsName':
+        privateDnsName ??= dnsNameOf(value);
+    }
   }
+  if (privateIpv4 === undefined && ipv6 === undefined && typeof attachmentId === 'string') {
+    const addresses = containerAddressesOn(attachmentId, containers);
+    privateIpv4 = addresses?.privateIpv4;
+    ipv6 = addresses?.ipv6;
+  }
+  const values = [interfaceId, privateIpv4, ipv6, subnetId, macAddress, privateDnsName];
+  if (values.every((v) => v === undefined)) return undefined;
+  const network: TaskNetwork = {};
+  if (interfaceId !== undefined) network.interfaceId = interfaceId;
+  if (privateIpv4 !== undefined) network.privateIpv4 = privateIpv4;
+  if (ipv6 !== undefined) network.ipv6 = ipv6;
+  if (subnetId !== undefined) network.subnetId = subnetId;
+  if (macAddress !== undefined) network.macAddress = macAddress;
+  if (privateDnsName !== undefined) network.privateDnsName = privateDnsName;
   return network;
 }
 
-/** The ENI's detail names, the field each is kept in and how it is read. */
-type DetailReader = readonly [keyof TaskNetwork, (value: unknown) => string | undefined];
-const ENI_DETAILS: ReadonlyMap<unknown, DetailReader> = new Map<unknown, DetailReader>([
-  ['networkInterfaceId', ['interfaceId', (value) => matching(value, ENI_ID)]],
-  ['privateIPv4Address', ['privateIpv4', ipv4Of]],
-  ['ipv6Address', ['ipv6', ipv6Of]],
-  ['subnetId', ['subnetId', (value) => matching(value, SUBNET_ID)]],
-  ['macAddress', ['macAddress', macAddressOf]],
-  ['privateDnsName', ['privateDnsName', dnsNameOf]],
-]);
-
-/** Addresses the containers report on the same attachment, where the ENI details lack them. */
-function addContainerAddresses(network: TaskNetwork, attachmentId: string, containers: unknown) {
-  if (!Array.isArray(containers)) return;
+/** The first addresses a container reports on attachment `attachmentId`, if any. */
+function containerAddressesOn(
+  attachmentId: string,
+  containers: unknown,
+): ContainerNetworkInterface | undefined {
+  if (attachmentId === '' || !Array.isArray(containers)) return undefined;
   const count = Math.min(containers.length, MAX_ATTACHMENTS);
   for (let c = 0; c < count; c++) {
     const container: unknown = containers[c];
@@ -157,10 +182,12 @@ function addContainerAddresses(network: TaskNetwork, attachmentId: string, conta
     for (let n = 0; n < Math.min(nics.length, MAX_INTERFACES); n++) {
       const nic: unknown = nics[n];
       if (!isJsonObject(nic) || nic['attachmentId'] !== attachmentId) continue;
-      network.privateIpv4 ??= ipv4Of(nic['privateIpv4Address']);
-      network.ipv6 ??= ipv6Of(nic['ipv6Address']);
+      const privateIpv4 = ipv4Of(nic['privateIpv4Address']);
+      const ipv6 = ipv6Of(nic['ipv6Address']);
+      if (privateIpv4 !== undefined || ipv6 !== undefined) return { privateIpv4, ipv6 };
     }
   }
+  return undefined;
 }
 
 /**
@@ -171,8 +198,8 @@ export function containerNetworkInterfacesOf(
   value: unknown,
 ): ContainerNetworkInterface[] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
-  const interfaces: ContainerNetworkInterface[] = [];
-  for (let index = 0; index < value.length && interfaces.length < MAX_INTERFACES; index++) {
+  let interfaces: ContainerNetworkInterface[] | undefined;
+  for (let index = 0; index < value.length && (interfaces?.length ?? 0) < MAX_INTERFACES; index++) {
     const nic: unknown = value[index];
     if (!isJsonObject(nic)) continue;
     const privateIpv4 = ipv4Of(nic['privateIpv4Address']);
@@ -181,36 +208,18 @@ export function containerNetworkInterfacesOf(
     const out: ContainerNetworkInterface = {};
     if (privateIpv4 !== undefined) out.privateIpv4 = privateIpv4;
     if (ipv6 !== undefined) out.ipv6 = ipv6;
-    interfaces.push(out);
+    (interfaces ??= []).push(out);
   }
-  return interfaces.length > 0 ? interfaces : undefined;
+  return interfaces;
 }
 
 function matching(value: unknown, pattern: RegExp): string | undefined {
   return typeof value === 'string' && value.length <= 32 && pattern.test(value) ? value : undefined;
 }
 
+/** A host name in lower case: labels of letters, digits and inner hyphens, or undefined. */
 function dnsNameOf(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > MAX_TEXT) return undefined;
   const name = value.toLowerCase();
   return DNS_NAME.test(name) ? name : undefined;
-}
-
-const NETWORK_FIELDS: readonly (keyof TaskNetwork)[] = [
-  'interfaceId',
-  'privateIpv4',
-  'ipv6',
-  'subnetId',
-  'macAddress',
-  'privateDnsName',
-];
-
-/** The defined fields of `network` in one fixed order (whatever order ECS listed them in), or undefined. */
-function inFieldOrder(network: TaskNetwork): TaskNetwork | undefined {
-  let out: TaskNetwork | undefined;
-  for (const field of NETWORK_FIELDS) {
-    const value = network[field];
-    if (value !== undefined) (out ??= {})[field] = value;
-  }
-  return out;
 }
