@@ -248,7 +248,7 @@ describe('carryBoundariesOf', () => {
 });
 
 describe('sizes', () => {
-  it('keeps typical items within one 1 KB write unit', () => {
+  it('keeps typical items within one 1 KB write unit, a run of several containers within two', () => {
     const records = [
       ...LIFECYCLE,
       OOM,
@@ -264,12 +264,21 @@ describe('sizes', () => {
       RUN_TASK,
     ];
     const items = records.flatMap((record) => [
-      toHistoryItem(record, 30),
-      ...(toRunItems(record, 30) ?? []).map(({ item }) => item),
+      { record, item: toHistoryItem(record, 30), run: false },
+      ...(toRunItems(record, 30) ?? []).map(({ item }) => ({ record, item, run: true })),
     ]);
 
     expect(items.length).toBeGreaterThan(records.length);
-    for (const item of items) expect(itemSizeBytes(item)).toBeLessThanOrEqual(1024);
+    // Schema 2's provenance (an image digest and a runtime id a container, the ENI) does not
+    // compress: a run item of a task with a sidecar, which carries the run's index keys beside
+    // the record, takes a second unit (the benchmark mix: 2.26 → 2.28 units per event).
+    const over = items.filter(({ item }) => itemSizeBytes(item) > 1024);
+    for (const { record, item, run } of over) {
+      expect(run).toBe(true);
+      expect(record.containers?.length ?? 0).toBeGreaterThan(1);
+      expect(itemSizeBytes(item)).toBeLessThanOrEqual(2048);
+    }
+    expect(over.length).toBeLessThan(items.length / 4);
   });
 
   it('counts names and values as DynamoDB bills them', () => {
