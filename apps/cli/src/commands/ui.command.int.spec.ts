@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditWriter } from '@ecslog/audit-store';
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { toTaskRuns } from '@ecslog/task-runs';
 import { LIVES_EPOCH, taskLivesArb } from '@ecslog/audit-store/testing';
 import type { LocalStore } from '@ecslog/store-connection';
 import { ecslogHome, openLocalStore } from '@ecslog/store-connection';
@@ -36,26 +38,38 @@ describe('webViewStoreOf', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const write = (seed: number) =>
+  /** The records of three generated task lives. */
+  const livesOf = (seed: number) =>
+    (
+      fc.sample(taskLivesArb({ minLength: 3, maxLength: 3 }), { numRuns: 1, seed })[0] ?? []
+    ).flatMap((life) => life.records);
+  /**
+   * The records of the first seed from `from` whose lives hold a run still open: written, they
+   * change what `openRuns` answers (whatever the generators' mix of stops).
+   */
+  const withOpenRun = (from: number) => {
+    for (let seed = from; seed < from + 1_000; seed += 1) {
+      const records = livesOf(seed);
+      if (toTaskRuns(records).some((run) => run.end === 'open')) return records;
+    }
+    throw new Error(`no seed from ${from} gives an open run`);
+  };
+  const write = (records: AuditRecord[]) =>
     createAuditWriter({
       client: served.client,
       tableName: served.tableName,
       retentionDays: 3650,
       now: () => NOW,
-    }).writeRecords(
-      (
-        fc.sample(taskLivesArb({ minLength: 3, maxLength: 3 }), { numRuns: 1, seed })[0] ?? []
-      ).flatMap((life) => life.records),
-    );
+    }).writeRecords(records);
 
   it("reads a connected local store through the cache, and again after the serving process's writes", async () => {
     expect(connected.owned).toBe(false);
-    await write(1);
+    await write(withOpenRun(1));
     const { reader } = webViewStoreOf(connected);
 
     const first = await reader.openRuns();
     const again = await reader.openRuns();
-    await write(2);
+    await write(withOpenRun(1_001));
     const after = await reader.openRuns();
 
     expect(first.runs.length).toBeGreaterThan(0);
