@@ -83,6 +83,9 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
   // dynalite ships no types: this is the part of its API used here.
   const dynalite = createRequire(__filename)('dynalite') as (options: object) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // No idle timeout: Node closes a keep-alive socket idle for 5 s, and a request the test client
+  // (one attempt, no retry) sends on it just then fails with ECONNRESET on a loaded machine.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
