@@ -38,7 +38,7 @@ export type { EcsDetailType } from './eventbridge-envelope';
 export { ECS_EVENT_SOURCE } from './cloudtrail-record';
 export { LAKE_COLUMNS, LAKE_PARTITION_COLUMN, lakePartition, toLakeRow } from './lake-row';
 export type { LakeColumn, LakeColumnType, LakeContainer, LakeRow } from './lake-row';
-export { impossibleTimestampReason, parseTimestamp } from './timestamps';
+export { canonicalIsoMs, impossibleTimestampReason, parseTimestamp } from './timestamps';
 export { TASK_LAST_STATUSES } from './task-statuses';
 export {
   isNestedDeeperThan,

@@ -11,9 +11,9 @@
  * only by the call that started it, whose course and end are not recorded.
  */
 import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
-import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
+import { canonicalIsoMs, FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import type { RunClosure, RunEnd, TaskRun } from './task-runs';
-import { msOfCanonicalIso, parseTime } from './iso-time';
+import { parseTime } from './iso-time';
 import { runSpanOf } from './task-runs';
 
 export type PhaseKind = 'pending' | 'pull' | 'running';
@@ -405,8 +405,8 @@ export function packTimeline(timeline: Timeline): PackedTimeline {
     return index;
   };
   const instant = (iso: string): number | string => {
-    const ms = msOfCanonicalIso(iso);
-    return ms === undefined ? iso : ms - base;
+    const ms = canonicalIsoMs(iso);
+    return Number.isNaN(ms) ? iso : ms - base;
   };
   const failureRecords: Record<string, AuditRecord> = {};
   const closures: Record<string, RunClosure> = {};
