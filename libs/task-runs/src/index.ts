@@ -11,3 +11,4 @@
 export * from './task-runs';
 export * from './timeline';
 export * from './failure-groups';
+export * from './digest-drift';
