@@ -12,3 +12,4 @@ export * from './task-runs';
 export * from './timeline';
 export * from './failure-groups';
 export * from './digest-drift';
+export * from './provenance-match';
