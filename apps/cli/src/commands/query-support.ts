@@ -23,7 +23,13 @@ before task provenance, lacks the containers' imageDigest, runtimeId and network
 the task's platformVersion, containerInstanceArn and network). A task run's line (ecslog tasks) is
 the record that tells the run (its latest state) with the run's fields added under one key:
   "run": { "start": ISO time, "end": "open" | "stopped" | "not-started" | "not-recorded" | "closed",
-           "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call" }`;
+           "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call" }
+A line of ecslog task has the task's provenance (all its records taken together) under "provenance":
+  { "containers": [{ "name", "image"?, "imageDigest"?, "runtimeId"?, "addresses": [IPv4/IPv6] }],
+    "launchType"?, "capacityProviderName"?, "platformVersion"?, "network"?: { "interfaceId"?,
+    "privateIpv4"?, "ipv6"?, "subnetId"?, "macAddress"?, "privateDnsName"? },
+    "containerInstanceArn"?, "ec2InstanceId"?, "startedBy"?, "deployment"?: "ecs-svc/…",
+    "startCall"?: { "eventName": "RunTask" | "StartTask", "caller"?, "eventTime" } }`;
 
 /** Adds `--json`, `--utc` and the store options, and the `--json` and store help. */
 export function addQueryOptions(command: Command): Command {

@@ -13,6 +13,8 @@ import { addQueryOptions, checkNotEmpty, withStore } from './query-support';
 import type { TaskRun } from '@ecslog/task-runs';
 import { toTaskRuns } from '@ecslog/task-runs';
 import { endText, outcomeText } from './tasks.command';
+import type { TaskProvenance } from '../query/task-provenance';
+import { taskProvenanceOf } from '../query/task-provenance';
 
 type TaskOptions = StoreOptions & OutputOptions;
 
@@ -29,7 +31,10 @@ export function registerTaskCommand(
       .description(
         "Show a task's whole timeline: each state change, the API calls about it (who started or stopped it), " +
           'its containers with exit codes and reasons, pull / pending / run durations, how its run ended ' +
-          '(running, stopped, end not recorded, closed) and the stop summary. --json prints its records in version order.',
+          '(running, stopped, end not recorded, closed) and the stop summary; and who ran what, where: each ' +
+          "container's image, digest, runtime id and addresses, the task's platform version, ENI (addresses, subnet, " +
+          'MAC, DNS name), container instance and its EC2 instance, the deployment and the call that started it. ' +
+          '--json prints its records in version order, each with the task\'s provenance under "provenance".',
       )
       .argument('<task>', 'the task ARN, or its id (the last part of the ARN)'),
   ).action(async (task: string, options: TaskOptions) => {
@@ -39,9 +44,10 @@ export function registerTaskCommand(
 
 export async function runTask(task: string, options: TaskOptions, io: CliIo): Promise<number> {
   const wanted = task.trim();
-  const stored = await withStore(io, options, async (store) => {
+  const { stored, ec2InstanceId } = await withStore(io, options, async (store) => {
     const found = await store.reader.task(wanted);
-    if (found !== undefined && found.history.length > 0) return found;
+    if (found !== undefined && found.history.length > 0)
+      return { stored: found, ec2InstanceId: await ec2InstanceOf(store.reader, found.history) };
     await checkNotEmpty(store);
     throw new QueryError(
       `no task ${wanted} in ${store.description} (it may be older than the retention period)`,
@@ -53,13 +59,32 @@ export async function runTask(task: string, options: TaskOptions, io: CliIo): Pr
       `task id ${wanted} names ${arns.length} tasks; give the ARN: ${arns.join(', ')}`,
     );
   const timeline = inVersionOrder(stored.history.filter((r) => r.resourceArn === stored.taskArn));
+  const provenance = taskProvenanceOf(timeline, { ec2InstanceId });
   const out = createLineOutput(io.stdout);
-  if (options.json) await writeRecords(out, timeline);
+  if (options.json)
+    await writeRecords(
+      out,
+      timeline.map((record) => ({ ...record, provenance })),
+    );
   else
     await out.writeLine(
-      renderTimeline(timeline, { utc: options.utc ?? false }, stored.run).trimEnd(),
+      renderTimeline(timeline, { utc: options.utc ?? false }, stored.run, provenance).trimEnd(),
     );
   return 0;
+}
+
+/**
+ * The EC2 instance of the task's container instance, from the store's latest record of that
+ * container instance (one GetItem): absent when the task ran on none (Fargate) or the store holds
+ * no record of it.
+ */
+export async function ec2InstanceOf(
+  reader: { latest(resourceArn: string): Promise<AuditRecord | undefined> },
+  history: readonly AuditRecord[],
+): Promise<string | undefined> {
+  const arn = taskProvenanceOf(history).containerInstanceArn;
+  if (arn === undefined) return undefined;
+  return (await reader.latest(arn))?.ec2InstanceId;
 }
 
 /** State changes by version; API calls before the state change of the same version. */
@@ -82,6 +107,7 @@ export function renderTimeline(
   timeline: readonly AuditRecord[],
   style: TimeStyle,
   storedRun?: TaskRun,
+  provenance: TaskProvenance = taskProvenanceOf(timeline),
 ): string {
   const tasks = timeline.filter((r) => r.recordType === 'task');
   const latest = tasks.at(-1) ?? (timeline.at(-1) as AuditRecord);
@@ -119,7 +145,8 @@ export function renderTimeline(
       'CPU / memory',
       latest.cpu || latest.memory ? `${latest.cpu ?? '?'} / ${latest.memory ?? '?'}` : undefined,
     ),
-    ...field('Started by', latest.startedBy),
+    ...field('Started by', latest.startedBy ?? provenance.startedBy),
+    ...field('Deployment', provenance.deployment),
     ...calls.flatMap((call) =>
       field(
         call.eventName ?? 'API call',
@@ -135,6 +162,20 @@ export function renderTimeline(
     ...field('End', run && runEndText(run, style)),
     ...field('Outcome', outcomeText(outcome)),
     ...field('Summary', outcome.summary),
+  ];
+  const { network } = provenance;
+  const where = [
+    ...field('Platform', provenance.platformVersion),
+    ...field('ENI', network?.interfaceId),
+    ...field(
+      'Address',
+      [network?.privateIpv4, network?.ipv6].filter(Boolean).join(', ') || undefined,
+    ),
+    ...field('Subnet', network?.subnetId),
+    ...field('MAC', network?.macAddress),
+    ...field('DNS name', network?.privateDnsName),
+    ...field('Host', provenance.containerInstanceArn),
+    ...field('EC2 instance', provenance.ec2InstanceId),
   ];
   const durations = [
     ...field('Created', formatTime(latest.createdAt, style)),
@@ -175,14 +216,26 @@ export function renderTimeline(
       c.reason ?? '',
     ]),
   );
+  const images = renderTable(
+    ['CONTAINER', 'IMAGE', 'DIGEST', 'RUNTIME ID', 'ADDRESSES'],
+    provenance.containers.map((c) => [
+      c.name,
+      c.image ?? '-',
+      c.imageDigest ?? '-',
+      c.runtimeId ?? '-',
+      c.addresses.join(', ') || '-',
+    ]),
+  );
   return [
     head.join('\n'),
+    ...(where.length > 0 ? ['', where.join('\n')] : []),
     '',
     durations.join('\n'),
     '',
     'State changes:',
     changes.trimEnd(),
     ...(latest.containers?.length ? ['', 'Containers:', containers.trimEnd()] : []),
+    ...(provenance.containers.length > 0 ? ['', 'Images:', images.trimEnd()] : []),
   ].join('\n');
 }
 
