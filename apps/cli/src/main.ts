@@ -26,6 +26,7 @@ const EXPLAINED_ERRORS = new Set([
   'BadStatusError',
   'PortInUseError',
   'WebViewError',
+  'BadLookupError',
 ]);
 
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {

@@ -10,6 +10,8 @@ import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { TimeRange } from '@ecslog/audit-store';
 import type { RunEnd, TaskRun } from '@ecslog/task-runs';
 import type { LineOutput } from '../line-output';
+import type { RunLookup } from '../query/run-lookup';
+import { matchedValueOf } from '../query/run-lookup';
 import { addStoreOptions, STORE_HELP } from './store-options';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
@@ -23,7 +25,8 @@ before task provenance, lacks the containers' imageDigest, runtimeId and network
 the task's platformVersion, containerInstanceArn and network). A task run's line (ecslog tasks) is
 the record that tells the run (its latest state) with the run's fields added under one key:
   "run": { "start": ISO time, "end": "open" | "stopped" | "not-started" | "not-recorded" | "closed",
-           "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call" }
+           "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call",
+           "matched"?: { "address" } | { "digests": [...] } | { "host" } }   (with --ip, --image, --instance)
 A line of ecslog task has the task's provenance (all its records taken together) under "provenance":
   { "containers": [{ "name", "image"?, "imageDigest"?, "runtimeId"?, "addresses": [IPv4/IPv6] }],
     "launchType"?, "capacityProviderName"?, "platformVersion"?, "network"?: { "interfaceId"?,
@@ -52,10 +55,12 @@ export interface RunJson {
   endTime?: string;
   neverStarted: boolean;
   knownOnlyBy?: TaskRun['knownOnlyBy'];
+  /** A lookup's (`--ip`, `--image`, `--instance`): what of the run matched, as its column shows. */
+  matched?: { address: string } | { digests: string[] } | { host: string };
 }
 
 /** The `--json` line of a run: the record that tells it, with {@link RunJson} under `run`. */
-export function runJsonOf(run: TaskRun): AuditRecord & { run: RunJson } {
+export function runJsonOf(run: TaskRun, lookup?: RunLookup): AuditRecord & { run: RunJson } {
   return {
     ...run.record,
     run: {
@@ -64,13 +69,28 @@ export function runJsonOf(run: TaskRun): AuditRecord & { run: RunJson } {
       ...(run.endTime !== undefined && { endTime: run.endTime }),
       neverStarted: run.neverStarted,
       ...(run.knownOnlyBy !== undefined && { knownOnlyBy: run.knownOnlyBy }),
+      ...(lookup !== undefined && { matched: matchedJsonOf(run, lookup) }),
     },
   };
 }
 
+function matchedJsonOf(run: TaskRun, lookup: RunLookup): NonNullable<RunJson['matched']> {
+  const value = matchedValueOf(run, lookup);
+  if (lookup.kind === 'address') return { address: value };
+  if (lookup.kind === 'image') return { digests: value === '-' ? [] : value.split(', ') };
+  return { host: value };
+}
+
 /** NDJSON lines of runs, each {@link runJsonOf}. */
-export async function writeRuns(out: LineOutput, runs: readonly TaskRun[]): Promise<void> {
-  await writeRecords(out, runs.map(runJsonOf));
+export async function writeRuns(
+  out: LineOutput,
+  runs: readonly TaskRun[],
+  lookup?: RunLookup,
+): Promise<void> {
+  await writeRecords(
+    out,
+    runs.map((run) => runJsonOf(run, lookup)),
+  );
 }
 
 /** Opens the store, runs `use`, and always closes it. */

@@ -9,7 +9,18 @@ import { formatDuration, formatTime, zoneName } from '../output/time-format';
 import type { TaskRun } from '@ecslog/task-runs';
 import { filterRunsByStatus, OUTCOME_FILTERS, parseStatusFilter } from '@ecslog/task-runs';
 import type { RunQuery, RunQueryOptions } from '../query/time-range';
+import { visibleText } from '../output/visible-text';
+import type { RunScope } from '@ecslog/audit-store';
 import { runQueryOf, windowOf } from '../query/time-range';
+import type { LookupOptions, LookupReader, RunLookup } from '../query/run-lookup';
+import {
+  describeLookup,
+  matchColumnOf,
+  matchedValueOf,
+  readLookup,
+  runLookupOf,
+} from '../query/run-lookup';
+import { keepsRun } from '@ecslog/audit-store';
 import type { CliIo, OutputOptions } from './cli-io';
 import {
   addQueryOptions,
@@ -22,7 +33,7 @@ import {
   writeRuns,
 } from './query-support';
 
-interface TasksOptions extends StoreOptions, OutputOptions, RunQueryOptions {
+interface TasksOptions extends StoreOptions, OutputOptions, RunQueryOptions, LookupOptions {
   cluster?: string;
   service?: string;
   family?: string;
@@ -46,10 +57,24 @@ export function registerTasksCommand(
             'one line each, oldest start first. --at lists the runs active at one instant, --running the runs open now. ' +
             'END says how each run ended: running, stopped at its end, never started (RunTask placement failures, ' +
             'STATUS NOT STARTED), end not recorded (known only by the call that started it), or closed without its ' +
-            'STOPPED state change.',
+            'STOPPED state change. --ip, --image and --instance (one of them) list the runs that held an address, ' +
+            'ran an image or ran on a host in the range (or at --at, or now with --running), with a column saying ' +
+            'what matched: ADDRESS, DIGEST (the digests the image ran as) or HOST.',
         )
         .option('--at <time>', 'the runs active at this instant (ISO-8601; zone-less is UTC)')
         .option('--running', 'the runs open now (no end recorded yet)')
+        .option(
+          '--ip <address>',
+          "the runs of the task that held this IPv4 or IPv6 address (its ENI's)",
+        )
+        .option(
+          '--image <image>',
+          'the runs of this image: a digest (sha256:…), repository[:tag] or repository@sha256:…',
+        )
+        .option(
+          '--instance <instance>',
+          'the runs on this host: an EC2 instance id (i-…), a container instance ARN or its id',
+        )
         .option('--cluster <name>', 'only this cluster (name or ARN)')
         .option('--service <name>', "only this service's tasks")
         .option('--family <name>', 'only tasks of this task definition family')
@@ -66,23 +91,46 @@ export function registerTasksCommand(
 
 export async function runTasks(options: TasksOptions, io: CliIo): Promise<number> {
   const query = runQueryOf(options, '24h', io.now());
+  const lookup = runLookupOf(options);
   const status = parseStatusFilter(options.status);
   const scope = { cluster: options.cluster, group: groupOption(options) };
   const runs = await withStore(io, options, async (store) => {
     const window = windowOf(query);
-    const { runs: found } =
-      window === undefined
-        ? await store.reader.openRuns(scope)
-        : await store.reader.runsDuring(window, scope);
+    const found = lookup
+      ? await lookedUp(store.reader as unknown as LookupReader, lookup, query, scope, io.now())
+      : window === undefined
+        ? (await store.reader.openRuns(scope)).runs
+        : (await store.reader.runsDuring(window, scope)).runs;
     if (found.length === 0) await checkNotEmpty(store);
     return filterRunsByStatus(found, status);
   });
   const out = createLineOutput(io.stdout);
   const style = { utc: options.utc ?? false, now: io.now() };
-  if (options.json) await writeRuns(out, runs);
-  else if (runs.length > 0) await out.writeLine(renderRuns(runs, style).trimEnd());
-  io.stderr.write(`${counted(runs.length, 'task run')} ${describeRunQuery(query, style)}\n`);
+  if (options.json) await writeRuns(out, runs, lookup);
+  else if (runs.length > 0) await out.writeLine(renderRuns(runs, style, lookup).trimEnd());
+  io.stderr.write(
+    `${counted(runs.length, 'task run')}${lookup ? ` ${visibleText(describeLookup(lookup))}` : ''} ${describeRunQuery(query, style)}\n`,
+  );
   return 0;
+}
+
+/**
+ * The runs a lookup finds for the query, in the scope: `--running` is the runs of the lookup open
+ * at this instant.
+ */
+async function lookedUp(
+  reader: LookupReader,
+  lookup: RunLookup,
+  query: RunQuery,
+  scope: RunScope,
+  now: number,
+): Promise<TaskRun[]> {
+  const nowIso = new Date(now).toISOString();
+  const window = windowOf(query) ?? { from: nowIso, to: nowIso };
+  const { runs } = await readLookup(reader, lookup, window);
+  return runs.filter(
+    (run) => keepsRun(run, window, scope) && (query.kind !== 'running' || run.end === 'open'),
+  );
 }
 
 /** `active between … and … (UTC)`, `active at … (UTC)`, `open now`: what the runs listed are. */
@@ -97,8 +145,8 @@ export interface RunsStyle extends TimeStyle {
   now: number;
 }
 
-/** The human table of `ecslog tasks`. */
-export function renderRuns(runs: readonly TaskRun[], style: RunsStyle): string {
+/** The human table of `ecslog tasks`; a lookup's adds the column of what matched, after TASK. */
+export function renderRuns(runs: readonly TaskRun[], style: RunsStyle, lookup?: RunLookup): string {
   return renderTable(
     [
       `START (${zoneName(style)})`,
@@ -106,6 +154,7 @@ export function renderRuns(runs: readonly TaskRun[], style: RunsStyle): string {
       'CLUSTER',
       'SERVICE/FAMILY',
       'TASK',
+      ...(lookup ? [matchColumnOf(lookup)] : []),
       'STATUS',
       'OUTCOME',
       'DURATION',
@@ -117,6 +166,7 @@ export function renderRuns(runs: readonly TaskRun[], style: RunsStyle): string {
       run.record.clusterName,
       run.record.group ?? (run.record.family ? `family:${run.record.family}` : '-'),
       run.record.taskId ?? '-',
+      ...(lookup ? [matchedValueOf(run, lookup)] : []),
       run.neverStarted ? 'NOT STARTED' : (run.lastStatus ?? '-'),
       outcomeText(run.outcome),
       run.end === 'open'
