@@ -28,9 +28,12 @@ export function isKnownSchemaVersion(value: unknown): value is AuditRecordSchema
   return value === 1 || value === 2;
 }
 
-/** What a record is about. */
+/**
+ * What a record is about. `ecs-event` is an ECS event of a detail-type ecslog does not model (or a
+ * newly modelled one whose detail it could not read): kept whole as a generic record, never dropped.
+ */
 export type RecordType =
-  'task' | 'container-instance' | 'service-action' | 'deployment' | 'api-call';
+  'task' | 'container-instance' | 'service-action' | 'deployment' | 'api-call' | 'ecs-event';
 
 /** Where the record came from: an ECS event on EventBridge, or a CloudTrail record. */
 export type RecordSource = 'eventbridge' | 'cloudtrail';
@@ -151,6 +154,20 @@ export interface TaskNetwork {
   privateDnsName?: string;
 }
 
+/**
+ * One result of a container instance health check (`healthChecks[]` of an "ECS Container Instance
+ * Health Change" event): `CONTAINER_RUNTIME`, `ACCELERATED_COMPUTE`, `DAEMON`, `AGENT_CONNECTIVITY`, …
+ */
+export interface InstanceHealthCheck {
+  type: string;
+  /** `OK` · `IMPAIRED` · `INSUFFICIENT_DATA` · `INITIALIZING` (kept as sent). */
+  status?: string;
+  /** Why, verbatim (`XID_46`, "Agent disconnected since …"). */
+  statusReason?: string;
+  lastStatusChange?: string;
+  lastUpdated?: string;
+}
+
 /** One audited state change or API call. */
 export interface AuditRecord {
   /** {@link AUDIT_RECORD_SCHEMA_VERSION} when written; stored records may have an older one. */
@@ -161,7 +178,9 @@ export interface AuditRecord {
    * Shapes: `task:<taskArn>:v<version>`, `container-instance:<arn>:v<version>`,
    * `service-action:<eventBridgeId>`, `deployment:<eventBridgeId>`,
    * `api-call:<cloudTrailEventId>` and `api-call:<cloudTrailEventId>:task:<n>` /
-   * `api-call:<cloudTrailEventId>:failure:<n>` for the tasks and placement failures of one call.
+   * `api-call:<cloudTrailEventId>:failure:<n>` for the tasks and placement failures of one call;
+   * `container-instance:<arn>:health:<eventBridgeId>` for a health change (no version: it never
+   * competes for the instance's latest state) and `ecs-event:<eventBridgeId>` for a generic record.
    */
   recordId: string;
   recordType: RecordType;
@@ -232,6 +251,25 @@ export interface AuditRecord {
   /** Tasks a service action names. */
   taskArns?: string[];
 
+  /**
+   * The EventBridge detail-type, on records of the detail-types beyond the classic four (container
+   * instance health changes, daemon events, and every generic `ecs-event` record): what
+   * `ecslog events --other` lists and `--kind` selects.
+   */
+  detailType?: string;
+  /**
+   * The event's `detail` as JSON text, verbatim, on records that carry {@link detailType}: nothing
+   * the mapper does not read is lost. At most {@link MAX_KEPT_DETAIL_LENGTH} characters; a longer
+   * one is cut there (then no longer valid JSON) and {@link detailTruncated} is set.
+   */
+  detail?: string;
+  /** True when {@link detail} was cut at {@link MAX_KEPT_DETAIL_LENGTH} characters. */
+  detailTruncated?: boolean;
+  /** Container instance health changes: the overall status (`OK`, `IMPAIRED`, …). */
+  healthStatus?: string;
+  /** Container instance health changes: each check's result. */
+  healthChecks?: InstanceHealthCheck[];
+
   /** API calls: the caller's ARN (or the AWS service that called). */
   caller?: string;
   errorCode?: string;
@@ -239,6 +277,13 @@ export interface AuditRecord {
 
   outcome: Outcome;
 }
+
+/**
+ * The longest `detail` text a record keeps (characters): a detail of up to 16 KiB of JSON is kept
+ * whole. EventBridge events reach 256 KB; the table's items are ≤ 400 KB and billed per KB, so a
+ * longer detail is kept cut, with {@link AuditRecord.detailTruncated}, rather than not at all.
+ */
+export const MAX_KEPT_DETAIL_LENGTH = 16_384;
 
 /**
  * A new record of `recordType` with the fields that kind of record can have present from the

@@ -16,6 +16,7 @@ export type {
   ContainerNetworkInterface,
   ContainerState,
   FailureCategory,
+  InstanceHealthCheck,
   Outcome,
   OutcomeStatus,
   RecordSource,
@@ -27,17 +28,28 @@ export {
   AUDIT_RECORD_SCHEMA_VERSIONS,
   FAILURE_CATEGORIES,
   isKnownSchemaVersion,
+  MAX_KEPT_DETAIL_LENGTH,
 } from './audit-record';
 export { imageDigestOf, ipv4Of, ipv6Of, macAddressOf } from './task-network';
 export { classifyStop, classifyReason } from './classify-stop';
 export type { TaskStopFacts } from './classify-stop';
 export type { ChurnKind } from './audit-record';
 export { CHURN_KINDS } from './audit-record';
-export { ECS_DETAIL_TYPES } from './eventbridge-envelope';
-export type { EcsDetailType } from './eventbridge-envelope';
+export {
+  ECS_DETAIL_TYPES,
+  MAX_DETAIL_TYPE_LENGTH,
+  NEWER_ECS_DETAIL_TYPES,
+} from './eventbridge-envelope';
+export type { EcsDetailType, NewerEcsDetailType } from './eventbridge-envelope';
 export { ECS_EVENT_SOURCE } from './cloudtrail-record';
 export { LAKE_COLUMNS, LAKE_PARTITION_COLUMN, lakePartition, toLakeRow } from './lake-row';
-export type { LakeColumn, LakeColumnType, LakeContainer, LakeRow } from './lake-row';
+export type {
+  LakeColumn,
+  LakeColumnType,
+  LakeContainer,
+  LakeHealthCheck,
+  LakeRow,
+} from './lake-row';
 export { canonicalIsoMs, impossibleTimestampReason, parseTimestamp } from './timestamps';
 export { TASK_LAST_STATUSES } from './task-statuses';
 export {

@@ -1,8 +1,15 @@
 import type { AuditRecord } from './audit-record';
+import { MAX_KEPT_DETAIL_LENGTH } from './audit-record';
 
 /** A Glue/Athena column type, as written in a table definition. */
 export type LakeColumnType =
-  'string' | 'int' | 'bigint' | 'boolean' | 'array<string>' | typeof CONTAINERS_TYPE;
+  | 'string'
+  | 'int'
+  | 'bigint'
+  | 'boolean'
+  | 'array<string>'
+  | typeof CONTAINERS_TYPE
+  | typeof HEALTH_CHECKS_TYPE;
 
 /** One column of the S3 lake table. */
 export interface LakeColumn {
@@ -13,6 +20,18 @@ export interface LakeColumn {
 
 const CONTAINERS_TYPE =
   'array<struct<name:string,image:string,image_digest:string,runtime_id:string,last_status:string,exit_code:int,reason:string>>';
+
+const HEALTH_CHECKS_TYPE =
+  'array<struct<type:string,status:string,status_reason:string,last_status_change:string,last_updated:string>>';
+
+/** A container instance health check inside a lake row. */
+export interface LakeHealthCheck {
+  type: string;
+  status: string | null;
+  status_reason: string | null;
+  last_status_change: string | null;
+  last_updated: string | null;
+}
 
 /** A container inside a lake row. */
 export interface LakeContainer {
@@ -28,7 +47,10 @@ export interface LakeContainer {
 }
 
 /** A flat lake row: every declared column present, `null` where the record has no value. */
-export type LakeRow = Record<string, string | number | boolean | string[] | LakeContainer[] | null>;
+export type LakeRow = Record<
+  string,
+  string | number | boolean | string[] | LakeContainer[] | LakeHealthCheck[] | null
+>;
 
 interface ColumnDefinition extends LakeColumn {
   value: (record: AuditRecord) => LakeRow[string] | undefined;
@@ -56,7 +78,7 @@ const COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
   {
     name: 'record_type',
     type: 'string',
-    comment: 'task | container-instance | service-action | deployment | api-call',
+    comment: 'task | container-instance | service-action | deployment | api-call | ecs-event',
     value: (r) => r.recordType,
   },
   { name: 'source', type: 'string', comment: 'eventbridge | cloudtrail', value: (r) => r.source },
@@ -355,6 +377,45 @@ const COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
     type: 'string',
     comment: 'One human line',
     value: (r) => r.outcome.summary,
+  },
+  // Detail-types beyond the classic four (added within schema 2): null on other rows.
+  {
+    name: 'detail_type',
+    type: 'string',
+    comment:
+      'EventBridge detail-type of newer ECS events (health changes, daemons) and of generic ecs-event records',
+    value: (r) => r.detailType,
+  },
+  {
+    name: 'health_status',
+    type: 'string',
+    comment: 'Container instance health: OK | IMPAIRED | INSUFFICIENT_DATA | INITIALIZING',
+    value: (r) => r.healthStatus,
+  },
+  {
+    name: 'health_checks',
+    type: HEALTH_CHECKS_TYPE,
+    comment: 'Container instance health checks (CONTAINER_RUNTIME, ACCELERATED_COMPUTE, DAEMON, …)',
+    value: (r) =>
+      r.healthChecks?.map((c) => ({
+        type: c.type,
+        status: c.status ?? null,
+        status_reason: c.statusReason ?? null,
+        last_status_change: c.lastStatusChange ?? null,
+        last_updated: c.lastUpdated ?? null,
+      })),
+  },
+  {
+    name: 'detail',
+    type: 'string',
+    comment: `The event detail as JSON text, verbatim (rows with detail_type); query with json_extract(); cut at ${MAX_KEPT_DETAIL_LENGTH} characters when detail_truncated`,
+    value: (r) => r.detail,
+  },
+  {
+    name: 'detail_truncated',
+    type: 'boolean',
+    comment: `True when detail was cut at ${MAX_KEPT_DETAIL_LENGTH} characters (no longer valid JSON)`,
+    value: (r) => r.detailTruncated,
   },
 ];
 

@@ -237,7 +237,7 @@ describe('mapEvent — other ECS detail-types', () => {
     expect(failed.reason).toContain('circuit breaker');
   });
 
-  it('ignores events from other sources and unknown ECS detail-types', () => {
+  it('ignores events from other sources but keeps unknown ECS detail-types as generic records', () => {
     expect(mapEvent(eventbridge('other-source'))).toEqual({
       kind: 'ignored',
       reason: 'EventBridge source aws.ec2 is not audited',
@@ -247,8 +247,8 @@ describe('mapEvent — other ECS detail-types', () => {
       'detail-type': 'ECS Something New',
     };
     expect(mapEvent(unknownType)).toMatchObject({
-      kind: 'ignored',
-      reason: expect.stringContaining('ECS Something New'),
+      kind: 'mapped',
+      records: [{ recordType: 'ecs-event', detailType: 'ECS Something New' }],
     });
   });
 });

@@ -6,7 +6,15 @@ import {
   mapTaskStateChange,
 } from './ecs-events';
 import type { EcsDetailType, EventBridgeEnvelope } from './eventbridge-envelope';
-import { isEcsDetailType, readEnvelope } from './eventbridge-envelope';
+import {
+  isEcsDetailType,
+  isNewerEcsDetailType,
+  MAX_DETAIL_TYPE_LENGTH,
+  readEnvelope,
+  readEnvelopeHeader,
+} from './eventbridge-envelope';
+import { keepDetail, mapGenericEcsEvent } from './generic-ecs-event';
+import { NEWER_DETAIL_MAPPERS } from './newer-ecs-events';
 import type { AuditRecord } from './audit-record';
 import type { FieldReader } from './field-reader';
 import { describeType, FieldReader as Reader, isJsonObject } from './field-reader';
@@ -39,8 +47,9 @@ const STATE_CHANGE_MAPPERS: Record<
  * An input nested deeper than {@link MAX_EVENT_DEPTH} levels is invalid before anything reads
  * it: what callers do next with `input` (stringify it, copy it) would overflow the stack.
  *
- * Accepts an EventBridge event from `aws.ecs` (the four ECS detail-types and "AWS API Call via
- * CloudTrail"), a bare CloudTrail record (log files, LookupEvents' `CloudTrailEvent`), or a
+ * Accepts an EventBridge event from `aws.ecs` of any detail-type (the four classic ones and "AWS API
+ * Call via CloudTrail" read strictly; the newer ones ECS documents — container instance health
+ * changes, daemon service actions and deployments — and any other as a generic record), a bare CloudTrail record (log files, LookupEvents' `CloudTrailEvent`), or a
  * LookupEvents `Event` whose `CloudTrailEvent` is the record as a JSON string.
  *
  * @example
@@ -104,7 +113,7 @@ function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
   }
   const detailType = event.stringValue(input['detail-type'], 'detail-type');
   if (detailType !== undefined && !isEcsDetailType(detailType))
-    return ignored(`detail-type "${detailType}" is not audited`);
+    return mapNewerEcsEvent(event, detailType, input, problems);
   const envelope = readEnvelope(event);
   if (!envelope.detail || problems.length > 0) return invalid(problems, input);
 
@@ -115,6 +124,47 @@ function mapEventBridgeEvent(input: Record<string, unknown>): MapResult {
   const mapper = STATE_CHANGE_MAPPERS[envelope.detailType as keyof typeof STATE_CHANGE_MAPPERS];
   const record = mapper(envelope, envelope.detail, problems);
   return settle(record && mapped([record]), problems, input);
+}
+
+/**
+ * Any other detail-type of `aws.ecs`: nothing from ECS is dropped. A newer modelled detail-type
+ * whose detail reads well gives its own record; any other, or one whose detail does not read,
+ * gives a generic `ecs-event` record. Both keep the detail verbatim (bounded). Only an envelope
+ * that cannot be read (no id, time, account, region; a detail-type longer than EventBridge allows)
+ * makes the event invalid.
+ */
+function mapNewerEcsEvent(
+  event: FieldReader,
+  detailType: string,
+  input: Record<string, unknown>,
+  problems: Problem[],
+): MapResult {
+  if (detailType.length > MAX_DETAIL_TYPE_LENGTH) {
+    event.problem(
+      'detail-type',
+      `is longer than EventBridge's ${MAX_DETAIL_TYPE_LENGTH} characters (${detailType.length})`,
+    );
+  }
+  const envelope = readEnvelopeHeader(event);
+  if (problems.length > 0) return invalid(problems, input);
+  const detail = input['detail'];
+  const mapper = isNewerEcsDetailType(detailType) ? NEWER_DETAIL_MAPPERS[detailType] : undefined;
+  const detailProblems: Problem[] = [];
+  if (mapper !== undefined && !isJsonObject(detail))
+    detailProblems.push({
+      path: 'detail',
+      message: `must be an object, got ${describeType(detail)}`,
+    });
+  else if (mapper !== undefined) {
+    // Lenient: an optional value it cannot read is left out; a required one missing is a problem.
+    const reader = new Reader(detail as Record<string, unknown>, 'detail', detailProblems, true);
+    const record = mapper(envelope, reader, detailProblems);
+    if (record !== undefined && detailProblems.length === 0) {
+      keepDetail(record, detailType, detail);
+      return mapped([record]);
+    }
+  }
+  return mapped([mapGenericEcsEvent(envelope, detail, detailProblems)]);
 }
 
 function mapBareCloudTrailRecord(record: Record<string, unknown>): MapResult {

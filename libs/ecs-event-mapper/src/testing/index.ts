@@ -6,3 +6,4 @@ export * from './arbitraries';
 export * from './fixtures';
 export * from './live-traffic';
 export * from './mapped-records';
+export * from './other-events';
