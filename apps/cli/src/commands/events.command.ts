@@ -2,6 +2,8 @@ import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { isCluster } from '@ecslog/audit-store';
+import type { DigestDrift } from '@ecslog/task-runs';
+import { digestDrift } from '@ecslog/task-runs';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
 import { visibleText } from '../output/visible-text';
@@ -39,7 +41,10 @@ export function registerEventsCommand(
         .summary("a service's actions and deployments")
         .description(
           "A service's service actions (steady state, placement failures, unhealthy tasks), deployments and " +
-            'the API calls that changed it, oldest first, in the time range (default: the last 7 days).',
+            'the API calls that changed it, oldest first, in the time range (default: the last 7 days); then its ' +
+            'digest drift: within one deployment, an image reference whose tasks ran different digests (a mutable ' +
+            'tag re-pushed mid-deployment), with each digest, its tasks and when it was first seen. --json prints ' +
+            'the records only.',
         )
         .requiredOption('--service <name>', 'the service')
         .option('--cluster <name>', 'only this cluster (name or ARN)'),
@@ -52,20 +57,61 @@ export function registerEventsCommand(
 
 export async function runEvents(options: EventsOptions, io: CliIo): Promise<number> {
   const range = timeRangeOf(options, '7d', io.now());
-  const records = await withStore(io, options, async (store) => {
+  const { records, drifts } = await withStore(io, options, async (store) => {
     const all = await store.reader.serviceEvents(options.service, range);
-    if (all.length === 0) await checkNotEmpty(store);
     const cluster = options.cluster;
-    return cluster === undefined ? all : all.filter((r) => isCluster(r.clusterArn, cluster));
+    // The service's runs in the range, for the digests its deployments ran.
+    const { runs } = options.json
+      ? { runs: [] }
+      : await store.reader.runsDuring(range, { cluster, group: `service:${options.service}` });
+    if (all.length === 0 && runs.length === 0) await checkNotEmpty(store);
+    return {
+      records: cluster === undefined ? all : all.filter((r) => isCluster(r.clusterArn, cluster)),
+      drifts: digestDrift(runs),
+    };
   });
   const out = createLineOutput(io.stdout);
   const style = { utc: options.utc ?? false };
   if (options.json) await writeRecords(out, records);
-  else if (records.length > 0) await out.writeLine(renderServiceEvents(records, style).trimEnd());
+  else {
+    if (records.length > 0) await out.writeLine(renderServiceEvents(records, style).trimEnd());
+    if (drifts.length > 0) {
+      if (records.length > 0) await out.writeLine('');
+      await out.writeLine(renderDigestDrift(drifts, style).trimEnd());
+    }
+  }
+  const drifted =
+    drifts.length === 0
+      ? ''
+      : `; digest drift: ${counted(drifts.length, 'image reference')} ran as more than one digest within a deployment`;
   io.stderr.write(
-    `${counted(records.length, 'event')} of service ${visibleText(options.service)} ${describeRange(range, style)}\n`,
+    `${counted(records.length, 'event')} of service ${visibleText(options.service)} ${describeRange(range, style)}${drifted}\n`,
   );
   return 0;
+}
+
+/**
+ * The digest drift of a service's deployments: one row per digest of each drifted image
+ * reference, the first seen first, with the tasks that ran it.
+ */
+export function renderDigestDrift(drifts: readonly DigestDrift[], style: TimeStyle): string {
+  const rows = drifts.flatMap((drift) =>
+    drift.digests.map((entry, index) => [
+      index === 0 ? drift.deployment : '',
+      index === 0 ? drift.clusterName : '',
+      index === 0 ? drift.image : '',
+      entry.digest,
+      formatTime(entry.firstSeen, style),
+      `${entry.taskIds.length}: ${entry.taskIds.join(', ')}`,
+    ]),
+  );
+  return [
+    'Digest drift (within one deployment, an image reference ran as more than one digest):',
+    renderTable(
+      ['DEPLOYMENT', 'CLUSTER', 'IMAGE', 'DIGEST', `FIRST SEEN (${zoneName(style)})`, 'TASKS'],
+      rows,
+    ),
+  ].join('\n');
 }
 
 export function renderServiceEvents(records: readonly AuditRecord[], style: TimeStyle): string {
