@@ -10,11 +10,26 @@ import {
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { parseTimestamp } from '@ecslog/ecs-event-mapper';
 import type { TaskRun, TimeWindow } from '@ecslog/task-runs';
-import { sortRuns } from '@ecslog/task-runs';
+import {
+  containerInstanceIdOf,
+  isActiveDuring,
+  parseAddress,
+  parseImageReference,
+  parseInstance,
+  runHasAddress,
+  runHasImage,
+  runOnInstance,
+  sortRuns,
+} from '@ecslog/task-runs';
 import { UnprocessedItemsError } from './audit-writer';
 import {
+  addressLookupKey,
+  dayOf,
   decodeRecord,
+  ec2LookupKey,
   eventsPartitionKey,
+  imageMappingKey,
+  instanceLookupKey,
   isExpired,
   LATEST_SORT_KEY,
   primaryKeyOf,
@@ -73,6 +88,12 @@ export interface RunsRead {
   itemsRead: number;
   /** Items served from the reader's read cache instead (0 without `readCache`). */
   itemsCached: number;
+}
+
+/** Runs on a host, and the container instances the lookup found it as. */
+export interface InstanceRunsRead extends RunsRead {
+  /** The container instance ARNs: of the EC2 instance's latest states, the ARN asked, the runs'. */
+  containerInstanceArns: string[];
 }
 
 /** One task as the store holds it: its run, and every record of it in time order. */
@@ -273,6 +294,233 @@ export function createAuditReader(options: AuditReaderOptions) {
         throw new UnprocessedItemsError(unprocessed.length);
       });
     }
+    return read;
+  }
+
+  /**
+   * The runs whose task held the address at any moment of the window (`--at T`: [T, T]); any
+   * spelling of an IPv4 or IPv6 address (it is canonicalised). One Query of the address's
+   * `lookups` partition (`A#<address>`, entries that started by the window's end; more pages only
+   * past 1 MB), then BatchGetItem of the run items of the entries that can be active (100 a
+   * request). Exact: every run kept is checked on its run item like `runsDuring` checks. Runs
+   * written before table layout 3 have no lookup keys and are not found.
+   *
+   * @throws RangeError naming what is wrong with the address or window.
+   */
+  async function runsAtAddress(
+    address: string,
+    window: TimeWindow,
+    control: ReadControl = {},
+  ): Promise<RunsRead> {
+    const parsed = parseAddress(address);
+    if ('error' in parsed) throw new RangeError(parsed.error);
+    const canonical = canonicalWindow(window);
+    return runsByLookupKey(
+      addressLookupKey(parsed.value),
+      canonical,
+      (run) => runHasAddress(run, parsed.value),
+      control,
+    );
+  }
+
+  /**
+   * The runs on a host at any moment of the window: an EC2 instance (`i-…`: one Query of its
+   * `E#<id>` lookups partition finds its container instances' latest states), a container
+   * instance ARN or its id; then per container instance what {@link runsAtAddress} does with its
+   * `C#<id>` partition (one Query, BatchGetItem of the run items). Runs written before table
+   * layout 3 are not found.
+   *
+   * @throws RangeError naming what is wrong with the instance or window.
+   */
+  async function runsOnInstance(
+    instance: string,
+    window: TimeWindow,
+    control: ReadControl = {},
+  ): Promise<InstanceRunsRead> {
+    const target = parseInstance(instance);
+    if ('error' in target) throw new RangeError(target.error);
+    const canonical = canonicalWindow(window);
+    const arns = new Set<string>();
+    let itemsRead = 0;
+    const ids: string[] = [];
+    if (target.kind === 'ec2') {
+      const { items, scanned } = await queryAll(
+        {
+          indexName: INDEX.lookups.name,
+          partitionKeyName: INDEX.lookups.partitionKey,
+          partitionKey: ec2LookupKey(target.ec2InstanceId),
+          sortKeyName: INDEX.lookups.sortKey,
+        },
+        control.signal,
+      );
+      itemsRead += scanned;
+      for (const item of items) {
+        const arn = String(item['pk']).slice('R#'.length);
+        const id = containerInstanceIdOf(arn);
+        if (id === undefined || arns.has(arn)) continue;
+        arns.add(arn);
+        if (!ids.includes(id)) ids.push(id);
+      }
+    } else {
+      if (target.arn !== undefined) arns.add(target.arn);
+      ids.push(target.id);
+    }
+    const runs = new Map<string, TaskRun>();
+    let itemsCached = 0;
+    await runParallel(
+      ids.map((id) => async () => {
+        const read = await runsByLookupKey(
+          instanceLookupKey(id),
+          canonical,
+          (run) => runOnInstance(run, id),
+          control,
+        );
+        itemsRead += read.itemsRead;
+        itemsCached += read.itemsCached;
+        for (const run of read.runs) runs.set(run.id, run);
+      }),
+    );
+    for (const run of runs.values())
+      if (run.record.containerInstanceArn !== undefined) arns.add(run.record.containerInstanceArn);
+    return {
+      runs: sortRuns([...runs.values()]),
+      itemsRead,
+      itemsCached,
+      containerInstanceArns: [...arns].sort(),
+    };
+  }
+
+  /**
+   * The runs of an image active at any moment of the window: `sha256:<64 hex>`,
+   * `repository[:tag]` or `repository@sha256:…`. One Query of the image's mapping partition
+   * (`M#<digest>` or `M#<repository>`: the clusters and groups that started a run of it on each
+   * day up to the window's end), then per cluster and group found a scoped {@link runsDuring}
+   * (the window's hours × 4 shards of the run index, its 4 open partitions and the carries of
+   * the window's first day and hour), keeping the runs with a container of that image. Mapping
+   * items expire `retentionDays` after their day: a run open longer than the retention is found
+   * only while its group has started a run of the image since. Runs written before table layout
+   * 3 are not found.
+   *
+   * @throws RangeError naming what is wrong with the image or window.
+   */
+  async function runsOfImage(
+    image: string,
+    window: TimeWindow,
+    control: ReadControl = {},
+  ): Promise<RunsRead> {
+    const wanted = parseImageReference(image);
+    if ('error' in wanted) throw new RangeError(wanted.error);
+    const canonical = canonicalWindow(window);
+    const key = wanted.digest ?? (wanted.repository as string);
+    const { items, scanned } = await queryAll(
+      {
+        partitionKeyName: 'pk',
+        partitionKey: imageMappingKey(key),
+        sortKeyName: 'sk',
+        sortKey: { between: ['0', `${dayOf(canonical.to)}#\uffff`] },
+      },
+      control.signal,
+    );
+    let itemsRead = scanned;
+    let itemsCached = 0;
+    const scopes = new Map<string, RunScope>();
+    for (const item of items) {
+      const [, cluster, ...group] = String(item['sk']).split('#');
+      if (cluster === undefined || cluster === '') continue;
+      const groupText = group.join('#');
+      scopes.set(`${cluster}#${groupText}`, {
+        cluster,
+        ...(groupText !== '' && { group: groupText }),
+      });
+    }
+    const runs = new Map<string, TaskRun>();
+    await runParallel(
+      [...scopes.values()].map((scope) => async () => {
+        const read = await runsDuring(canonical, scope, control);
+        itemsRead += read.itemsRead;
+        itemsCached += read.itemsCached;
+        for (const run of read.runs) if (runHasImage(run, wanted)) runs.set(run.id, run);
+      }),
+    );
+    return { runs: sortRuns([...runs.values()]), itemsRead, itemsCached };
+  }
+
+  /**
+   * The runs of one `lookups` partition active in the window that `matches` keeps: one Query
+   * (entries that started by the window's end), then the run items of the entries that may be
+   * active (open, or ended at or after its start), 100 a BatchGetItem. The run item decides, so a
+   * companion or run item left behind by a lower-ranked record never shows a run wrongly.
+   */
+  async function runsByLookupKey(
+    key: string,
+    window: TimeWindow,
+    matches: (run: TaskRun) => boolean,
+    control: ReadControl,
+  ): Promise<RunsRead> {
+    const { items, scanned } = await queryAll(
+      {
+        indexName: INDEX.lookups.name,
+        partitionKeyName: INDEX.lookups.partitionKey,
+        partitionKey: key,
+        sortKeyName: INDEX.lookups.sortKey,
+        sortKey: { between: ['0', window.to] },
+      },
+      control.signal,
+    );
+    const partitions = new Set<string>();
+    for (const item of items)
+      if (item['end'] === 'open' || String(item['t1'] ?? '') >= window.from)
+        partitions.add(String(item['pk']));
+    const runs = new Map<string, TaskRun>();
+    let itemsRead = scanned;
+    const keys = [...partitions].map((pk) => ({ pk, sk: RUN_SORT_KEY }));
+    for (let i = 0; i < keys.length; i += 100) {
+      let added = 0;
+      itemsRead += await batchGetRunItems(keys.slice(i, i + 100), control.signal, (item) => {
+        if (isExpired(item, nowSeconds())) return;
+        const run = decoded.runOf(item);
+        if (!isActiveDuring(run, window) || !matches(run) || runs.has(run.id)) return;
+        runs.set(run.id, run);
+        added += 1;
+      });
+      control.onRuns?.(added);
+    }
+    return { runs: sortRuns([...runs.values()]), itemsRead, itemsCached: 0 };
+  }
+
+  /** BatchGetItem of run items (their run attributes), retrying what is left; the items read. */
+  async function batchGetRunItems(
+    keys: Record<string, unknown>[],
+    signal: AbortSignal | undefined,
+    onItem: (item: Record<string, unknown>) => void,
+  ): Promise<number> {
+    let read = 0;
+    let pending = keys;
+    await withRetries(retry, async () => {
+      signal?.throwIfAborted();
+      const output = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ProjectionExpression: RUN_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
+              ExpressionAttributeNames: Object.fromEntries(
+                RUN_ATTRIBUTES.map((name, i) => [`#a${i}`, name]),
+              ),
+            },
+          },
+        }),
+        { abortSignal: signal },
+      );
+      for (const item of output.Responses?.[tableName] ?? []) {
+        read += 1;
+        onItem(item);
+      }
+      const unprocessed = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      if (unprocessed.length === 0) return;
+      pending = unprocessed;
+      throw new UnprocessedItemsError(unprocessed.length);
+    });
     return read;
   }
 
@@ -489,6 +737,9 @@ export function createAuditReader(options: AuditReaderOptions) {
   return {
     runsDuring,
     openRuns,
+    runsAtAddress,
+    runsOnInstance,
+    runsOfImage,
     failures,
     serviceEvents,
     task,

@@ -23,6 +23,7 @@ import {
   taskPartitionKey,
   toHistoryItem,
   toLatestItem,
+  toMappingItems,
   toRunItems,
 } from './item-codec';
 import type { RetryPolicy } from './retry';
@@ -91,6 +92,7 @@ const KNOWN_KEYS_LIMIT = 100_000;
 const RANKED_ROUNDS = 4;
 /** Attributes a ranked item may have or not; an UPDATE removes those its new content lacks. */
 const OPTIONAL_ATTRIBUTES = [
+  'lk',
   't1',
   'ttl',
   'fpk',
@@ -150,6 +152,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
    * than sending an INSERT that fails with DuplicateItem and needs a second round.
    */
   const inserting = new Map<string, Promise<void>>();
+  /**
+   * Image mapping items this writer has put: immutable, so each is sent once per process (a
+   * service's tasks all name the same few images every day).
+   */
+  const putMappings = new Set<string>();
 
   async function writeRecords(records: readonly AuditRecord[]): Promise<WriteResult[]> {
     const nowSeconds = Math.floor(now() / 1000);
@@ -181,13 +188,24 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       if (runItem?.rank === '0') puts.push({ recordIds: [record.recordId], item: runItem.item });
       else for (const item of [runItem as RankedItem, ...carries]) offer(record.recordId, item);
     }
+    const mappings = new Map<string, PutEntry>();
     for (const record of live) {
       const item = toHistoryItem(record, retentionDays, encoded.get(record.recordId));
       if (runIdOf(record) !== record.recordId) puts.push({ recordIds: [record.recordId], item });
+      // Every record's mappings, not only its run's newest record's: the set of mapping items
+      // is then the union over the records, whatever order they come in.
+      for (const mapping of toMappingItems(record, retentionDays)) {
+        const key = keyOf(mapping);
+        if (putMappings.has(key)) continue;
+        const entry = mappings.get(key);
+        if (entry) entry.recordIds.push(record.recordId);
+        else mappings.set(key, { recordIds: [record.recordId], item: mapping });
+      }
       if (hasLatestState(record))
         offer(record.recordId, toLatestItem(record, retentionDays, encoded.get(record.recordId)));
     }
 
+    puts.push(...mappings.values());
     const batches: PutEntry[][] = [];
     for (let i = 0; i < puts.length; i += BATCH_SIZE) batches.push(puts.slice(i, i + BATCH_SIZE));
     const fail = (recordId: string, error: Error) =>
@@ -200,6 +218,9 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
           const failures = await writeBatch(batch);
           for (const [entry, error] of failures)
             for (const recordId of entry.recordIds) fail(recordId, error);
+          for (const entry of batch)
+            if (!failures.has(entry) && String(entry.item['pk']).startsWith('M#'))
+              rememberMapping(keyOf(entry.item));
         }),
         async () => {
           for (const [entry, outcome] of await writeRanked(rankedEntries))
@@ -476,6 +497,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       Statement: `INSERT INTO "${tableName}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`,
       Parameters: names.map((name) => item[name]),
     };
+  }
+
+  function rememberMapping(key: string): void {
+    if (putMappings.size >= KNOWN_KEYS_LIMIT) putMappings.clear();
+    putMappings.add(key);
   }
 
   function remember(key: string): void {

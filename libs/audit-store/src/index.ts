@@ -31,6 +31,7 @@ export { createAuditReader, InvalidCursorError, taskIdOf } from './audit-reader'
 export type {
   AuditReader,
   AuditReaderOptions,
+  InstanceRunsRead,
   Page,
   PageOptions,
   ReadControl,
@@ -61,10 +62,12 @@ export {
   encodeRecord,
   groupOf,
   itemSizeBytes,
+  lookupKeysOf,
   SHARDS,
   storedItemsOf,
   toHistoryItem,
   toLatestItem,
+  toMappingItems,
   toRunItems,
 } from './item-codec';
 export type { Item, RankedItem } from './item-codec';

@@ -1,6 +1,14 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { RunClosure, RunEnd, TaskRun } from '@ecslog/task-runs';
-import { closureRankOf, makesRun, runRankOf, taskRunOf } from '@ecslog/task-runs';
+import {
+  addressesOf,
+  closureRankOf,
+  containerInstanceIdOf,
+  imagesOf,
+  makesRun,
+  runRankOf,
+  taskRunOf,
+} from '@ecslog/task-runs';
 import { compressRecord, decompressRecord } from './record-compression';
 import { INDEX, TTL_ATTRIBUTE } from './table-definition';
 
@@ -18,6 +26,12 @@ import { INDEX, TTL_ATTRIBUTE } from './table-definition';
  *   under `R#<resourceArn>`, in the failure index when failed and in the events index when about a
  *   service; container instances also their latest state (`LATEST`).
  *
+ * Provenance lookups (table layout 3): a task's run item carries `lk`, its first lookup key — its
+ * ENI's IPv4 address `A#<ip>`, else its IPv6 address, else its container instance `C#<id>` — and
+ * each further key sits on a companion item `T#<taskId>` / `L#<kind>` (ranked with the run); a
+ * container instance's latest state carries `lk = E#<ec2InstanceId>`; each image a task ran has
+ * immutable mapping items `M#<digest>` and `M#<repository>` / `<start day>#<cluster>#<group>`.
+ *
  * The record is stored as `r`: its JSON deflate-compressed with a preset dictionary (≈1.1 KB of
  * JSON become ≈270 bytes), so a typical item stays within one 1 KB write unit.
  */
@@ -33,6 +47,12 @@ export interface RankedItem {
 }
 
 export const LATEST_SORT_KEY = 'LATEST';
+/** Companion items of a run's further lookup keys: `L#A6` (its IPv6 address), `L#C` (its instance). */
+export const COMPANION_PREFIX = 'L#';
+/** The lookups index sort value of a latest state: constant, so a new version moves nothing. */
+export const LATEST_LOOKUP_SORT = '0';
+/** Containers of a record whose images get mapping items (ECS allows 10 per task definition). */
+const MAX_MAPPED_CONTAINERS = 10;
 export const RUN_SORT_KEY = 'RUN';
 const HISTORY_PREFIX = 'H#';
 const SECONDS_PER_DAY = 86_400;
@@ -70,6 +90,31 @@ export function failurePartitionKey(day: string, shard: number): string {
 
 export function eventsPartitionKey(group: string, day: string): string {
   return `E#${group}#${day}`;
+}
+
+/** The lookups index partition of an address (canonical: see `canonicalAddress`). */
+export function addressLookupKey(address: string): string {
+  return `A#${address}`;
+}
+
+/** The lookups index partition of a container instance, by its id (the ARN's last part). */
+export function instanceLookupKey(containerInstanceId: string): string {
+  return `C#${containerInstanceId}`;
+}
+
+/** The lookups index partition of an EC2 instance: the latest states of its container instances. */
+export function ec2LookupKey(ec2InstanceId: string): string {
+  return `E#${ec2InstanceId}`;
+}
+
+/** The partition of an image's mapping items: `M#<digest>` or `M#<repository>`. */
+export function imageMappingKey(digestOrRepository: string): string {
+  return `M#${digestOrRepository}`;
+}
+
+/** A mapping item's sort key: the day a run started, its cluster and group. */
+export function imageMappingSortKey(day: string, clusterName: string, group: string): string {
+  return `${day}#${clusterName}#${group}`;
 }
 
 export function taskPartitionKey(taskId: string): string {
@@ -234,6 +279,48 @@ export function isServiceEvent(record: AuditRecord): boolean {
   );
 }
 
+const EC2_INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+/**
+ * A task record's lookup keys, first first: its ENI's IPv4 address, its IPv6 address (both
+ * canonical), its container instance. None for other records.
+ */
+export function lookupKeysOf(record: AuditRecord): string[] {
+  if (!isTaskRecord(record)) return [];
+  const keys = addressesOf(record).map(addressLookupKey);
+  const instance = containerInstanceIdOf(record.containerInstanceArn);
+  if (instance !== undefined) keys.push(instanceLookupKey(instance));
+  return keys;
+}
+
+/** The companion sort key of a further lookup key: `L#A4`, `L#A6` or `L#C`. */
+function companionSortKeyOf(key: string): string {
+  if (key.startsWith('C#')) return `${COMPANION_PREFIX}C`;
+  return `${COMPANION_PREFIX}${key.includes(':') ? 'A6' : 'A4'}`;
+}
+
+/**
+ * The image mapping items of a task record: for each image its containers ran, `M#<digest>`
+ * and `M#<repository>`, sorted by the day the run started (as the record tells it), its cluster
+ * and group. Immutable: the content is a function of the key alone (the TTL is `retentionDays`
+ * after the end of that day), so any writer may put one again.
+ */
+export function toMappingItems(record: AuditRecord, retentionDays: number): Item[] {
+  if (!isTaskRecord(record) || record.containers === undefined) return [];
+  const run = taskRunOf(record);
+  if (run === undefined) return [];
+  const day = dayOf(run.startTime);
+  const sk = imageMappingSortKey(day, record.clusterName, groupOf(record) ?? '');
+  const ttl = expiryAt(`${day}T23:59:59.999Z`, retentionDays);
+  const keys = new Set<string>();
+  const limited = { ...record, containers: record.containers.slice(0, MAX_MAPPED_CONTAINERS) };
+  for (const image of imagesOf(limited)) {
+    if (image.digest !== undefined) keys.add(imageMappingKey(image.digest));
+    if (image.repository !== undefined) keys.add(imageMappingKey(image.repository));
+  }
+  return [...keys].map((pk) => ({ pk, sk, [TTL_ATTRIBUTE]: ttl }));
+}
+
 /** True for a container instance's versioned state change: it keeps a latest state. */
 export function hasLatestState(record: AuditRecord): boolean {
   return record.recordType === 'container-instance' && record.version !== undefined;
@@ -252,6 +339,11 @@ export function toLatestItem(
       [TTL_ATTRIBUTE]: expiryOf(record, retentionDays),
       ...common(record, encoded),
       rk: String(record.version ?? 0).padStart(10, '0'),
+      ...(record.ec2InstanceId !== undefined &&
+        EC2_INSTANCE_ID.test(record.ec2InstanceId) && {
+          [INDEX.lookups.partitionKey]: ec2LookupKey(record.ec2InstanceId),
+          [INDEX.lookups.sortKey]: LATEST_LOOKUP_SORT,
+        }),
     },
     rank: String(record.version ?? 0).padStart(10, '0'),
   };
@@ -284,10 +376,12 @@ export function toRunItems(
     ...(t1 !== undefined && { t1, [TTL_ATTRIBUTE]: expiryAt(t1, retentionDays) }),
     ...(run.closure && { cr: run.closure.reason }),
   };
+  const [firstKey, ...otherKeys] = lookupKeysOf(record);
   const runItem: Item = {
     pk: runPartitionKeyOf(record),
     sk: RUN_SORT_KEY,
     ...body,
+    ...(firstKey !== undefined && { [INDEX.lookups.partitionKey]: firstKey }),
     [INDEX.runs.partitionKey]:
       t1 === undefined
         ? openRunsPartitionKey(shard)
@@ -313,7 +407,20 @@ export function toRunItems(
           },
           rank,
         }));
-  return [{ item: runItem, rank }, ...carries];
+  // Only what the lookups index projects, and what says when it expires: no record.
+  const companions = otherKeys.map((key) => ({
+    item: {
+      pk: runItem['pk'] as string,
+      sk: companionSortKeyOf(key),
+      [INDEX.lookups.partitionKey]: key,
+      rk: rank,
+      end: run.end,
+      t0: run.startTime,
+      ...(t1 !== undefined && { t1, [TTL_ATTRIBUTE]: expiryAt(t1, retentionDays) }),
+    },
+    rank,
+  }));
+  return [{ item: runItem, rank }, ...carries, ...companions];
 }
 
 /**
@@ -394,6 +501,7 @@ export function storedItemsOf(records: readonly AuditRecord[], retentionDays: nu
     const runItems = toRunItems(record, retentionDays, encoded);
     if (!isNeverStarted(record))
       keep({ item: toHistoryItem(record, retentionDays, encoded), rank: '' });
+    for (const item of toMappingItems(record, retentionDays)) keep({ item, rank: '' });
     for (const ranked of runItems ?? []) keep(ranked);
     if (hasLatestState(record)) keep(toLatestItem(record, retentionDays, encoded));
   }

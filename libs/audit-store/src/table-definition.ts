@@ -11,7 +11,13 @@
  *   `X#<YYYY-MM-DD>#<shard>` / `<time>#<key>`;
  * - `events` (GSI, sparse): a service's actions, deployments and API calls by day,
  *   `E#<service:NAME>#<YYYY-MM-DD>` / `<eventTime>#<clusterArn>#<id>`.
- * All indexes project everything, so a query needs no second read.
+ * - `lookups` (GSI, sparse): a run by its task's address (`A#<ip>`) or container instance
+ *   (`C#<id>`), on its run item and, for its other keys, on small companion items (`L#…`); a
+ *   container instance's latest state by its EC2 instance id (`E#<i-…>`); sorted by the run's
+ *   start `t0`.
+ * The first three project everything, so a query needs no second read; `lookups` projects only
+ * `t1` and `end` (INCLUDE): an index entry is written again only when one of them (or its key)
+ * changes, so a run rewritten by later records costs the index nothing until it ends.
  */
 
 export const TTL_ATTRIBUTE = 'ttl';
@@ -20,12 +26,19 @@ export const TTL_ATTRIBUTE = 'ttl';
  * Bumped whenever the keys or items change: a store of another layout is detected (local mode
  * stores it beside the table) instead of being read wrong.
  */
-export const TABLE_LAYOUT_VERSION = 2;
+export const TABLE_LAYOUT_VERSION = 3;
 
 export const INDEX = {
   runs: { name: 'runs', partitionKey: 'rpk', sortKey: 'rsk' },
   failures: { name: 'failures', partitionKey: 'fpk', sortKey: 'fsk' },
   events: { name: 'events', partitionKey: 'epk', sortKey: 'esk' },
+  lookups: {
+    name: 'lookups',
+    partitionKey: 'lk',
+    sortKey: 't0',
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['t1', 'end'],
+  },
 } as const;
 
 export type IndexName = keyof typeof INDEX;
@@ -43,7 +56,9 @@ export interface AuditTableDefinition {
     indexName: string;
     partitionKey: KeyAttribute;
     sortKey: KeyAttribute;
-    projection: 'ALL';
+    /** `ALL`, or `INCLUDE` the keys and {@link nonKeyAttributes} only. */
+    projection: 'ALL' | 'INCLUDE';
+    nonKeyAttributes?: readonly string[];
   }[];
   timeToLiveAttribute: string;
   billingMode: 'PAY_PER_REQUEST';
@@ -59,7 +74,9 @@ export const AUDIT_TABLE: AuditTableDefinition = {
     indexName: index.name,
     partitionKey: S(index.partitionKey),
     sortKey: S(index.sortKey),
-    projection: 'ALL' as const,
+    ...('projection' in index
+      ? { projection: index.projection, nonKeyAttributes: index.nonKeyAttributes }
+      : { projection: 'ALL' as const }),
   })),
   timeToLiveAttribute: TTL_ATTRIBUTE,
   billingMode: 'PAY_PER_REQUEST',
@@ -89,7 +106,10 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: index.projection },
+      Projection: {
+        ProjectionType: index.projection,
+        ...(index.nonKeyAttributes && { NonKeyAttributes: [...index.nonKeyAttributes] }),
+      },
     })),
   };
 }

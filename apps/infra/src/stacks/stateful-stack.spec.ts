@@ -61,7 +61,7 @@ describe('StatefulStack logical IDs', () => {
 });
 
 describe('StatefulStack audit table', () => {
-  it('is built from AUDIT_TABLE: keys, indexes (projection ALL), on-demand, TTL', () => {
+  it('is built from AUDIT_TABLE: keys, indexes (their projections), on-demand, TTL', () => {
     const { template } = synth({});
     const attribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' });
     const keySchema = (key: { partitionKey: { name: string }; sortKey: { name: string } }) => [
@@ -81,7 +81,10 @@ describe('StatefulStack audit table', () => {
       AUDIT_TABLE.globalSecondaryIndexes.map((index) => ({
         IndexName: index.indexName,
         KeySchema: keySchema(index),
-        Projection: { ProjectionType: 'ALL' },
+        Projection: {
+          ProjectionType: index.projection,
+          ...(index.nonKeyAttributes && { NonKeyAttributes: [...index.nonKeyAttributes] }),
+        },
       })),
     );
     expect(table['AttributeDefinitions']).toEqual(
@@ -94,7 +97,13 @@ describe('StatefulStack audit table', () => {
       ),
     );
     expect(table['AttributeDefinitions']).toHaveLength(2 + 2 * INDEX_COUNT);
-    // Table layout 2: runs by start hour (or open), failures by day, a service's events by day.
+    expect(
+      (table['GlobalSecondaryIndexes'] as { IndexName: string }[]).find(
+        (index) => index.IndexName === 'lookups',
+      ),
+    ).toMatchObject({ Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['t1', 'end'] } });
+    // Table layout 3: runs by start hour (or open), failures by day, a service's events by day,
+    // runs by address or instance (one index added: CloudFormation creates one GSI per update).
     expect(
       (table['GlobalSecondaryIndexes'] as { IndexName: string; KeySchema: unknown }[]).map(
         (index) => [index.IndexName, index.KeySchema],
@@ -104,6 +113,7 @@ describe('StatefulStack audit table', () => {
         ['runs', 'rpk', 'rsk'],
         ['failures', 'fpk', 'fsk'],
         ['events', 'epk', 'esk'],
+        ['lookups', 'lk', 't0'],
       ].map(([name, hash, range]) => [
         name,
         [
