@@ -41,7 +41,7 @@ import { holderState, readLock, releaseLock, tryTakeLock, updateLock } from './s
 import type { StoreMigration } from './store-migration';
 import {
   backupPathOf,
-  copyLayout1Records,
+  copyRecords,
   finishInterruptedMigration,
   migratingPathOf,
   swapInMigratedStore,
@@ -283,7 +283,7 @@ async function shutDown(served: ServedTable): Promise<void> {
 
 /**
  * The store at `path` served with this version's audit table: the table created when missing
- * (and its layout recorded in `layoutFile`), a store of table layout 1 migrated first, one of a
+ * (and its layout recorded in `layoutFile`), a store of table layout 1 or 2 migrated first, one of a
  * layout this version cannot read refused in one line. `writable: false` (a private copy of a
  * read-only home): migrates the copy, records nothing.
  */
@@ -315,7 +315,7 @@ async function openTable(at: {
       if (decision.record && at.writable) await recordLayout(at.layoutFile);
       return { ...served, created: false };
     }
-    const records = await migrateStore(served.client, at.path, at.credentials);
+    const records = await migrateStore(served.client, at.path, at.credentials, decision.from);
     const closing = served;
     served = undefined;
     await shutDown(closing);
@@ -338,15 +338,17 @@ async function migrateStore(
   source: DynamoDBClient,
   path: string,
   credentials: StoreCredentials,
+  fromLayout: number,
 ): Promise<number> {
   const migrating = migratingPathOf(path);
   await rm(migrating, { recursive: true, force: true });
   const target = await serveTable(migrating, credentials, undefined);
   try {
     await ensureTable(target.client);
-    const records = await copyLayout1Records(
+    const records = await copyRecords(
       { client: source, tableName: LOCAL_TABLE_NAME },
       { client: target.client, tableName: LOCAL_TABLE_NAME },
+      fromLayout,
     );
     await shutDown(target);
     return records;

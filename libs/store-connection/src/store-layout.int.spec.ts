@@ -15,9 +15,17 @@ import type { AttributeValue, CreateTableCommandInput } from '@aws-sdk/client-dy
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { createAuditWriter, encodeRecord, TABLE_LAYOUT_VERSION } from '@ecslog/audit-store';
+import type { AuditWriter } from '@ecslog/audit-store';
+import {
+  createAuditWriter,
+  createTableInput,
+  encodeRecord,
+  TABLE_LAYOUT_VERSION,
+} from '@ecslog/audit-store';
 import {
   createAuditTable,
   localClient as plainClient,
@@ -228,7 +236,7 @@ describe('a local store of table layout 1 (an older ecslog)', () => {
         records: RECORDS.length,
         backup: `${home.store}.layout-1`,
       });
-      expect(await indexNames(store.client)).toEqual(['events', 'failures', 'runs']);
+      expect(await indexNames(store.client)).toEqual(['events', 'failures', 'lookups', 'runs']);
       expect(await scanTable(store.client, LOCAL_TABLE_NAME)).toEqual(expected);
       const task = await store.reader.task(TASK_ID);
       expect(task?.history.map((record) => record.recordId)).toEqual(
@@ -424,5 +432,148 @@ describe('a local store of a layout this version cannot read', () => {
       ),
     );
     expect(existsSync(`${home.store}.migrating`)).toBe(false);
+  });
+});
+
+/** The CreateTable input of layout 2: this version's, without the lookups index. */
+function layout2Table(): CreateTableCommandInput {
+  const input = createTableInput(LOCAL_TABLE_NAME);
+  return {
+    ...input,
+    AttributeDefinitions: input.AttributeDefinitions.filter(
+      (a) => a.AttributeName !== 'lk' && a.AttributeName !== 't0',
+    ),
+    GlobalSecondaryIndexes: input.GlobalSecondaryIndexes.filter(
+      (index) => index.IndexName !== 'lookups',
+    ),
+  };
+}
+
+/** A task of `LIFECYCLE` still running, under another id: its run is open, so it can be closed. */
+const OPEN_TASK_ID = 'f'.repeat(32);
+const OPEN_RECORDS: AuditRecord[] = LIFECYCLE.filter(
+  (record) => record.recordType === 'task' && record.lastStatus === 'RUNNING',
+)
+  .slice(0, 1)
+  .map((record) => JSON.parse(JSON.stringify(record).replaceAll(TASK_ID, OPEN_TASK_ID)));
+const CLOSURE = { at: '2026-11-20T05:00:00.000Z', reason: 'task not found by the reconciler' };
+
+/** Writes the layout-2 records (and the closure) the way every writer does. */
+async function writeRecordsAndClosure(writer: AuditWriter): Promise<void> {
+  const results = await writer.writeRecords([...RECORDS, ...OPEN_RECORDS]);
+  expect(results.filter((result) => result.status === 'failed')).toEqual([]);
+  expect(await writer.closeRun(OPEN_TASK_ID, CLOSURE)).toBe('closed');
+}
+
+/**
+ * A layout-2 store as that version wrote it: the same items without what layout 3 added (the
+ * lookup key `lk`, companion items `L#…`, image mapping items `M#…`).
+ */
+async function makeLayout2Store(home: EcslogHome): Promise<void> {
+  await mkdir(home.root, { recursive: true, mode: 0o700 });
+  await withStoreFiles(home.store, async (client) => {
+    await client.send(new CreateTableCommand(layout2Table()));
+    while (
+      (await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }))).Table
+        ?.TableStatus !== 'ACTIVE'
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await writeRecordsAndClosure(
+      createAuditWriter({
+        client,
+        tableName: LOCAL_TABLE_NAME,
+        retentionDays: RETENTION_DAYS,
+        conditionalWrites: 'single',
+      }),
+    );
+    for (const item of await scanTable(client, LOCAL_TABLE_NAME)) {
+      const key = { pk: item['pk'] as AttributeValue, sk: item['sk'] as AttributeValue };
+      if (item['pk']?.S?.startsWith('M#') || item['sk']?.S?.startsWith('L#'))
+        await client.send(new DeleteItemCommand({ TableName: LOCAL_TABLE_NAME, Key: key }));
+      else if (item['lk'] !== undefined) {
+        const { lk: _lk, ...rest } = item;
+        await client.send(new PutItemCommand({ TableName: LOCAL_TABLE_NAME, Item: rest }));
+      }
+    }
+  });
+  await writeFile(home.storeLayout, `${JSON.stringify({ layout: 2 })}\n`);
+}
+
+describe('a local store of table layout 2 (before the provenance lookups)', () => {
+  let dir: string;
+  let home: EcslogHome;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ecslog-layout-'));
+    home = ecslogHome({ ECSLOG_HOME: 'home' }, dir);
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('is migrated on open: the table this version writes from the same records and closure, the old store kept', async () => {
+    expect(OPEN_RECORDS).toHaveLength(1);
+    await makeLayout2Store(home);
+    const server = await startDynalite();
+    let expected: RawItem[];
+    try {
+      const tableName = await createAuditTable(server.client, LOCAL_TABLE_NAME);
+      await writeRecordsAndClosure(
+        createAuditWriter({
+          client: server.client,
+          tableName,
+          retentionDays: RETENTION_DAYS,
+          conditionalWrites: 'single',
+        }),
+      );
+      expected = await scanTable(server.client, tableName);
+    } finally {
+      await server.stop();
+    }
+    // What layout 3 adds is there to be added.
+    expect(expected.some((item) => item['pk']?.S?.startsWith('M#'))).toBe(true);
+    expect(expected.some((item) => item['lk'] !== undefined)).toBe(true);
+
+    const store = await openLocalStore({ home, role: 'command', cwd: dir });
+    try {
+      expect(store.migrated).toEqual({
+        fromLayout: 2,
+        // Never-started runs are their own records: each is counted once.
+        records: RECORDS.length + OPEN_RECORDS.length,
+        backup: `${home.store}.layout-2`,
+      });
+      expect(await indexNames(store.client)).toEqual(['events', 'failures', 'lookups', 'runs']);
+      expect(await scanTable(store.client, LOCAL_TABLE_NAME)).toEqual(expected);
+      const open = await store.reader.task(OPEN_TASK_ID);
+      expect(open?.run?.end).toBe('closed');
+      expect(open?.run?.endTime).toBe(CLOSURE.at);
+      const address = (LIFECYCLE.find((record) => record.network?.privateIpv4) as AuditRecord)
+        .network?.privateIpv4 as string;
+      const { runs } = await store.reader.runsAtAddress(address, {
+        from: '2020-01-01T00:00:00.000Z',
+        to: '2030-01-01T00:00:00.000Z',
+      });
+      expect(runs.map((run) => run.record.taskId)).toEqual(
+        expect.arrayContaining([TASK_ID, OPEN_TASK_ID]),
+      );
+    } finally {
+      await store.close();
+    }
+    expect(JSON.parse(await readFile(home.storeLayout, 'utf8'))).toEqual({
+      layout: TABLE_LAYOUT_VERSION,
+    });
+    await withStoreFiles(`${home.store}.layout-2`, async (client) => {
+      expect(await indexNames(client)).toEqual(['events', 'failures', 'runs']);
+    });
+  });
+
+  it('is migrated when the layout file is missing too: its index names tell layout 2', async () => {
+    await makeLayout2Store(home);
+    await rm(home.storeLayout);
+
+    const store = await openLocalStore({ home, role: 'command', cwd: dir });
+    try {
+      expect(store.migrated?.fromLayout).toBe(2);
+      expect(await indexNames(store.client)).toEqual(['events', 'failures', 'lookups', 'runs']);
+    } finally {
+      await store.close();
+    }
   });
 });

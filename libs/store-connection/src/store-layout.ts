@@ -2,13 +2,17 @@
  * Which table layout a local store has, so that a store made by another ecslog version is never
  * read wrong: `store-layout.json` beside the store records the layout the table was created with
  * (`TABLE_LAYOUT_VERSION` of `@ecslog/audit-store`), and the table's own index names tell the
- * layouts that came before the file (layout 1: byCluster / byGroup / byFailure).
+ * layouts that came before the file (layout 1: byCluster / byGroup / byFailure) and tell
+ * layout 2 (runs / failures / events) from layout 3 (those and lookups).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createTableInput, TABLE_LAYOUT_VERSION } from '@ecslog/audit-store';
 
 /** The index names of layout 1 (events as the stored unit, with lookup items). */
 export const LAYOUT_1_INDEXES: readonly string[] = ['byCluster', 'byFailure', 'byGroup'];
+
+/** The index names of layout 2 (runs as the stored unit, before the provenance lookups). */
+export const LAYOUT_2_INDEXES: readonly string[] = ['events', 'failures', 'runs'];
 
 const CURRENT_INDEXES: readonly string[] = (
   createTableInput('any').GlobalSecondaryIndexes ?? []
@@ -36,6 +40,9 @@ export function decideLayout(table: {
 }): LayoutDecision {
   const indexes = [...table.indexes].sort();
   if (sameNames(indexes, LAYOUT_1_INDEXES)) return { action: 'migrate', from: 1 };
+  // Layout 2 wrote the layout file; its index names alone tell it from this layout all the same.
+  if (sameNames(indexes, LAYOUT_2_INDEXES) && (table.recorded ?? 2) === 2)
+    return { action: 'migrate', from: 2 };
   if (sameNames(indexes, CURRENT_INDEXES)) {
     if (table.recorded === undefined) return { action: 'use', record: true };
     if (table.recorded === TABLE_LAYOUT_VERSION) return { action: 'use', record: false };

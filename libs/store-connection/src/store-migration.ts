@@ -1,9 +1,13 @@
 /**
- * Bringing a local store of table layout 1 up to this version's layout. Layout 1 kept every
- * record once as a history item (`R#<arn>` / `H#<eventTime>#…`, the record compressed in `r`),
- * beside latest-state and lookup items derived from them; so the migration reads the history
- * items and writes their records through this version's writer into a new store — the writer's
- * guarantees (idempotent, any order) make that the table an ingest of the same records makes.
+ * Bringing a local store of an older table layout up to this version's layout. Layout 1 kept
+ * every record once as a history item (`R#<arn>` / `H#<eventTime>#…`, the record compressed in
+ * `r`), beside latest-state and lookup items derived from them; layout 2 keeps a task's history
+ * in its own partition (`T#<taskId>` / `H#…`), a run that never started only as its run item
+ * (`N#<recordId>` / `RUN`), and a run closed by a later writer (`closeRun`) only in its run item
+ * (`end = closed`, `t1`, `cr`). So the migration reads those records (and closures) and writes
+ * them through this version's writer into a new store — the writer's guarantees (idempotent, any
+ * order) make that the table an ingest of the same records makes; the closures are made again
+ * once every record is in.
  *
  * On disk: the new store is built in `<store>.migrating` while the old one stays where it is;
  * only when it is complete is the old store renamed `<store>.layout-1` (kept, never deleted) and
@@ -61,15 +65,25 @@ export async function swapInMigratedStore(store: string, backup: string): Promis
   await rename(migratingPathOf(store), store);
 }
 
+/** A run closed by a later writer, as a layout-2 run item says. */
+interface StoredClosure {
+  taskId: string;
+  at: string;
+  reason: string;
+  retentionDays: number;
+}
+
 /**
- * Copies every unexpired record of a layout-1 table into `target` through the audit writer,
- * page by page, each record with the retention it was written with (its item's `ttl` minus its
- * event time). Throws, naming the first record not stored, when the writer fails any record
- * after its retries: the caller then keeps the old store.
+ * Copies every unexpired record of a table of layout `fromLayout` (1 or 2) into `target`
+ * through the audit writer, page by page, each record with the retention it was written with
+ * (its item's `ttl` minus its event time); then closes again the runs a later writer had closed
+ * (layout 2). Throws, naming the first record not stored, when the writer fails any record
+ * after its retries: the caller then keeps the old store. Returns the records copied.
  */
-export async function copyLayout1Records(
+export async function copyRecords(
   source: { client: DynamoDBClient; tableName: string },
   target: { client: DynamoDBClient; tableName: string },
+  fromLayout: number,
   now: () => number = Date.now,
 ): Promise<number> {
   const writers = new Map<number, AuditWriter>();
@@ -83,6 +97,7 @@ export async function copyLayout1Records(
     return writer;
   };
   const nowSeconds = Math.floor(now() / 1000);
+  const closures: StoredClosure[] = [];
   let records = 0;
   let startKey: ScanCommandOutput['LastEvaluatedKey'];
   do {
@@ -92,7 +107,12 @@ export async function copyLayout1Records(
     startKey = page.LastEvaluatedKey;
     const byRetention = new Map<number, AuditRecord[]>();
     for (const item of page.Items ?? []) {
-      const stored = layout1Record(item, nowSeconds);
+      if (fromLayout === 2) {
+        const closure = layout2Closure(item, nowSeconds);
+        if (closure) closures.push(closure);
+      }
+      const stored =
+        fromLayout === 1 ? layout1Record(item, nowSeconds) : layout2Record(item, nowSeconds);
       if (!stored) continue;
       const group = byRetention.get(stored.retentionDays) ?? [];
       group.push(stored.record);
@@ -109,7 +129,24 @@ export async function copyLayout1Records(
       records += group.length;
     }
   } while (startKey);
+  for (const closure of closures) {
+    const status = await writerFor(closure.retentionDays).closeRun(closure.taskId, {
+      at: closure.at,
+      reason: closure.reason,
+    });
+    if (status === 'not-found' || status === 'stale')
+      throw new Error(`could not close run of task ${closure.taskId} again: ${status}`);
+  }
   return records;
+}
+
+/** {@link copyRecords} of a layout-1 table. */
+export function copyLayout1Records(
+  source: { client: DynamoDBClient; tableName: string },
+  target: { client: DynamoDBClient; tableName: string },
+  now: () => number = Date.now,
+): Promise<number> {
+  return copyRecords(source, target, 1, now);
 }
 
 /**
@@ -121,10 +158,55 @@ function layout1Record(
   nowSeconds: number,
 ): { record: AuditRecord; retentionDays: number } | undefined {
   const sk = item['sk']?.S;
-  const r = item['r']?.B;
-  if (!sk?.startsWith('H#') || !item['pk']?.S?.startsWith('R#') || !r) return undefined;
+  if (!sk?.startsWith('H#') || !item['pk']?.S?.startsWith('R#')) return undefined;
+  return liveRecord(item, nowSeconds);
+}
+
+/**
+ * The record a layout-2 item holds when it is a live history item (`T#…` or `R#…` / `H#…`) or a
+ * run that never started (`N#…` / `RUN`: it has no history item); run items, carries and latest
+ * states repeat a history record.
+ */
+function layout2Record(
+  item: Record<string, AttributeValue>,
+  nowSeconds: number,
+): { record: AuditRecord; retentionDays: number } | undefined {
+  const pk = item['pk']?.S ?? '';
+  const sk = item['sk']?.S ?? '';
+  const history = sk.startsWith('H#') && (pk.startsWith('T#') || pk.startsWith('R#'));
+  if (!history && !(pk.startsWith('N#') && sk === 'RUN')) return undefined;
+  return liveRecord(item, nowSeconds);
+}
+
+/** A layout-2 run item that a later writer closed: when, why, and its retention. */
+function layout2Closure(
+  item: Record<string, AttributeValue>,
+  nowSeconds: number,
+): StoredClosure | undefined {
+  const pk = item['pk']?.S ?? '';
+  const at = item['t1']?.S;
+  if (!pk.startsWith('T#') || item['sk']?.S !== 'RUN' || item['end']?.S !== 'closed' || !at)
+    return undefined;
   const ttl = Number(item[TTL_ATTRIBUTE]?.N);
-  if (Number.isFinite(ttl) && ttl <= nowSeconds) return undefined; // dynalite never deletes
+  if (Number.isFinite(ttl) && ttl <= nowSeconds) return undefined;
+  const ended = Math.floor(Date.parse(at) / 1000);
+  return {
+    taskId: pk.slice('T#'.length),
+    at,
+    reason: item['cr']?.S ?? '',
+    retentionDays: Number.isFinite(ttl) ? (ttl - ended) / SECONDS_PER_DAY : 30,
+  };
+}
+
+/** An item's record unless its TTL has passed (dynalite never deletes), with its retention. */
+function liveRecord(
+  item: Record<string, AttributeValue>,
+  nowSeconds: number,
+): { record: AuditRecord; retentionDays: number } | undefined {
+  const r = item['r']?.B;
+  if (!r) return undefined;
+  const ttl = Number(item[TTL_ATTRIBUTE]?.N);
+  if (Number.isFinite(ttl) && ttl <= nowSeconds) return undefined;
   const record = decodeRecord({ r });
   const written = Math.floor(Date.parse(record.eventTime) / 1000);
   const retentionDays = Number.isFinite(ttl) ? (ttl - written) / SECONDS_PER_DAY : 30;
