@@ -1,5 +1,6 @@
 /**
- * The EventBridge patterns of the ECS events ecslog audits, optionally narrowed to some clusters.
+ * The EventBridge patterns of the ECS events ecslog audits — every detail-type of `aws.ecs` —
+ * optionally narrowed to some clusters.
  * Pure: the partition, region and account come in (tokens in an environment-agnostic stack).
  */
 import type { Stack } from 'aws-cdk-lib';
@@ -7,13 +8,18 @@ import { Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 
-/** The four ECS detail-types ecslog audits. */
-export const ECS_STATE_DETAIL_TYPES = [
-  'ECS Task State Change',
-  'ECS Container Instance State Change',
-  'ECS Service Action',
-  'ECS Deployment State Change',
-];
+/** CloudTrail's detail-type: ECS API calls, matched by their own rule (a trail, filters). */
+export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+
+/**
+ * Every detail-type of `aws.ecs` but the API calls: the classic four, the newer ones (container
+ * instance health changes, daemon events) and whatever ECS adds next. The mapper keeps each, a
+ * detail-type it does not model as a generic record. EventBridge accepts `anything-but` matchers;
+ * the L2's type only knows strings.
+ */
+export const EVERY_ECS_EVENT_DETAIL_TYPE = [
+  { 'anything-but': [API_CALL_DETAIL_TYPE] },
+] as unknown as string[];
 
 export interface ClusterScope {
   partition: string;
@@ -42,34 +48,48 @@ export function clusterName(cluster: string): string {
 }
 
 /**
- * State changes of the four detail-types. With clusters, `detail.clusterArn` must be one of them.
- * Deployment State Change events carry no clusterArn, so they get their own pattern, see
- * {@link ecsDeploymentPattern}; without clusters one pattern takes all four.
+ * Every ECS event but API calls ({@link EVERY_ECS_EVENT_DETAIL_TYPE}). With clusters,
+ * `detail.clusterArn` must be one of them; events that carry no clusterArn (Deployment State
+ * Change, and any newer kind without one) get their own pattern, see {@link ecsDeploymentPattern}.
  */
 export function ecsStatePattern(clusters: string[], scope: ClusterScope): events.EventPattern {
-  if (clusters.length === 0) return { source: ['aws.ecs'], detailType: ECS_STATE_DETAIL_TYPES };
+  if (clusters.length === 0)
+    return { source: ['aws.ecs'], detailType: EVERY_ECS_EVENT_DETAIL_TYPE };
   return {
     source: ['aws.ecs'],
-    detailType: ECS_STATE_DETAIL_TYPES.filter((t) => t !== DEPLOYMENT),
+    detailType: EVERY_ECS_EVENT_DETAIL_TYPE,
     detail: { clusterArn: clusters.map((c) => clusterArn(c, scope)) },
   };
 }
 
-const DEPLOYMENT = 'ECS Deployment State Change';
+/** The resource types whose long-format ARNs name their cluster: `<type>/<cluster>/…`. */
+const CLUSTER_SCOPED_RESOURCES = ['service', 'task', 'container-instance', 'daemon'] as const;
 
 /**
- * Deployment State Change events of the clusters' services: `resources[0]` is the service ARN,
- * `arn:…:service/<cluster>/<service>` (the long ARN format, the default since 2021).
+ * ECS events of the clusters that carry no `detail.clusterArn` — Deployment State Change events,
+ * whose `resources[0]` is the service ARN, and any other kind without one — matched by a resource
+ * ARN of the cluster (`arn:…:service/<cluster>/…`, the long ARN format, the default since 2021, or
+ * the cluster's own ARN). `exists: false` keeps an event the first pattern takes out of this one,
+ * so no event is delivered twice. An event naming no cluster at all cannot be told to be of a
+ * watched one, so a cluster filter leaves it out.
  */
 export function ecsDeploymentPattern(clusters: string[], scope: ClusterScope): events.EventPattern {
-  const prefixes = clusters.map((c) => ({
-    prefix: `${clusterArn(c, scope).replace(':cluster/', ':service/')}/`,
-  }));
-  // EventBridge accepts `{prefix}` matchers in any array; the L2's type only knows strings.
+  const matchers = clusters.flatMap((c) => {
+    const arn = clusterArn(c, scope);
+    return [
+      arn,
+      ...CLUSTER_SCOPED_RESOURCES.map((type) => ({
+        prefix: `${arn.replace(':cluster/', `:${type}/`)}/`,
+      })),
+    ];
+  });
+  // EventBridge accepts `{prefix}` and `{exists}` matchers in any array; the L2's type only knows
+  // strings.
   return {
     source: ['aws.ecs'],
-    detailType: [DEPLOYMENT],
-    resources: prefixes as unknown as string[],
+    detailType: EVERY_ECS_EVENT_DETAIL_TYPE,
+    detail: { clusterArn: [{ exists: false }] as unknown as string[] },
+    resources: matchers as unknown as string[],
   };
 }
 
@@ -92,7 +112,7 @@ export function clusterHome(
  * branch per account and region.
  */
 export function ecsApiCallPattern(clusters: string[], scope: ClusterScope): events.EventPattern {
-  const base = { source: ['aws.ecs'], detailType: ['AWS API Call via CloudTrail'] };
+  const base = { source: ['aws.ecs'], detailType: [API_CALL_DETAIL_TYPE] };
   if (clusters.length === 0) return { ...base, detail: { eventSource: ['ecs.amazonaws.com'] } };
   const byHome = new Map<string, { account: string; region: string; names: Set<string> }>();
   for (const cluster of clusters) {

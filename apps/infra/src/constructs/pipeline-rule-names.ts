@@ -37,8 +37,8 @@ export function pipelineRules(config: StageConfig): PipelineRule[] {
 
 /** What each rule matches, for its description. */
 const MATCHES: Record<PipelineRule, string> = {
-  EcsEvents: 'ECS state changes',
-  EcsDeployments: 'ECS deployment state changes of the watched clusters',
+  EcsEvents: 'ECS events of every detail-type',
+  EcsDeployments: 'ECS events without a clusterArn (deployments) of the watched clusters',
   EcsApiCalls: 'ECS API calls (CloudTrail)',
 };
 

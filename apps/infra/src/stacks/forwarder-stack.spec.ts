@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readStageConfig } from '../config/stage-config';
 import { NAG_PACKS } from '../ecslog-app';
-import { CentralBusPolicy, ECS_DETAIL_TYPES, ForwarderStack } from './forwarder-stack';
+import { CentralBusPolicy, ForwarderStack } from './forwarder-stack';
 import { MAX_EVENT_AGE, RETRY_ATTEMPTS } from './pipeline-stack';
 
 const config = (context: Record<string, unknown>) => readStageConfig((key) => context[key]);
@@ -15,10 +15,13 @@ describe('ForwarderStack (member accounts)', () => {
   });
   const template = Template.fromStack(stack);
 
-  it('forwards the four ECS detail-types and ECS API calls to the central default bus', () => {
+  it('forwards every ECS detail-type and ECS API calls to the central default bus', () => {
     const central = 'arn:aws:events:eu-west-1:111122223333:event-bus/default';
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.ecs'], 'detail-type': ECS_DETAIL_TYPES },
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': [{ 'anything-but': ['AWS API Call via CloudTrail'] }],
+      },
       Targets: [Match.objectLike({ Arn: Match.anyValue(), RoleArn: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::Events::Rule', {

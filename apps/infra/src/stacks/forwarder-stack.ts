@@ -17,13 +17,10 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { alarmTopic } from '../constructs/alarm-topic';
 import { boundedDelivery } from '../constructs/delivery-bounds';
-import { clusterScopeOf, ECS_STATE_DETAIL_TYPES } from '../constructs/pipeline-event-patterns';
+import { clusterScopeOf } from '../constructs/pipeline-event-patterns';
 import { pipelineRulePatterns } from '../constructs/pipeline-rule-names';
 import { MAX_EVENT_AGE, RETRY_ATTEMPTS } from './pipeline-stack';
 import { QUEUE_RETENTION } from './stateful-stack';
-
-/** The four ECS detail-types ecslog audits. */
-export const ECS_DETAIL_TYPES = ECS_STATE_DETAIL_TYPES;
 
 export interface ForwarderStackProps extends StackProps {
   config: StageConfig;

@@ -40,12 +40,8 @@ const statements = (template: Template, type: string): Statement[] =>
   );
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
-const ECS_DETAIL_TYPES = [
-  'ECS Task State Change',
-  'ECS Container Instance State Change',
-  'ECS Service Action',
-  'ECS Deployment State Change',
-];
+/** Every detail-type of aws.ecs but API calls (those have their own rule). */
+const EVERY_ECS_EVENT = [{ 'anything-but': ['AWS API Call via CloudTrail'] }];
 
 describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topology) => {
   let built: ReturnType<typeof synth>;
@@ -89,10 +85,10 @@ describe.each(['direct', 'stream'] as const)('PipelineStack, %s topology', (topo
       expect(fn).toMatchObject({ Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] } });
   });
 
-  it('listens for the four ECS detail-types and ECS API calls on the default bus', () => {
+  it('listens for every ECS detail-type and ECS API calls on the default bus', () => {
     built.template.resourceCountIs('AWS::Events::Rule', 2);
     built.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.ecs'], 'detail-type': ECS_DETAIL_TYPES },
+      EventPattern: { source: ['aws.ecs'], 'detail-type': EVERY_ECS_EVENT },
     });
     built.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -375,7 +371,7 @@ describe('PipelineStack topologies', () => {
 
   it('direct: the rule invokes the ingest with bounded retries and a DLQ, and feeds Firehose', () => {
     direct.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ 'detail-type': ECS_DETAIL_TYPES }),
+      EventPattern: Match.objectLike({ 'detail-type': EVERY_ECS_EVENT }),
       Targets: Match.arrayWith([
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestFunction'), 'Arn'] },
@@ -481,25 +477,29 @@ describe('PipelineStack topologies', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
   });
 
-  it('filters by cluster: state changes by clusterArn, deployments by service ARN, API calls by name or ARN', () => {
+  it('filters by cluster: events by clusterArn, those without one (deployments) by a resource ARN, API calls by name or ARN', () => {
     const other = 'arn:aws:ecs:eu-west-1:444455556666:cluster/shared';
     const { template } = synth({ topology: 'stream', clusters: `prod,${other}` });
     const prodArn = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ecs'],
-        'detail-type': ECS_DETAIL_TYPES.slice(0, 3),
+        'detail-type': EVERY_ECS_EVENT,
         detail: { clusterArn: [prodArn, other] },
       },
     });
+    const ofCluster = (arn: string) => [
+      arn,
+      ...['service', 'task', 'container-instance', 'daemon'].map((type) => ({
+        prefix: `${arn.replace(':cluster/', `:${type}/`)}/`,
+      })),
+    ];
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ecs'],
-        'detail-type': ['ECS Deployment State Change'],
-        resources: [
-          { prefix: 'arn:aws:ecs:eu-west-1:111122223333:service/prod/' },
-          { prefix: 'arn:aws:ecs:eu-west-1:444455556666:service/shared/' },
-        ],
+        'detail-type': EVERY_ECS_EVENT,
+        detail: { clusterArn: [{ exists: false }] },
+        resources: [...ofCluster(prodArn), ...ofCluster(other)],
       },
     });
     // A name counts only in calls of its own cluster's account and region.
