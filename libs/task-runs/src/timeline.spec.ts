@@ -1018,4 +1018,18 @@ describe('packTimeline', () => {
     };
     expect(unpackTimeline(asSent(packTimeline(timeline)))).toEqual(asSent(timeline));
   });
+
+  it("carries the churn kind of a run stopped as expected churn, packed and unpacked; a failure's run has none", () => {
+    const scaledIn = fixtureRecords('eventbridge/task-lifecycle-07-stopped.json');
+    const range = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T12:00:00.000Z' };
+    const timeline = toTimeline(toTaskRuns([...scaledIn, ...OOM]), range, ms(range.to));
+
+    const unpacked = unpackTimeline(asSent(packTimeline(timeline)));
+
+    const byTask = new Map(unpacked.runs.map((run) => [run.taskId, run]));
+    expect(byTask.get(scaledIn[0]?.taskId)).toMatchObject({ status: 'stopped', churn: 'scale-in' });
+    expect(byTask.get(OOM[0]?.taskId)).toMatchObject({ status: 'failed' });
+    expect(byTask.get(OOM[0]?.taskId)?.churn).toBeUndefined();
+    expect(unpacked).toEqual(asSent(timeline));
+  });
 });

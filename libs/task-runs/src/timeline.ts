@@ -10,7 +10,12 @@
  * never started (a placement or start failure of RunTask) is a mark, not a bar; so is a run known
  * only by the call that started it, whose course and end are not recorded.
  */
-import type { AuditRecord, FailureCategory, OutcomeStatus } from '@ecslog/ecs-event-mapper';
+import type {
+  AuditRecord,
+  ChurnKind,
+  FailureCategory,
+  OutcomeStatus,
+} from '@ecslog/ecs-event-mapper';
 import { canonicalIsoMs, FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import type { RunClosure, RunEnd, TaskRun } from './task-runs';
 import { parseTime } from './iso-time';
@@ -55,6 +60,8 @@ export interface TimelineRun {
   phases: Phase[];
   status: OutcomeStatus;
   category?: FailureCategory;
+  /** Set when the run was stopped as expected churn (scale-in, instance draining, infrastructure health). */
+  churn?: ChurnKind;
   summary: string;
   lastStatus?: string;
   neverStarted: boolean;
@@ -267,6 +274,7 @@ function toTimelineRun(
   };
   if (run.endTime !== undefined) bar.endTime = run.endTime;
   if (run.closure !== undefined) bar.closure = run.closure;
+  if (run.outcome.churn !== undefined) bar.churn = run.outcome.churn;
   if (neverStarted) bar.failure = record;
   return bar;
 }
@@ -348,6 +356,8 @@ export interface PackedTimeline {
   failureRecords: Record<string, AuditRecord>;
   /** {@link TimelineRun.closure} of the runs that have one, by run index. */
   closures: Record<string, RunClosure>;
+  /** {@link TimelineRun.churn} of the runs that have one, by run index; absent when none has. */
+  churns?: Record<string, ChurnKind>;
 }
 
 /**
@@ -410,11 +420,13 @@ export function packTimeline(timeline: Timeline): PackedTimeline {
   };
   const failureRecords: Record<string, AuditRecord> = {};
   const closures: Record<string, RunClosure> = {};
+  const churns: Record<string, ChurnKind> = {};
   const order = new Map<string, number>();
   const runs = timeline.runs.map((run, index): PackedRun => {
     order.set(run.id, index);
     if (run.failure) failureRecords[index] = run.failure;
     if (run.closure) closures[index] = run.closure;
+    if (run.churn) churns[index] = run.churn;
     const cut = run.id.lastIndexOf('/') + 1;
     const rest = run.id.slice(cut);
     let flags = 0;
@@ -448,6 +460,7 @@ export function packTimeline(timeline: Timeline): PackedTimeline {
     })),
     failureRecords,
     closures,
+    ...(Object.keys(churns).length > 0 && { churns }),
   };
 }
 
@@ -518,6 +531,8 @@ export function unpackTimeline(packed: PackedTimeline): Timeline {
       Object.defineProperty(run, 'endTime', { get: () => iso(endTime), enumerable: true });
     const closure = packed.closures[index];
     if (closure) run.closure = closure;
+    const churn = packed.churns?.[index];
+    if (churn) run.churn = churn;
     const failure = packed.failureRecords[index];
     if (failure) run.failure = failure;
     return run;
