@@ -28,6 +28,7 @@ import {
   decodeRecord,
   ec2LookupKey,
   eventsPartitionKey,
+  OTHER_EVENTS_GROUP,
   imageMappingKey,
   instanceLookupKey,
   isExpired,
@@ -551,6 +552,26 @@ export function createAuditReader(options: AuditReaderOptions) {
     window: TimeWindow,
     control: ReadControl = {},
   ): Promise<AuditRecord[]> {
+    return eventsOfGroup(`service:${serviceName}`, window, control);
+  }
+
+  /**
+   * The ECS events beyond the classic detail-types in the window — container instance health
+   * changes, daemon events and generic records of detail-types ecslog does not model — every
+   * cluster, oldest first: one Query per day.
+   */
+  async function otherEvents(
+    window: TimeWindow,
+    control: ReadControl = {},
+  ): Promise<AuditRecord[]> {
+    return eventsOfGroup(OTHER_EVENTS_GROUP, window, control);
+  }
+
+  async function eventsOfGroup(
+    group: string,
+    window: TimeWindow,
+    control: ReadControl,
+  ): Promise<AuditRecord[]> {
     const canonical = canonicalWindow(window);
     const found: { key: string; record: AuditRecord }[] = [];
     const index = INDEX.events;
@@ -559,7 +580,7 @@ export function createAuditReader(options: AuditReaderOptions) {
         const read: PartitionRead = {
           indexName: index.name,
           partitionKeyName: index.partitionKey,
-          partitionKey: eventsPartitionKey(`service:${serviceName}`, day),
+          partitionKey: eventsPartitionKey(group, day),
           sortKeyName: index.sortKey,
           sortKey: { between: [canonical.from, `${canonical.to}#\uffff`] },
         };
@@ -742,6 +763,7 @@ export function createAuditReader(options: AuditReaderOptions) {
     runsOfImage,
     failures,
     serviceEvents,
+    otherEvents,
     task,
     history,
     latest,

@@ -266,9 +266,23 @@ export function toHistoryItem(
   if (group?.startsWith('service:') && isServiceEvent(record)) {
     item[INDEX.events.partitionKey] = eventsPartitionKey(group, dayOf(record.eventTime));
     item[INDEX.events.sortKey] = `${record.eventTime}#${record.clusterArn}#${record.recordId}`;
+  } else if (record.detailType !== undefined) {
+    // ECS events beyond the classic detail-types (health changes, daemons, generic records): one
+    // events partition per day, which `ecslog events --other` reads; they are rare.
+    item[INDEX.events.partitionKey] = eventsPartitionKey(
+      OTHER_EVENTS_GROUP,
+      dayOf(record.eventTime),
+    );
+    item[INDEX.events.sortKey] = `${record.eventTime}#${record.clusterArn}#${record.recordId}`;
   }
   return item;
 }
+
+/**
+ * The events index "group" of the ECS events beyond the classic detail-types (records with a
+ * `detailType`). ECS groups are `service:NAME` / `family:NAME`, so it is no group of theirs.
+ */
+export const OTHER_EVENTS_GROUP = 'other';
 
 /** Service actions, deployments, and API calls about a service itself (not its tasks). */
 export function isServiceEvent(record: AuditRecord): boolean {
