@@ -162,6 +162,44 @@ describe('the composition root', () => {
     expect(JSON.stringify(lines)).not.toContain('dkr.ecr');
   });
 
+  it('stores an ECS event of an unmodelled detail-type and sends its count by detail-type as EMF', async () => {
+    const handler = createEventBridgeHandler(createRuntime(env));
+    const event = {
+      version: '0',
+      id: '6b1d3f5a-7c9e-4b2d-8f4a-6c8e0a2b4d6f',
+      'detail-type': 'ECS Something New',
+      source: 'aws.ecs',
+      account: '111122223333',
+      time: '2026-11-20T17:00:00Z',
+      region: 'eu-west-1',
+      resources: [
+        'arn:aws:ecs:eu-west-1:111122223333:task/prod-web/0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      ],
+      detail: { clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod-web', x: [1] },
+    };
+
+    const { lines } = await captureOutput(() => handler(event));
+
+    const items = await scanTable(db.client, env['TABLE_NAME'] as string);
+    expect(items.map((item) => item['epk']?.S)).toEqual(['E#other#2026-11-20']);
+    const emf = lines.filter((line) => typeof line === 'object' && line !== null && '_aws' in line);
+    expect(emf).toContainEqual(
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            expect.objectContaining({
+              Namespace: 'ecslog-test',
+              Dimensions: [expect.arrayContaining(['DetailType'])],
+              Metrics: [{ Name: 'genericEvents', Unit: 'Count' }],
+            }),
+          ],
+        }),
+        DetailType: 'ECS Something New',
+        genericEvents: 1,
+      }),
+    );
+  });
+
   it('exports working handlers from the thin <source>.handler.ts modules', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, env);

@@ -2,7 +2,15 @@ import type { WriteResult } from '@ecslog/audit-store';
 import { describeProblems, mapEvent } from '@ecslog/ecs-event-mapper';
 import type { Context } from 'aws-lambda';
 import type { IngestDependencies } from './ingest-dependencies';
-import { asError, emptyTally, publishTally, tallyWrites } from './ingest-dependencies';
+import type { DetailTypeCounts } from './ingest-dependencies';
+import {
+  asError,
+  countGenericRecords,
+  emptyTally,
+  publishDetailTypeCounts,
+  publishTally,
+  tallyWrites,
+} from './ingest-dependencies';
 import { QuarantineError } from './quarantine';
 
 /** The Lambda function behind an EventBridge rule (asynchronous invoke, one event). */
@@ -29,6 +37,7 @@ export function createEventBridgeHandler(deps: IngestDependencies): EventBridgeI
   return async function handleEventBridgeEvent(event, context) {
     if (context) logger.addContext?.(context);
     const tally = emptyTally();
+    const detailTypes: DetailTypeCounts = new Map();
     const ids = eventIds(event);
     try {
       const result = mapper(event);
@@ -70,6 +79,7 @@ export function createEventBridgeHandler(deps: IngestDependencies): EventBridgeI
         }
         case 'mapped': {
           tally.mapped += 1;
+          countGenericRecords(detailTypes, result.records);
           const results = await writer.writeRecords(result.records).catch((error: unknown) =>
             // A writer that rejects (it should not) has failed every record.
             result.records.map((r): WriteResult => ({
@@ -98,6 +108,7 @@ export function createEventBridgeHandler(deps: IngestDependencies): EventBridgeI
       }
     } finally {
       publishTally(metrics, tally);
+      publishDetailTypeCounts(metrics, detailTypes);
     }
   };
 }

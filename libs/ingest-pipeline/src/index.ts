@@ -21,8 +21,9 @@ export { AuditWriteError, createEventBridgeHandler } from './eventbridge-ingest'
 export type { EventBridgeIngestHandler } from './eventbridge-ingest';
 export { createKinesisHandler } from './kinesis-ingest';
 export type { KinesisIngestHandler } from './kinesis-ingest';
-export { METRIC_NAMES } from './ingest-dependencies';
+export { DETAIL_TYPE_DIMENSION, GENERIC_EVENTS_METRIC, METRIC_NAMES } from './ingest-dependencies';
 export type {
+  DimensionedMetric,
   IngestDependencies,
   IngestLogger,
   IngestMetrics,

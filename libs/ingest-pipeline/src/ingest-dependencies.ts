@@ -1,5 +1,5 @@
 import type { AuditWriter, WriteResult } from '@ecslog/audit-store';
-import type { MapResult } from '@ecslog/ecs-event-mapper';
+import type { AuditRecord, MapResult } from '@ecslog/ecs-event-mapper';
 import type { Context } from 'aws-lambda';
 import type { Quarantine } from './quarantine';
 
@@ -18,6 +18,58 @@ export interface IngestMetrics {
   addMetric(name: MetricName, unit: 'Count', value: number): void;
   /** Writes the stored metrics as one EMF line and clears them. */
   publishStoredMetrics(): void;
+  /**
+   * A metrics object of its own, for one metric with its own dimensions, written out by its
+   * `addMetric` (Powertools' `singleMetric`). Without it, the counts by detail-type are not sent.
+   */
+  singleMetric?(): DimensionedMetric;
+}
+
+/** One metric with dimensions of its own (see {@link IngestMetrics.singleMetric}). */
+export interface DimensionedMetric {
+  addDimension(name: string, value: string): void;
+  addMetric(name: typeof GENERIC_EVENTS_METRIC, unit: 'Count', value: number): void;
+}
+
+/**
+ * Generic records (`ecs-event`: ECS events of a detail-type ecslog does not model, or could not
+ * read) per invocation, one metric per detail-type ({@link DETAIL_TYPE_DIMENSION}): an operator
+ * sees a new kind of ECS event arrive, and how often, before ecslog models it.
+ */
+export const GENERIC_EVENTS_METRIC = 'genericEvents';
+export const DETAIL_TYPE_DIMENSION = 'DetailType';
+
+/** Generic records by detail-type, counted while an invocation runs. */
+export type DetailTypeCounts = Map<string, number>;
+
+/** Counts the generic records among `records` by their detail-type. */
+export function countGenericRecords(
+  counts: DetailTypeCounts,
+  records: readonly AuditRecord[],
+): void {
+  for (const record of records)
+    if (record.recordType === 'ecs-event' && record.detailType !== undefined)
+      counts.set(record.detailType, (counts.get(record.detailType) ?? 0) + 1);
+}
+
+/** Emits one `genericEvents` metric per detail-type counted (none when nothing was). */
+export function publishDetailTypeCounts(metrics: IngestMetrics, counts: DetailTypeCounts): void {
+  for (const [detailType, count] of counts) {
+    const metric = metrics.singleMetric?.();
+    if (metric === undefined) return;
+    metric.addDimension(DETAIL_TYPE_DIMENSION, dimensionValue(detailType));
+    metric.addMetric(GENERIC_EVENTS_METRIC, 'Count', count);
+  }
+}
+
+/**
+ * A CloudWatch dimension value: printable ASCII, 1–255 characters here (detail-types have at most
+ * 128), at least one of them not a space. Only AWS publishes `aws.ecs` events, so this changes
+ * nothing in practice; it keeps one odd value from failing the metric line.
+ */
+export function dimensionValue(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?').slice(0, 255);
+  return printable.trim() === '' ? '(blank)' : printable;
 }
 
 /**

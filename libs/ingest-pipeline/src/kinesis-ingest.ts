@@ -7,8 +7,15 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import type { IngestDependencies } from './ingest-dependencies';
-import { asError, emptyTally, publishTally, tallyWrites } from './ingest-dependencies';
+import type { DetailTypeCounts, IngestDependencies } from './ingest-dependencies';
+import {
+  asError,
+  countGenericRecords,
+  emptyTally,
+  publishDetailTypeCounts,
+  publishTally,
+  tallyWrites,
+} from './ingest-dependencies';
 import type { RecordOutcome } from './kinesis-batch';
 import { recordsToRetry } from './kinesis-batch';
 import { decodeKinesisData } from './kinesis-data';
@@ -110,6 +117,7 @@ export function createKinesisHandler(deps: IngestDependencies): KinesisIngestHan
   return async function handleKinesisBatch(event, context) {
     if (context) logger.addContext?.(context);
     const tally = emptyTally();
+    const detailTypes: DetailTypeCounts = new Map();
     try {
       const receivedAt = clock().toISOString();
       const inputs = event.Records.map((record) => readRecord(record, mapper));
@@ -121,6 +129,7 @@ export function createKinesisHandler(deps: IngestDependencies): KinesisIngestHan
         const { result } = input;
         tally[result.kind] += 1;
         if (result.kind === 'mapped') {
+          countGenericRecords(detailTypes, result.records);
           for (const auditRecord of result.records) {
             records.push(auditRecord);
             owners.push(index);
@@ -176,6 +185,7 @@ export function createKinesisHandler(deps: IngestDependencies): KinesisIngestHan
       return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
     } finally {
       publishTally(metrics, tally);
+      publishDetailTypeCounts(metrics, detailTypes);
     }
   };
 }
