@@ -1,7 +1,8 @@
 /**
  * The web view's server: a read-only HTTP server on 127.0.0.1 that serves the page and answers
- * its two questions — the timeline of a URL's filters (every run active at some moment of the
- * range), and one task's history — from the audit store, with the same queries as the CLI.
+ * its three questions — the timeline of a URL's filters (every run active at some moment of the
+ * range), the timeline of a search (a task, an address, an image, an instance), and one task's
+ * history with its EC2 instance — from the audit store, with the same queries as the CLI.
  * Imperative shell; the answers are built by pure code (timeline-request, task-runs' timeline).
  *
  * It only answers GET and HEAD, only to requests addressed to its own loopback address (a page
@@ -19,8 +20,17 @@ import type { ReadControl, RunScope, RunsRead } from '@ecslog/audit-store';
 import { clusterNameOf, groupOf, isCluster, keepsRun } from '@ecslog/audit-store';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { TaskRun } from '@ecslog/task-runs';
-import { filterRunsByStatus, packTimeline, toTimeline } from '@ecslog/task-runs';
-import type { TaskHistoryResponse, TimelineResponse } from './api-types';
+import {
+  digestDrift,
+  filterRunsByStatus,
+  packTimeline,
+  parseLookupTarget,
+  toTimeline,
+} from '@ecslog/task-runs';
+import { ec2InstanceOf } from '../commands/task.command';
+import type { LookupOptions, LookupReader } from '../query/run-lookup';
+import { describeLookup, matchedValueOf, readLookup, runLookupOf } from '../query/run-lookup';
+import type { SearchFacts, TaskHistoryResponse, TimelineResponse } from './api-types';
 import type { PageAssets } from './page-assets';
 import type { RequestGate, RequestGateOptions } from './request-gate';
 import { createRequestGate, DEFAULT_REQUEST_GATE } from './request-gate';
@@ -193,6 +203,8 @@ async function handle(
       return sendAsset(response, 'text/css; charset=utf-8', options.assets.css);
     case '/api/timeline':
       return answer(response, context, (signal) => timelineOf(url.searchParams, options, signal));
+    case '/api/search':
+      return answer(response, context, (signal) => searchOf(url.searchParams, options, signal));
     case '/api/task':
       return answer(response, context, async () => ({
         body: await taskHistory(url.searchParams, options),
@@ -243,14 +255,108 @@ async function timelineOf(
       : runs.length > maxRuns
         ? { runs: runs.length, limit: maxRuns, complete: true }
         : undefined;
+  const shown = omitted || runs === undefined ? [] : runs;
   return {
     body: {
-      ...packTimeline(toTimeline(omitted || runs === undefined ? [] : runs, request.range, now())),
+      ...packTimeline(toTimeline(shown, request.range, now())),
       ...(omitted ? { omitted } : {}),
       store: store.description,
       choices: choicesOf(reading.runs ?? [], request),
+      drifts: digestDrift(shown),
     },
     serverTiming: serverTimingOf(performance.now() - started, reading.items),
+  };
+}
+
+/** `q`'s kinds of lookup, by the `ecslog tasks` option that asks for it. */
+const LOOKUP_OPTIONS = { address: 'ip', image: 'image', instance: 'instance' } as const;
+
+/**
+ * The runs a search text finds (`q`), as a timeline: a task id or ARN gives that task's run, over
+ * its own span (the range asked for is left aside: a task is found whenever it ran); an address,
+ * image or instance the runs the store's lookups find in the range, kept to the filters — the
+ * reads of `ecslog tasks --ip/--image/--instance`. A view of more than `maxRuns` runs is
+ * counted, not drawn, as a timeline's is.
+ */
+async function searchOf(
+  params: URLSearchParams,
+  { store, now, maxRuns = MAX_TIMELINE_RUNS }: WebServerOptions,
+  signal: AbortSignal,
+): Promise<Answer<TimelineResponse>> {
+  const text = params.get('q')?.trim() ?? '';
+  const filters = new URLSearchParams(params);
+  filters.delete('q');
+  const request = timelineRequestOf(filters, now());
+  const target = parseLookupTarget(text);
+  if (target.kind === 'invalid') throw new BadRequestError(`search: ${target.error}`);
+  const started = performance.now();
+  if (target.kind === 'task') {
+    const run = (await store.reader.task(target.value))?.run;
+    if (run === undefined)
+      throw new NotFoundError(`no task ${target.value} in ${store.description}`);
+    const range = spanAround(run, now());
+    const search: SearchFacts = {
+      text,
+      kind: 'task',
+      description: `task ${run.record.taskId ?? target.value}`,
+      matched: { [run.id]: run.record.taskId ?? target.value },
+    };
+    return {
+      body: {
+        ...packTimeline(toTimeline([run], range, now())),
+        store: store.description,
+        choices: choicesOf([run], request),
+        drifts: [],
+        search,
+      },
+      serverTiming: serverTimingOf(performance.now() - started, undefined),
+    };
+  }
+  const lookup = runLookupOf({ [LOOKUP_OPTIONS[target.kind]]: target.value } as LookupOptions);
+  if (lookup === undefined) throw new BadRequestError(`search: nothing to look up in "${text}"`);
+  const reading = await readRunsUpTo(maxRuns, signal, (control) =>
+    readLookup(store.reader as unknown as LookupReader, lookup, request.range, control),
+  );
+  signal.throwIfAborted();
+  const inScope = reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
+  const runs = inScope && filterRunsByStatus(inScope, request.status);
+  const omitted: TimelineResponse['omitted'] =
+    runs === undefined
+      ? { runs: reading.runsRead, limit: maxRuns, complete: false }
+      : runs.length > maxRuns
+        ? { runs: runs.length, limit: maxRuns, complete: true }
+        : undefined;
+  const shown = omitted || runs === undefined ? [] : runs;
+  return {
+    body: {
+      ...packTimeline(toTimeline(shown, request.range, now())),
+      ...(omitted ? { omitted } : {}),
+      store: store.description,
+      choices: choicesOf(reading.runs ?? [], request),
+      drifts: digestDrift(shown),
+      search: {
+        text,
+        kind: target.kind,
+        description: describeLookup(lookup),
+        matched: Object.fromEntries(shown.map((run) => [run.id, matchedValueOf(run, lookup)])),
+      },
+    },
+    serverTiming: serverTimingOf(performance.now() - started, reading.items),
+  };
+}
+
+/**
+ * A range around a run, for a timeline of it alone: its span (an open run's up to now) and a tenth
+ * of it more each side, at least a minute.
+ */
+function spanAround(run: TaskRun, now: number): { from: string; to: string } {
+  const start = Date.parse(run.startTime);
+  const ended = run.endTime === undefined ? undefined : Date.parse(run.endTime);
+  const end = Math.max(start, ended ?? (run.end === 'open' ? now : start));
+  const margin = Math.max(60_000, (end - start) / 10);
+  return {
+    from: new Date(start - margin).toISOString(),
+    to: new Date(end + margin).toISOString(),
   };
 }
 
@@ -360,7 +466,8 @@ async function taskHistory(
           : [];
   if (records.length === 0)
     throw new NotFoundError(`no records of task ${arn} in ${store.description}`);
-  return { records };
+  const ec2InstanceId = await ec2InstanceOf(store.reader, records);
+  return { records, ...(ec2InstanceId !== undefined && { ec2InstanceId }) };
 }
 
 class NotFoundError extends Error {

@@ -5,16 +5,11 @@
  * loaded; the page takes it over when it asks the same question.
  */
 import type { ViewState } from './view-state';
-import { timelineQueryOf } from './view-state';
+import { timelinePathOf } from './view-state';
 
 /** The page's API requests. */
 export function apiGet(path: string): Promise<Response> {
   return fetch(path, { credentials: 'same-origin', headers: { 'X-Ecslog-Page': '1' } });
-}
-
-/** The timeline request of a view. */
-export function timelinePathOf(view: ViewState): string {
-  return `/api/timeline${timelineQueryOf(view)}`;
 }
 
 /** The request `first-request.js` sent, kept on `window` until the page takes it. */

@@ -4,6 +4,7 @@
  * filter or run goes into the URL first, so the back button and shared links work.
  */
 import type { TimelineRun } from '@ecslog/task-runs';
+import { driftsByRun } from '@ecslog/task-runs';
 import type {
   ErrorResponse,
   TaskHistoryResponse,
@@ -31,6 +32,8 @@ const STATUSES: [string, string][] = [
 ];
 
 const filters = byId<HTMLFormElement>('filters');
+const search = byId<HTMLFormElement>('search');
+const searchInput = search.elements.namedItem('q') as HTMLInputElement;
 const statusLine = byId('status-line');
 const details = byId('details');
 const failures = byId('failures');
@@ -64,6 +67,11 @@ filters.addEventListener('change', (event) => {
     );
   else navigate(withFilters(state, { [field.name]: value || undefined }));
 });
+search.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = searchInput.value.trim();
+  navigate({ ...state, q: text === '' ? undefined : text, run: undefined });
+});
 byId('zone').textContent = localZone();
 void load(firstAnswer);
 
@@ -78,6 +86,7 @@ async function load(request = requestTimeline(state)): Promise<void> {
   const mine = (generation += 1);
   document.body.dataset['timeline'] = 'loading';
   statusLine.textContent = 'Loading…';
+  searchInput.value = state.q ?? '';
   const response = await request;
   const answer = (await response.json()) as TimelineResponse | ErrorResponse;
   if (mine !== generation) return;
@@ -92,7 +101,12 @@ async function load(request = requestTimeline(state)): Promise<void> {
   renderFilters(body);
   renderStatusLine(body);
   renderFailures(failures, body, (run) => openRun(run));
-  chart.show(body);
+  chart.show(body, new Set(driftsByRun(body.drifts).keys()));
+  // A task searched for by id is opened: its run is the one answer.
+  if (body.search?.kind === 'task' && !state.run && body.runs[0]) {
+    state = { ...state, run: body.runs[0].id };
+    history.replaceState(null, '', searchOf(state));
+  }
   const open = state.run ? body.runs.find((run) => run.id === state.run) : undefined;
   if (open) void showRun(open);
   else
@@ -114,8 +128,15 @@ function openRun(run: TimelineRun): void {
 
 async function showRun(run: TimelineRun): Promise<void> {
   details.dataset['run'] = run.id;
+  const context = {
+    drifts: driftsByRun(timeline?.drifts ?? []).get(run.id) ?? [],
+    matched:
+      timeline?.search && timeline.search.kind !== 'task'
+        ? { description: timeline.search.description, value: timeline.search.matched[run.id] }
+        : undefined,
+  };
   if (run.failure) {
-    renderRunDetails(details, run, [run.failure]);
+    renderRunDetails(details, run, [run.failure], context);
     return;
   }
   renderDetailsMessage(details, 'Loading…');
@@ -123,7 +144,9 @@ async function showRun(run: TimelineRun): Promise<void> {
   const body = (await response.json()) as TaskHistoryResponse | ErrorResponse;
   if (details.dataset['run'] !== run.id) return;
   if ('error' in body) renderDetailsMessage(details, body.error);
-  else renderRunDetails(details, run, body.records);
+  else
+    renderRunDetails(details, run, body.records, { ...context, ec2InstanceId: body.ec2InstanceId });
+  details.dataset['loaded'] = run.id;
   details.scrollIntoView({ block: 'nearest' });
 }
 
@@ -167,10 +190,18 @@ function renderStatusLine(body: TimelineView): void {
     notStarted > 0 ? `${notStarted} never started` : '',
     startCallOnly > 0 ? `${startCallOnly} known only by the call that started them` : '',
   ].filter((note) => note !== '');
-  statusLine.textContent =
-    `${body.runs.length} task run${body.runs.length === 1 ? '' : 's'}` +
-    (notes.length > 0 ? ` (${notes.join('; ')})` : '') +
-    ` between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)} · ${body.store}`;
+  const drifted = new Set(driftsByRun(body.drifts).keys()).size;
+  if (drifted > 0)
+    notes.push(
+      `${drifted} with digest drift in ${body.drifts.length === 1 ? 'a deployment' : `${body.drifts.length} image references of deployments`}`,
+    );
+  const found = body.search ? ` ${body.search.description}` : '';
+  setText(
+    statusLine,
+    `${body.runs.length} task run${body.runs.length === 1 ? '' : 's'}${found}` +
+      (notes.length > 0 ? ` (${notes.join('; ')})` : '') +
+      ` between ${formatLocalTime(body.range.from)} and ${formatLocalTime(body.range.to)} · ${body.store}`,
+  );
 }
 
 function select(

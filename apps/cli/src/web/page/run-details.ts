@@ -1,20 +1,35 @@
 /**
  * A run's details: its outcome and summary, who started it, its timings, why it stopped
- * (verbatim), its containers with exit codes and reasons, and every state change in order.
+ * (verbatim), its provenance (images and digests, addresses, ENI, host, deployment), the digest
+ * drift it is part of, its containers with exit codes and reasons, and every state change in order.
  */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { TimelineRun } from '@ecslog/task-runs';
+import type { DigestDrift, TimelineRun } from '@ecslog/task-runs';
 import { formatDuration } from '../../output/time-format';
+import { taskProvenanceOf } from '../../query/task-provenance';
 import { h, show } from './dom';
 import { formatLocalTime } from './format';
 import { describeRunSpan } from './run-span';
+
+/** What the page knows of a run besides its records. */
+export interface RunContext {
+  /** The task's EC2 instance, from the store's record of its container instance. */
+  ec2InstanceId?: string;
+  /** The digest drifts the run is in. */
+  drifts?: readonly DigestDrift[];
+  /** When the view is a search: what it looked for, and what of this run matched. */
+  matched?: { description: string; value?: string };
+}
 
 /** Shows `records` (the task's history, oldest first, or a never-started run's failure). */
 export function renderRunDetails(
   panel: HTMLElement,
   run: TimelineRun,
   records: readonly AuditRecord[],
+  context: RunContext = {},
 ): void {
+  const provenance = taskProvenanceOf(records, { ec2InstanceId: context.ec2InstanceId });
+  const { network } = provenance;
   const state = latestStateOf(records);
   const latest = state ?? (records[records.length - 1] as AuditRecord);
   const call = records.find((record) => record.recordType === 'api-call');
@@ -23,16 +38,31 @@ export function renderRunDetails(
   const outcome = state?.outcome ?? {
     status: run.status,
     category: run.category,
+    churn: run.churn,
     summary: run.summary,
   };
+  const kind = outcome.category ?? outcome.churn;
   show(
     panel,
     h('h2', null, run.neverStarted ? 'Never started' : `Task ${run.taskId ?? ''}`),
     h(
       'p',
-      { class: `outcome outcome-${outcome.status}`, 'data-outcome': outcome.status },
-      outcome.category ? `${outcome.status}: ${outcome.category}` : outcome.status,
+      {
+        class: `outcome outcome-${outcome.status}`,
+        'data-outcome': outcome.status,
+        'data-churn': outcome.churn,
+      },
+      kind ? `${outcome.status}: ${kind}` : outcome.status,
     ),
+    context.matched
+      ? h(
+          'p',
+          { class: 'matched' },
+          `Found ${context.matched.description}`,
+          context.matched.value ? ` · matched ${context.matched.value}` : '',
+        )
+      : undefined,
+    ...(context.drifts ?? []).map((drift) => driftLine(drift, run.id)),
     h('p', { class: 'summary' }, outcome.summary),
     h(
       'p',
@@ -52,10 +82,24 @@ export function renderRunDetails(
         'Started by',
         latest.startedBy ?? (call ? `${call.eventName} by ${call.caller ?? '?'}` : undefined),
       ],
+      ['Deployment', provenance.deployment],
+      [
+        'Started by call',
+        provenance.startCall &&
+          `${provenance.startCall.eventName} by ${provenance.startCall.caller ?? '?'} at ${formatLocalTime(provenance.startCall.eventTime)}`,
+      ],
       [
         'Launch',
         [latest.launchType, latest.capacityProviderName].filter(Boolean).join(' · ') || undefined,
       ],
+      ['Platform version', provenance.platformVersion],
+      ['ENI', network?.interfaceId],
+      ['Address', [network?.privateIpv4, network?.ipv6].filter(Boolean).join(', ') || undefined],
+      ['Subnet', network?.subnetId],
+      ['MAC', network?.macAddress],
+      ['DNS name', network?.privateDnsName],
+      ['Container instance', provenance.containerInstanceArn],
+      ['EC2 instance', provenance.ec2InstanceId],
       ['Zone', latest.availabilityZone],
       ['CPU / memory', latest.cpu ? `${latest.cpu} / ${latest.memory ?? '?'}` : undefined],
       [
@@ -124,6 +168,39 @@ export function renderRunDetails(
           ),
         )
       : undefined,
+    provenance.containers.some((c) => c.imageDigest || c.runtimeId || c.addresses.length > 0)
+      ? h(
+          'table',
+          { class: 'provenance' },
+          h('caption', null, 'Images and addresses'),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ...['Container', 'Image', 'Digest', 'Runtime id', 'Addresses'].map((t) =>
+                h('th', null, t),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            ...provenance.containers.map((container) =>
+              h(
+                'tr',
+                null,
+                h('td', null, container.name),
+                h('td', null, container.image ?? '-'),
+                h('td', { class: 'digest' }, container.imageDigest ?? '-'),
+                h('td', null, container.runtimeId ?? '-'),
+                h('td', null, container.addresses.join(', ') || '-'),
+              ),
+            ),
+          ),
+        )
+      : undefined,
     h('h3', null, `State changes (${records.length})`),
     h(
       'ol',
@@ -140,6 +217,23 @@ export function renderRunDetails(
         ),
       ),
     ),
+  );
+}
+
+/**
+ * `Digest drift: web:v2 ran as 2 digests in deployment ecs-svc/…: this task sha256:… (first seen
+ * …, 1 task in view); sha256:… (first seen …, 3 tasks in view)`: of the runs the view holds (a
+ * search holds the runs it found, not every run of the deployment).
+ */
+function driftLine(drift: DigestDrift, runId: string): HTMLElement {
+  const parts = drift.digests.map(
+    (entry) =>
+      `${entry.runIds.includes(runId) ? 'this task ' : ''}${entry.digest} (first seen ${formatLocalTime(entry.firstSeen)}, ${entry.runIds.length} task${entry.runIds.length === 1 ? '' : 's'} in view)`,
+  );
+  return h(
+    'p',
+    { class: 'drift', 'data-drift': drift.image },
+    `Digest drift: ${drift.image} ran as ${drift.digests.length} digests in deployment ${drift.deployment}: ${parts.join('; ')}`,
   );
 }
 

@@ -58,9 +58,13 @@ const PAGE_CHROME_PX = 200;
 const MIN_BAR_PX = 3;
 /** How wide a continuing edge's chevron is; drawn only on bars at least twice as wide. */
 const CHEVRON_PX = 4;
+/** Half the size of the digest-drift marker, px. */
+const DRIFT_MARK_PX = 4;
+const DRIFT_COLOUR = '#f9a825';
 
 export interface TimelineChart {
-  show(timeline: Timeline): void;
+  /** Draws a timeline; runs in `drifted` (ids) get the digest-drift marker. */
+  show(timeline: Timeline, drifted?: ReadonlySet<string>): void;
   /** Selects a run's bar or mark (as a click would), without calling `onSelect`. */
   select(runId: string | undefined): void;
   /** The ECharts instance: for the console and the browser tests. */
@@ -90,6 +94,8 @@ export function createTimelineChart(
   tip.hidden = true;
   container.append(tip);
   let runs: readonly TimelineRun[] = [];
+  /** Ids of the runs marked for digest drift in their deployment. */
+  let drifted: ReadonlySet<string> = new Set();
   /** Indexes into `runs` of each row's runs, in start order. */
   let byRow: number[][] = [];
   let selected: string | undefined;
@@ -176,7 +182,7 @@ export function createTimelineChart(
       return;
     }
     // Built from escaped text only (escapeHtml): stop reasons and names come from ECS verbatim.
-    tip.innerHTML = tooltipOf(run);
+    tip.innerHTML = tooltipOf(run, drifted.has(run.id));
     tip.hidden = false;
     const width = container.clientWidth;
     const left = x + 14 + tip.offsetWidth > width ? Math.max(0, x - 14 - tip.offsetWidth) : x + 14;
@@ -184,8 +190,9 @@ export function createTimelineChart(
     tip.style.top = `${Math.max(0, y - tip.offsetHeight - 10)}px`;
   }
 
-  function show(timeline: Timeline): void {
+  function show(timeline: Timeline, driftedRuns: ReadonlySet<string> = new Set()): void {
     runs = timeline.runs;
+    drifted = driftedRuns;
     rowCount = timeline.rows.length;
     range = { from: Date.parse(timeline.range.from), to: Date.parse(timeline.range.to) };
     byRow = timeline.rows.map(() => []);
@@ -287,6 +294,7 @@ export function createTimelineChart(
       if (run.continuesBefore) children.push(...chevronAt(left, y, barHeight, -1, grid));
       if (run.continuesAfter) children.push(...chevronAt(right, y, barHeight, 1, grid));
     }
+    if (drifted.has(run.id)) children.push(...driftMarkAt(left, y - barHeight / 2, grid));
     return { type: 'group' as const, name: 'run', children };
   }
 
@@ -433,6 +441,32 @@ function chevronAt(
   ];
 }
 
+/**
+ * The digest-drift marker of a bar: a small amber diamond on its top edge, at its start. Left
+ * out when that start is zoomed out of view.
+ */
+function driftMarkAt(x: number, y: number, grid: { x: number; width: number }) {
+  if (x < grid.x || x > grid.x + grid.width) return [];
+  const r = DRIFT_MARK_PX;
+  const cx = x + r + 1;
+  return [
+    {
+      type: 'polygon' as const,
+      name: 'digest-drift',
+      silent: true,
+      shape: {
+        points: [
+          [cx, y - r],
+          [cx + r, y],
+          [cx, y + r],
+          [cx - r, y],
+        ],
+      },
+      style: { fill: DRIFT_COLOUR, stroke: '#5d4037', lineWidth: 1 },
+    },
+  ];
+}
+
 /** `#c62828` at 0.6 → `#c6282899`. */
 function withAlpha(colour: string, opacity: number): string {
   return `${colour}${Math.round(opacity * 255)
@@ -440,10 +474,13 @@ function withAlpha(colour: string, opacity: number): string {
     .padStart(2, '0')}`;
 }
 
-function tooltipOf(run: TimelineRun): string {
+function tooltipOf(run: TimelineRun, drifted: boolean): string {
   const lines = [
     `<strong>${escapeHtml(run.taskId ?? 'not started')}</strong> · ${escapeHtml(run.group)} · ${escapeHtml(run.clusterName)}`,
-    [statusOf(run), run.category ? `${run.status}: ${run.category}` : run.status]
+    [
+      statusOf(run),
+      (run.category ?? run.churn) ? `${run.status}: ${run.category ?? run.churn}` : run.status,
+    ]
       .filter((part) => part !== undefined)
       .map(escapeHtml)
       .join(' · '),
@@ -454,6 +491,7 @@ function tooltipOf(run: TimelineRun): string {
     run.phases
       .map(([kind, from, to]) => `${kind} ${escapeHtml(formatDuration(to - from))}`)
       .join(' · '),
+    drifted ? 'digest drift: its deployment ran its image as more than one digest' : '',
   ];
   return lines.filter((line) => line !== '').join('<br>');
 }

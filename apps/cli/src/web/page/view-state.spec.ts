@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ViewState } from './view-state';
-import { searchOf, timelineQueryOf, viewStateOf, withFilters } from './view-state';
+import { searchOf, timelinePathOf, timelineQueryOf, viewStateOf, withFilters } from './view-state';
 
 const TASK_ARN =
   'arn:aws:ecs:eu-west-1:111122223333:task/prod-web/7f3c9a1e5b2d4c8f9a6e0b1d2c3f4a5b';
@@ -229,5 +229,24 @@ describe('withFilters', () => {
     const shown: ViewState = { cluster: 'prod-web', status: 'failed', since: '24h' };
 
     expect(withFilters(shown, { run: FAILURE_ID })).toStrictEqual({ ...shown, run: FAILURE_ID });
+  });
+});
+
+describe('a search in the view', () => {
+  it('is kept in the link first, and asked of /api/search with the filters, never the open run', () => {
+    const state: ViewState = { q: '10.0.4.17', since: '6h', run: TASK_ARN };
+
+    expect(searchOf(state)).toBe(`?q=10.0.4.17&since=6h&run=${encodeURIComponent(TASK_ARN)}`);
+    expect(viewStateOf(searchOf(state))).toEqual(state);
+    expect(timelinePathOf(state)).toBe('/api/search?q=10.0.4.17&since=6h');
+    expect(timelinePathOf({ since: '6h', run: TASK_ARN })).toBe('/api/timeline?since=6h');
+  });
+
+  it('stays while the filters change', () => {
+    expect(withFilters({ q: 'web:latest', since: '6h' }, { status: 'failed' })).toEqual({
+      q: 'web:latest',
+      since: '6h',
+      status: 'failed',
+    });
   });
 });

@@ -12,12 +12,19 @@ export interface ViewState {
   since?: string;
   from?: string;
   to?: string;
+  /**
+   * A search: a task id or ARN, an address, an image (digest or repository[:tag]) or an instance;
+   * the page then shows the runs it finds (in the range and filters) instead of the timeline's.
+   */
+  q?: string;
   /** The run whose details are shown: a task ARN, or a never-started run's record id. */
   run?: string;
 }
 
 /** The parameters in the order links show them; `run` last, and never sent for the timeline. */
 const FILTERS = ['cluster', 'group', 'status', 'since', 'from', 'to'] as const;
+/** What a link holds: the search, the filters, the open run. */
+const LINKED = ['q', ...FILTERS, 'run'] as const;
 
 /** The ranges the range menu offers; any other `since` still works from a URL. */
 export const RANGE_CHOICES = ['1h', '6h', '12h', '24h', '3d', '7d'] as const;
@@ -26,7 +33,7 @@ export const RANGE_CHOICES = ['1h', '6h', '12h', '24h', '3d', '7d'] as const;
 export function viewStateOf(search: string): ViewState {
   const params = new URLSearchParams(search);
   const state: ViewState = {};
-  for (const name of [...FILTERS, 'run'] as const) {
+  for (const name of LINKED) {
     const value = params.get(name)?.trim();
     if (value) state[name] = value;
   }
@@ -35,7 +42,7 @@ export function viewStateOf(search: string): ViewState {
 
 /** The query string of a state (`?group=service%3Aweb&since=6h`), `''` when it has none. */
 export function searchOf(state: ViewState): string {
-  const text = paramsOf(state, [...FILTERS, 'run']).toString();
+  const text = paramsOf(state, LINKED).toString();
   return text === '' ? '' : `?${text}`;
 }
 
@@ -43,6 +50,15 @@ export function searchOf(state: ViewState): string {
 export function timelineQueryOf(state: ViewState): string {
   const text = paramsOf(state, FILTERS).toString();
   return text === '' ? '' : `?${text}`;
+}
+
+/**
+ * The API request of a view: `/api/search?q=…&filters` while it searches, else
+ * `/api/timeline?filters` (never the open run).
+ */
+export function timelinePathOf(state: ViewState): string {
+  if (state.q === undefined) return `/api/timeline${timelineQueryOf(state)}`;
+  return `/api/search?${paramsOf(state, ['q', ...FILTERS]).toString()}`;
 }
 
 /**
