@@ -21,6 +21,8 @@ import {
   checkNotEmpty,
   withStore,
 } from './query-support';
+import type { OtherEventsOptions } from './other-events';
+import { asksForOtherEvents, runOtherEvents } from './other-events';
 import { outcomeText } from './tasks.command';
 
 interface EventsOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
@@ -28,7 +30,10 @@ interface EventsOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
   cluster?: string;
 }
 
-/** Adds `ecslog events --service S`: a service's actions, deployments and API calls. */
+/**
+ * Adds `ecslog events --service S`: a service's actions, deployments and API calls; and
+ * `ecslog events --other [--kind K]`: the ECS events beyond the classic detail-types.
+ */
 export function registerEventsCommand(
   program: Command,
   io: CliIo,
@@ -38,20 +43,33 @@ export function registerEventsCommand(
     addTimeRangeOptions(
       program
         .command('events')
-        .summary("a service's actions and deployments")
+        .summary("a service's actions and deployments, or the other ECS events")
         .description(
           "A service's service actions (steady state, placement failures, unhealthy tasks), deployments and " +
             'the API calls that changed it, oldest first, in the time range (default: the last 7 days); then its ' +
             'digest drift: within one deployment, an image reference whose tasks ran different digests (a mutable ' +
             'tag re-pushed mid-deployment), with each digest, its tasks and when it was first seen. --json prints ' +
-            'the records only.',
+            'the records only. With --other (or --kind <detail-type>) instead: the ECS events beyond the classic ' +
+            'detail-types — container instance health changes, daemon events, and events of detail-types ecslog ' +
+            'does not model, kept with their detail — of every cluster, oldest first.',
         )
-        .requiredOption('--service <name>', 'the service')
+        .option('--service <name>', 'the service')
+        .option(
+          '--other',
+          'instead of a service: the ECS events beyond the classic detail-types (container instance health, daemons, and kinds ecslog does not model, kept with their detail)',
+        )
+        .option('--kind <detail-type>', 'with --other: only this detail-type (implies --other)')
         .option('--cluster <name>', 'only this cluster (name or ARN)'),
       '7d',
     ),
-  ).action(async (options: EventsOptions) => {
-    setExitCode(await runEvents(options, io));
+  ).action(async (options: EventsOptions & OtherEventsOptions, command: Command) => {
+    if (asksForOtherEvents(options)) {
+      if (options.service !== undefined)
+        command.error('error: --service and --other/--kind list different events: give one');
+      setExitCode(await runOtherEvents(options, io));
+    } else if (options.service === undefined) {
+      command.error("error: required option '--service <name>' not specified (or --other, --kind)");
+    } else setExitCode(await runEvents(options, io));
   });
 }
 
