@@ -15,6 +15,7 @@ import type { RunClosure } from '@ecslog/task-runs';
 import { runIdOf, runRankOf } from '@ecslog/task-runs';
 import type { Item, RankedItem } from './item-codec';
 import {
+  COMPANION_PREFIX,
   decodeRecord,
   encodeRecord,
   expiryOf,
@@ -180,7 +181,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       const current = ranked.get(key);
       if (current === undefined || item.rank > current.rank) ranked.set(key, { ...item, recordId });
     };
-    for (const record of newestPerRun(live)) {
+    const newest = new Set(newestPerRun(live));
+    for (const record of newest) {
       const runItems = toRunItems(record, retentionDays, encoded.get(record.recordId));
       if (runItems === undefined) continue;
       const [runItem, ...carries] = runItems;
@@ -188,6 +190,13 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       if (runItem?.rank === '0') puts.push({ recordIds: [record.recordId], item: runItem.item });
       else for (const item of [runItem as RankedItem, ...carries]) offer(record.recordId, item);
     }
+    // Every record's companions, not only its run's newest record's: each companion is then the
+    // highest-ranked record's that has its kind of key, whatever the order of delivery (a call
+    // replayed from CloudTrail may name an address the state changes seen so far do not).
+    for (const record of live)
+      if (!newest.has(record))
+        for (const item of toRunItems(record, retentionDays, encoded.get(record.recordId)) ?? [])
+          if (String(item.item['sk']).startsWith(COMPANION_PREFIX)) offer(record.recordId, item);
     const mappings = new Map<string, PutEntry>();
     for (const record of live) {
       const item = toHistoryItem(record, retentionDays, encoded.get(record.recordId));
@@ -248,8 +257,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         continue;
       }
       const error = entries.map((e) => rankedOutcomes.get(e)).find((o) => o instanceof Error);
+      // Its run item or latest state; a record that offered only companions was superseded.
+      const primary = entries.find((e) => !String(e.item['sk']).startsWith(COMPANION_PREFIX));
       if (error instanceof Error) fail(record.recordId, error);
-      else if (rankedOutcomes.get(entries[0] as RankedEntry) === 'stale') result.status = 'stale';
+      else if (primary === undefined || rankedOutcomes.get(primary) === 'stale')
+        result.status = 'stale';
     }
     // A record repeated in this call is a duplicate delivery: once its first copy was written,
     // the next copies found it there.
