@@ -16,6 +16,7 @@ import {
   historySortKey,
   isExpired,
   itemSizeBytes,
+  lookupKeysOf,
   primaryKeyOf,
   runOfItem,
   shardOf,
@@ -23,6 +24,7 @@ import {
   storedItemsOf,
   toHistoryItem,
   toLatestItem,
+  toMappingItems,
   toRunItems,
 } from './item-codec';
 import { instantArb, LIVES_EPOCH, taskLivesArb } from './testing';
@@ -192,6 +194,89 @@ describe('toRunItems: the run item and its carries', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('lookup keys (table layout 3)', () => {
+  const IPV6_ONLY = only('eventbridge/task-running-ipv6-only.json');
+  const ON_EC2 = only('eventbridge/task-stopped-infrastructure.json');
+  const instanceId = (record: AuditRecord) => record.containerInstanceArn?.split('/').pop();
+  const dualStack = plain({
+    ...RUNNING,
+    network: { ...RUNNING.network, ipv6: '2001:0DB8:0:0:0:0:0:1'.toLowerCase() },
+    containerInstanceArn: ON_EC2.containerInstanceArn as string,
+  });
+
+  it('gives a run its IPv4 address, else its IPv6 address (canonical), else its container instance', () => {
+    expect(lookupKeysOf(RUNNING)).toEqual([`A#${RUNNING.network?.privateIpv4}`]);
+    expect(lookupKeysOf(IPV6_ONLY)).toEqual(['A#2a05:d018:1a4:3f00:7c2e:91d4:5b0a:e813']);
+    expect(lookupKeysOf(ON_EC2)).toEqual([`C#${instanceId(ON_EC2)}`]);
+    expect(lookupKeysOf(dualStack)).toEqual([
+      `A#${RUNNING.network?.privateIpv4}`,
+      'A#2001:db8::1',
+      `C#${instanceId(ON_EC2)}`,
+    ]);
+    // PROVISIONING: the ENI has no address yet; a container instance's record is no task's.
+    expect(lookupKeysOf(LIFECYCLE[0] as AuditRecord)).toEqual([]);
+    expect(lookupKeysOf(INSTANCE)).toEqual([]);
+  });
+
+  it("puts the first key on the run item, each other on a companion holding only the index's attributes", () => {
+    const items = toRunItems(dualStack, 30) ?? [];
+
+    expect(items[0]?.item['lk']).toBe(`A#${RUNNING.network?.privateIpv4}`);
+    expect(items.slice(1).map(({ item, rank }) => ({ item, rank }))).toEqual(
+      [
+        ['L#A6', 'A#2001:db8::1'],
+        ['L#C', `C#${instanceId(ON_EC2)}`],
+      ].map(([sk, lk]) => ({
+        item: {
+          pk: `T#${RUNNING.taskId}`,
+          sk,
+          lk,
+          rk: runRankOf(dualStack),
+          end: 'open',
+          t0: RUNNING.createdAt,
+        },
+        rank: runRankOf(dualStack),
+      })),
+    );
+    const stopped = toRunItems(ON_EC2, 30) ?? [];
+    expect(stopped.filter(({ item }) => String(item['sk']).startsWith('L#'))).toEqual([]);
+    expect(toRunItems(LIFECYCLE[0] as AuditRecord, 30)?.[0]?.item['lk']).toBeUndefined();
+  });
+
+  it("puts a container instance's latest state under its EC2 instance id, at a constant sort value", () => {
+    expect(toLatestItem(INSTANCE, 30).item).toMatchObject({
+      lk: `E#${INSTANCE.ec2InstanceId}`,
+      t0: '0',
+    });
+  });
+
+  it("maps each image a run's containers ran, by digest and by repository, to its start day, cluster and group", () => {
+    const items = toMappingItems(STOPPED, 30);
+    const day = STOPPED.createdAt?.slice(0, 10) as string;
+
+    expect(items.map((item) => item['pk']).sort()).toEqual(
+      [
+        'M#111122223333.dkr.ecr.eu-west-1.amazonaws.com/web',
+        'M#public.ecr.aws/aws-observability/aws-for-fluent-bit',
+        'M#sha256:5c1e9d0b7a3f48e2c6d1b9a07f3e2d4c8b6a5f1e0d9c7b3a2e4f6d8c0b1a3e5f',
+        'M#sha256:e2a94f0c7b1d3e6a8c5f2b9d0e7a1c4f6b3d8e0a2c5f7b9d1e3a6c8f0b2d4e69',
+      ].sort(),
+    );
+    for (const item of items)
+      expect(item).toEqual({
+        pk: item['pk'],
+        sk: `${day}#${STOPPED.clusterName}#${STOPPED.group}`,
+        ttl: expiryAt(`${day}T23:59:59.999Z`, 30),
+      });
+    // PROVISIONING knows no digest yet: its repository mappings are the same items.
+    const provisioning = toMappingItems(LIFECYCLE[0] as AuditRecord, 30);
+    expect(provisioning).toEqual(
+      items.filter((item) => !String(item['pk']).startsWith('M#sha256')),
+    );
+    expect(toMappingItems(INSTANCE, 30)).toEqual([]);
   });
 });
 
