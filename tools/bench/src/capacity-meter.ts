@@ -29,7 +29,14 @@ export interface CapacityMeter {
 }
 
 /** The kinds of item the audit writer writes (README of audit-store: "Table design"). */
-export type ItemKind = 'history' | 'run' | 'carry' | 'latest-state' | 'never-started';
+export type ItemKind =
+  | 'history'
+  | 'run'
+  | 'carry'
+  | 'latest-state'
+  | 'never-started'
+  | 'companion'
+  | 'mapping';
 
 export const ITEM_KINDS: readonly ItemKind[] = [
   'history',
@@ -37,6 +44,8 @@ export const ITEM_KINDS: readonly ItemKind[] = [
   'carry',
   'latest-state',
   'never-started',
+  'companion',
+  'mapping',
 ];
 
 /** Table set-up, not counted: the benchmark creates a table per run. */
@@ -45,11 +54,16 @@ const TABLE_COMMANDS = new Set(['CreateTable', 'UpdateTimeToLive', 'DescribeTabl
 /** Write commands that accept ReturnConsumedCapacity and that the meter reads. */
 const METERED_COMMANDS = new Set(['PutItem', 'BatchWriteItem', 'UpdateItem', 'DeleteItem']);
 
-/** The kind of an item, by its keys: `T#…/RUN`, `N#…/RUN`, `A#…` carries, `…/LATEST`, else history. */
+/**
+ * The kind of an item, by its keys: `T#…/RUN`, `N#…/RUN`, `A#…` carries, `…/LATEST`, a run's
+ * lookup companions `T#…/L#…`, image mappings `M#…`, else history.
+ */
 export function itemKindOf(item: Record<string, unknown>): ItemKind {
   const pk = String(item['pk'] ?? '');
   const sk = String(item['sk'] ?? '');
   if (pk.startsWith('A#')) return 'carry';
+  if (pk.startsWith('M#')) return 'mapping';
+  if (sk.startsWith('L#')) return 'companion';
   if (sk === 'LATEST') return 'latest-state';
   if (sk === 'RUN') return pk.startsWith('N#') ? 'never-started' : 'run';
   return 'history';
@@ -68,7 +82,15 @@ export function failedConditionUnits(item: Item): number {
 }
 
 function zeroByKind(): Record<ItemKind, number> {
-  return { history: 0, run: 0, carry: 0, 'latest-state': 0, 'never-started': 0 };
+  return {
+    history: 0,
+    run: 0,
+    carry: 0,
+    'latest-state': 0,
+    'never-started': 0,
+    companion: 0,
+    mapping: 0,
+  };
 }
 
 /** What a Query's partition key reads: the run index by start hour or open, carries, a task… */

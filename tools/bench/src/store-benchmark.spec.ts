@@ -63,6 +63,8 @@ describe('capacity accounting', () => {
     expect(itemKindOf({ pk: 'A#D#2026-11-20#1', sk: 'c#g#1' })).toBe('carry');
     expect(itemKindOf({ pk: 'R#arn', sk: 'LATEST' })).toBe('latest-state');
     expect(itemKindOf({ pk: 'T#1', sk: 'H#2026-11-20T00:00:00.000Z#v1' })).toBe('history');
+    expect(itemKindOf({ pk: 'T#1', sk: 'L#A6' })).toBe('companion');
+    expect(itemKindOf({ pk: 'M#sha256:ab', sk: '2026-11-20#prod#service:web' })).toBe('mapping');
     expect(partitionKindOf('S#OPEN#2')).toBe('runs index, open');
     expect(partitionKindOf('S#2026-11-20T03#2')).toBe('runs index, by start hour');
     expect(partitionKindOf('A#H#2026-11-20T03#0')).toBe('hour carries');

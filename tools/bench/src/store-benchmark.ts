@@ -120,11 +120,14 @@ export interface StoreBenchmarkResult {
   };
 }
 
-/** Issue 16's targets: ≥ 3×, ≤ 1.3×, ≤ 2.5 units, ≤ 0.1 requests, ≤ 1.5 items per run. */
+/**
+ * Issue 16's targets: ≥ 3×, ≤ 1.3×, ≤ 0.1 requests, ≤ 1.5 items per run; write units ≤ 2.58: the
+ * 2.28 measured before issue 17 plus the +0.3 it allows for the provenance lookups.
+ */
 export const STORE_TARGETS: StoreBenchmarkResult['targets'] = {
   speedupOverOriginal: 3,
   slowdownOverFloor: 1.3,
-  writeUnitsPerEvent: 2.5,
+  writeUnitsPerEvent: 2.58,
   requestsPerEvent: 0.1,
   itemsReadPerRun: 1.5,
 };
