@@ -112,7 +112,7 @@ describe('web view search and provenance (headless Chromium)', () => {
 
     expect(await drawnNames()).toMatchObject({ 'digest-drift': 3 });
     await expect(page.locator('#status-line').textContent()).resolves.toMatch(
-      /^4 task runs \(3 with digest drift in a deployment\) between/,
+      /^4 task runs \(3 with digest drift \(1 image reference\)\) between/,
     );
     expect(errors).toEqual([]);
   });

@@ -290,6 +290,28 @@ describe('web view server (dynalite, simulated day)', () => {
     expect(records.at(-1)?.containers?.some((c) => c.exitCode === 137)).toBe(true);
   });
 
+  it('answers a search by task id with that run alone over its own span, whatever the range; a search it cannot read with 400, a task it does not hold with 404', async () => {
+    const oom = (await timeline('?status=failed')).runs.find(
+      (run) => run.category === 'out-of-memory',
+    );
+    expect(oom?.taskId).toBeDefined();
+
+    const found = await get(`/api/search?q=${oom?.taskId ?? ''}&since=1h`);
+    const unreadable = await get(`/api/search?q=${encodeURIComponent('sha256:abc')}`);
+    const unknown = await get(`/api/search?q=${'0'.repeat(32)}`);
+
+    expect(found.status).toBe(200);
+    const view = timelineViewOf((await found.json()) as TimelineResponse);
+    expect(view.runs.map((run) => run.id)).toEqual([oom?.id]);
+    expect(view.search).toMatchObject({ kind: 'task', text: oom?.taskId });
+    expect(Date.parse(view.range.from)).toBeLessThan(Date.parse(oom?.startTime ?? ''));
+    expect(unreadable.status).toBe(400);
+    await expect(unreadable.json()).resolves.toEqual({
+      error: expect.stringMatching(/^search: sha256 digest must have 64 hex digits/),
+    });
+    expect(unknown.status).toBe(404);
+  });
+
   it('sends no runs, but their count, for a view larger than a timeline carries; a cluster of it still answers', async () => {
     const all = await timeline();
     const data = await timeline('?cluster=data');

@@ -193,7 +193,7 @@ function renderStatusLine(body: TimelineView): void {
   const drifted = new Set(driftsByRun(body.drifts).keys()).size;
   if (drifted > 0)
     notes.push(
-      `${drifted} with digest drift in ${body.drifts.length === 1 ? 'a deployment' : `${body.drifts.length} image references of deployments`}`,
+      `${drifted} with digest drift (${body.drifts.length} image reference${body.drifts.length === 1 ? '' : 's'})`,
     );
   const found = body.search ? ` ${body.search.description}` : '';
   setText(
