@@ -1,7 +1,7 @@
 import type { AuditRecord, Outcome } from './audit-record';
 import { createAuditRecord, MAX_KEPT_DETAIL_LENGTH } from './audit-record';
 import { classifyReason } from './classify-stop';
-import { clusterArnInResourceArn, clusterNameOf, resourceStartOf } from './ecs-arn';
+import { clusterArnInResourceArn, clusterNameOf, parseArn, resourceStartOf } from './ecs-arn';
 import type { EventBridgeEnvelope } from './eventbridge-envelope';
 import { isJsonObject } from './field-reader';
 import type { Problem } from './map-result';
@@ -98,7 +98,10 @@ function resourceArnOf(
   return clusterArn;
 }
 
-/** `detail.clusterArn` when it is a cluster ARN, else the cluster named in the resource's ARN. */
+/**
+ * `detail.clusterArn` when it is a cluster ARN, else the cluster an ECS resource ARN names (another
+ * service's ARN, `role/a/b`, names no ECS cluster).
+ */
 function clusterOf(
   detail: Record<string, unknown> | undefined,
   resourceArn: string | undefined,
@@ -107,8 +110,11 @@ function clusterOf(
   const arn =
     typeof fromDetail === 'string' && fromDetail.startsWith('arn:') && clusterNameOf(fromDetail)
       ? fromDetail
-      : resourceArn &&
-        (clusterNameOf(resourceArn) ? resourceArn : clusterArnInResourceArn(resourceArn));
+      : resourceArn !== undefined && parseArn(resourceArn)?.service === 'ecs'
+        ? clusterNameOf(resourceArn)
+          ? resourceArn
+          : clusterArnInResourceArn(resourceArn)
+        : undefined;
   const name = arn ? clusterNameOf(arn) : undefined;
   return arn && name ? { arn, name } : undefined;
 }

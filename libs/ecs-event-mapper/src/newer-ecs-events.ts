@@ -20,6 +20,9 @@ export type NewerDetailMapper = (
   problems: Problem[],
 ) => AuditRecord | undefined;
 
+/** The most health checks a record lists: it stays bounded whatever the detail holds. */
+const MAX_HEALTH_CHECKS = 16;
+
 /**
  * "ECS Container Instance Health Change" → a container-instance record with the overall status and
  * each check. It has no `version` (health events carry none), so it never competes with the
@@ -44,6 +47,8 @@ export function mapContainerInstanceHealthChange(
   );
   const checks: InstanceHealthCheck[] = [];
   for (const check of detail.objects('healthChecks')) {
+    // ECS documents four kinds of check; the detail is kept whole for any beyond the bound.
+    if (checks.length === MAX_HEALTH_CHECKS) break;
     const c = check.fields;
     const type = check.stringValue(c['type'], 'type');
     if (type === undefined) continue;

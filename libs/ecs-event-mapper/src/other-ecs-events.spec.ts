@@ -114,6 +114,17 @@ describe('mapEvent — container instance health changes', () => {
     expect(JSON.parse(record.detail ?? '')).toEqual(odd.detail);
   });
 
+  it('lists at most 16 checks, the detail keeping them all', () => {
+    const event = eventbridge('container-instance-health-runtime-ok');
+    const check = { type: 'CONTAINER_RUNTIME', status: 'OK' };
+    const detail = { ...(event['detail'] as object), healthChecks: Array(40).fill(check) };
+
+    const record = onlyRecord(mapEvent({ ...event, detail }));
+
+    expect(record.healthChecks).toHaveLength(16);
+    expect(JSON.parse(record.detail ?? '').healthChecks).toHaveLength(40);
+  });
+
   it('keeps a health change without an instance ARN as a generic record saying why', () => {
     const event = eventbridge('container-instance-health-gpu-impaired');
     const { containerInstanceArn: _, ...detail } = event['detail'] as Record<string, unknown>;
@@ -369,7 +380,15 @@ describe('mapEvent — generic records of other ECS detail-types', () => {
       mapEvent({ ...futureThing, resources: ['not-an-arn'], detail: { clusterArn: CLUSTER } }),
     );
 
+    const viaRole = onlyRecord(
+      mapEvent({ ...futureThing, resources: ['arn:aws:iam::444455556666:role/a/b'], detail: {} }),
+    );
+
     expect(viaTask).toMatchObject({ resourceArn: task, clusterArn: CLUSTER, clusterName: 'batch' });
+    expect(viaRole).toMatchObject({
+      resourceArn: 'arn:aws:iam::444455556666:role/a/b',
+      clusterArn: '',
+    });
     expect(viaCluster).toMatchObject({ resourceArn: CLUSTER, clusterName: 'batch' });
   });
 
