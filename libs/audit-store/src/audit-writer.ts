@@ -158,6 +158,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
    * service's tasks all name the same few images every day).
    */
   const putMappings = new Set<string>();
+  /**
+   * Image mapping items another call is putting, and whether it stored them: a call that offers
+   * one leaves it to that call (concurrent batches of one service name the same images), and
+   * fails its own records when that put failed, so a record said written has its mappings.
+   */
+  const puttingMappings = new Map<string, Promise<boolean>>();
 
   async function writeRecords(records: readonly AuditRecord[]): Promise<WriteResult[]> {
     const nowSeconds = Math.floor(now() / 1000);
@@ -198,6 +204,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         for (const item of toRunItems(record, retentionDays, encoded.get(record.recordId)) ?? [])
           if (String(item.item['sk']).startsWith(COMPANION_PREFIX)) offer(record.recordId, item);
     const mappings = new Map<string, PutEntry>();
+    const awaited: { recordId: string; key: string; stored: Promise<boolean> }[] = [];
     for (const record of live) {
       const item = toHistoryItem(record, retentionDays, encoded.get(record.recordId));
       if (runIdOf(record) !== record.recordId) puts.push({ recordIds: [record.recordId], item });
@@ -206,6 +213,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       for (const mapping of toMappingItems(record, retentionDays)) {
         const key = keyOf(mapping);
         if (putMappings.has(key)) continue;
+        const elsewhere = puttingMappings.get(key);
+        if (elsewhere !== undefined) {
+          awaited.push({ recordId: record.recordId, key, stored: elsewhere });
+          continue;
+        }
         const entry = mappings.get(key);
         if (entry) entry.recordIds.push(record.recordId);
         else mappings.set(key, { recordIds: [record.recordId], item: mapping });
@@ -215,29 +227,56 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     }
 
     puts.push(...mappings.values());
+    const settle = new Map<string, (stored: boolean) => void>();
+    const mine = new Map<string, Promise<boolean>>();
+    for (const key of mappings.keys()) {
+      const stored = new Promise<boolean>((resolve) => settle.set(key, resolve));
+      mine.set(key, stored);
+      puttingMappings.set(key, stored);
+    }
+    const storedMappings = new Set<string>();
     const batches: PutEntry[][] = [];
     for (let i = 0; i < puts.length; i += BATCH_SIZE) batches.push(puts.slice(i, i + BATCH_SIZE));
     const fail = (recordId: string, error: Error) =>
       results.set(recordId, { recordId, status: 'failed', error });
     const rankedEntries = [...ranked.values()];
     const rankedOutcomes = new Map<RankedEntry, RankedOutcome>();
-    await runWithLimit(
-      [
-        ...batches.map((batch) => async () => {
-          const failures = await writeBatch(batch);
-          for (const [entry, error] of failures)
-            for (const recordId of entry.recordIds) fail(recordId, error);
-          for (const entry of batch)
-            if (!failures.has(entry) && String(entry.item['pk']).startsWith('M#'))
-              rememberMapping(keyOf(entry.item));
-        }),
-        async () => {
-          for (const [entry, outcome] of await writeRanked(rankedEntries))
-            rankedOutcomes.set(entry, outcome);
-        },
-      ],
-      maxParallel,
-    );
+    try {
+      await runWithLimit(
+        [
+          ...batches.map((batch) => async () => {
+            const failures = await writeBatch(batch);
+            for (const [entry, error] of failures)
+              for (const recordId of entry.recordIds) fail(recordId, error);
+            for (const entry of batch) {
+              const key = keyOf(entry.item);
+              if (failures.has(entry) || !mine.has(key)) continue;
+              storedMappings.add(key);
+              rememberMapping(key);
+            }
+          }),
+          async () => {
+            for (const [entry, outcome] of await writeRanked(rankedEntries))
+              rankedOutcomes.set(entry, outcome);
+          },
+        ],
+        maxParallel,
+      );
+    } finally {
+      for (const [key, resolve] of settle) {
+        resolve(storedMappings.has(key));
+        if (puttingMappings.get(key) === mine.get(key)) puttingMappings.delete(key);
+      }
+    }
+    // Mappings left to other calls: waited for only now, so no two calls ever wait on each other.
+    for (const { recordId, key, stored } of awaited)
+      if (!(await stored))
+        fail(
+          recordId,
+          new Error(
+            `image mapping ${key.split('\u0000')[0]} was not stored by the concurrent call putting it`,
+          ),
+        );
     // A record's ranked items: any failure fails it; its run item (or latest state) says stale.
     const offeredBy = new Map<string, RankedEntry[]>();
     for (const entry of rankedEntries) {

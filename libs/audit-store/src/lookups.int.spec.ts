@@ -21,7 +21,7 @@ import { createAuditReader } from './audit-reader';
 import { createAuditWriter } from './audit-writer';
 import { INDEX } from './table-definition';
 import type { LocalDynamoDb, LocalDynamoDbKind } from './testing';
-import { createAuditTable, scanTable, startLocalDynamoDb } from './testing';
+import { createAuditTable, localClient, scanTable, startLocalDynamoDb } from './testing';
 
 const RETENTION_DAYS = 3650;
 const NOW = Date.parse('2026-11-21T12:00:00.000Z');
@@ -246,5 +246,84 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('lookups on %s'
         )
         .map((item) => item['pk']?.S),
     ).toHaveLength(4);
+  });
+
+  /** A client of its own whose BatchWriteItem requests holding mapping items `onMappings` sees first. */
+  const clientSeeingMappings = (onMappings: (puts: number) => void) => {
+    const client = localClient(server.endpoint);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        // The writer's document client sends native items (`"pk":"M#…"`), marshalled later.
+        if (String(context.commandName).startsWith('BatchWrite')) {
+          const puts = (JSON.stringify(args.input).match(/"pk":(\{"S":)?"M#/g) ?? []).length;
+          if (puts > 0) onMappings(puts);
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    return client;
+  };
+
+  it('puts each image mapping once per writer, however many concurrent calls name it', async () => {
+    const table = await createAuditTable(server.client);
+    let mappingPuts = 0;
+    const client = clientSeeingMappings((puts) => (mappingPuts += puts));
+    try {
+      const writer = createAuditWriter({
+        client,
+        tableName: table,
+        retentionDays: RETENTION_DAYS,
+        now: () => NOW,
+      });
+      // Each version of the web task names its two images; v2 on also their digests.
+      const calls = await Promise.all(WEB.map((record) => writer.writeRecords([record])));
+      expect(calls.flat().filter((r) => r.status === 'failed')).toEqual([]);
+      const mappings = (await scanTable(server.client, table)).filter((item) =>
+        item['pk']?.S?.startsWith('M#'),
+      );
+      expect(mappings).toHaveLength(4);
+      expect(mappingPuts).toBe(4);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('fails the records whose mappings a concurrent call was putting and could not store', async () => {
+    const table = await createAuditTable(server.client);
+    let refuse = true;
+    const client = clientSeeingMappings(() => {
+      if (refuse)
+        throw Object.assign(new Error('refused for the test'), { name: 'AccessDeniedException' });
+    });
+    try {
+      const writer = createAuditWriter({
+        client,
+        tableName: table,
+        retentionDays: RETENTION_DAYS,
+        now: () => NOW,
+      });
+      const stopped = WEB[6] as AuditRecord;
+      const stopping = WEB[5] as AuditRecord;
+      // The first call registers its mappings before the second starts: the second leaves them to it.
+      const [first, second] = await Promise.all([
+        writer.writeRecords([stopped]),
+        writer.writeRecords([stopping]),
+      ]);
+      expect(first.map((r) => r.status)).toEqual(['failed']);
+      expect(second.map((r) => r.status)).toEqual(['failed']);
+      expect(second[0]?.error?.message).toMatch(
+        /^image mapping M#\S+ was not stored by the concurrent call putting it$/,
+      );
+      // Redelivered, they are stored.
+      refuse = false;
+      const again = await writer.writeRecords([stopping, stopped]);
+      expect(again.filter((r) => r.status === 'failed')).toEqual([]);
+      expect(
+        (await scanTable(server.client, table)).filter((item) => item['pk']?.S?.startsWith('M#')),
+      ).toHaveLength(4);
+    } finally {
+      client.destroy();
+    }
   });
 });
