@@ -97,7 +97,7 @@ export async function runTasks(options: TasksOptions, io: CliIo): Promise<number
   const runs = await withStore(io, options, async (store) => {
     const window = windowOf(query);
     const found = lookup
-      ? await lookedUp(store.reader as unknown as LookupReader, lookup, query, scope, io.now())
+      ? await lookedUp(store.reader, lookup, query, scope, io.now())
       : window === undefined
         ? (await store.reader.openRuns(scope)).runs
         : (await store.reader.runsDuring(window, scope)).runs;

@@ -28,7 +28,7 @@ import {
   toTimeline,
 } from '@ecslog/task-runs';
 import { ec2InstanceOf } from '../commands/task.command';
-import type { LookupOptions, LookupReader } from '../query/run-lookup';
+import type { LookupOptions } from '../query/run-lookup';
 import { describeLookup, matchedValueOf, readLookup, runLookupOf } from '../query/run-lookup';
 import type { SearchFacts, TaskHistoryResponse, TimelineResponse } from './api-types';
 import type { PageAssets } from './page-assets';
@@ -315,7 +315,7 @@ async function searchOf(
   const lookup = runLookupOf({ [LOOKUP_OPTIONS[target.kind]]: target.value } as LookupOptions);
   if (lookup === undefined) throw new BadRequestError(`search: nothing to look up in "${text}"`);
   const reading = await readRunsUpTo(maxRuns, signal, (control) =>
-    readLookup(store.reader as unknown as LookupReader, lookup, request.range, control),
+    readLookup(store.reader, lookup, request.range, control),
   );
   signal.throwIfAborted();
   const inScope = reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
