@@ -1,4 +1,5 @@
-import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
+import { loadFixture, otherEcsEventArb } from '@ecslog/ecs-event-mapper/testing';
+import fc from 'fast-check';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { createEventBridgeHandler } from './eventbridge-ingest';
 import { dimensionValue } from './ingest-dependencies';
@@ -107,6 +108,35 @@ describe('generic ECS events in the ingest metrics', () => {
     const handler = createEventBridgeHandler({ ...deps, metrics: plain });
 
     await expect(handler(unmodelled('e-2', 'ECS Something New'))).resolves.toBeUndefined();
+  });
+
+  it('never ignores an aws.ecs event: one record written, or the event quarantined whole (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        otherEcsEventArb,
+        fc.constantFrom('time', 'id', 'region', undefined),
+        async ({ event }, dropped) => {
+          const { writer, metrics, held, deps } = setUp();
+          const input: Record<string, unknown> = { ...event };
+          if (dropped !== undefined) delete input[dropped];
+
+          await createEventBridgeHandler(deps)(input);
+
+          const [tally] = metrics.published;
+          expect(tally?.ignored).toBe(0);
+          if (dropped === undefined) {
+            expect(writer.calls.flat()).toHaveLength(1);
+            expect(held).toEqual([]);
+          } else {
+            expect(writer.calls).toEqual([]);
+            expect(held).toHaveLength(1);
+            expect(held[0]?.payload).toBe(input);
+            expect(held[0]?.reason).toBe(`${dropped}: is required`);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('makes any detail-type a CloudWatch dimension value', () => {
