@@ -195,6 +195,17 @@ function printStore(store: StoreBenchmarkResult) {
   console.log(
     `items read per run: at most ${n(store.maxItemsReadPerRun)} (${verdict(store.maxItemsReadPerRun <= targets.itemsReadPerRun)} ≤ ${targets.itemsReadPerRun}); mean history item ${store.meanHistoryItemBytes} bytes\n`,
   );
+  printTable(
+    ['lookup', 'queries', 'runs', 'items read', 'ms per query', 'equals model'],
+    store.lookups.map((lookup) => [
+      lookup.name,
+      String(lookup.queries),
+      String(lookup.runs),
+      String(lookup.itemsRead),
+      n(lookup.milliseconds, 1),
+      lookup.mismatches === 0 ? 'yes' : `NO (${lookup.mismatches} answers differ)`,
+    ]),
+  );
 }
 
 function printTransform(transform: TransformBenchmarkResult) {

@@ -17,7 +17,14 @@ import {
 } from '@ecslog/audit-store';
 import { createAuditTable, localClient, startDynamoDbLocal } from '@ecslog/audit-store/testing';
 import type { TaskRun, TimeWindow } from '@ecslog/task-runs';
-import { isActiveDuring, toTaskRuns } from '@ecslog/task-runs';
+import {
+  imagesOf,
+  isActiveDuring,
+  runHasAddress,
+  runHasImage,
+  runSpanOf,
+  toTaskRuns,
+} from '@ecslog/task-runs';
 import { performance } from 'node:perf_hooks';
 import type { CapacityMeter, ItemKind } from './capacity-meter';
 import { ITEM_KINDS, meterCapacity } from './capacity-meter';
@@ -108,6 +115,8 @@ export interface StoreBenchmarkResult {
   writeUnitsPerEvent: number;
   writeUnits: WriteUnits;
   reads: ReadCheck[];
+  /** Provenance lookups on (b)'s table, each checked against the brute-force model. */
+  lookups: LookupCheck[];
   /** Largest itemsReadPerRun of the reads. */
   maxItemsReadPerRun: number;
   meanHistoryItemBytes: number;
@@ -118,6 +127,20 @@ export interface StoreBenchmarkResult {
     requestsPerEvent: number;
     itemsReadPerRun: number;
   };
+}
+
+/** Lookups of one kind (addresses at instants, an image over the stream), against the model. */
+export interface LookupCheck {
+  name: string;
+  queries: number;
+  /** Runs found, summed over the queries. */
+  runs: number;
+  /** Items read (index entries, run items), summed. */
+  itemsRead: number;
+  /** Mean time per query, ms. */
+  milliseconds: number;
+  /** Queries whose answer was not the model's. */
+  mismatches: number;
 }
 
 /**
@@ -221,6 +244,7 @@ export async function runStoreBenchmark(options: {
 
     const writeUnits = await measureWriteUnits(server.endpoint, events);
     const reads = await checkReads(server.endpoint, table, records, options.now);
+    const lookups = await checkLookups(server.endpoint, table, records, options.now);
     const historyItems = stored.filter((item) => String(item['sk']).startsWith('H#'));
     return {
       benchmark: 'audit-store',
@@ -248,6 +272,7 @@ export async function runStoreBenchmark(options: {
       writeUnitsPerEvent: writeUnits.total / events.length,
       writeUnits: writeUnits.perEvent,
       reads,
+      lookups,
       maxItemsReadPerRun: Math.max(...reads.map((read) => read.itemsReadPerRun)),
       meanHistoryItemBytes: Math.round(
         historyItems.reduce((sum, item) => sum + itemSizeBytes(item), 0) / historyItems.length,
@@ -506,6 +531,103 @@ async function checkReads(
     });
   }
   return checks;
+}
+
+/** Runs with an address whose address is looked up at an instant of their run. */
+const ADDRESS_SAMPLES = 40;
+
+/**
+ * Provenance lookups on the written table: the address of about {@link ADDRESS_SAMPLES} runs
+ * with one, each at the middle of its run (its start when open), and the digest the most runs
+ * ran and its repository over the whole stream; each answer compared with the model's runs.
+ */
+async function checkLookups(
+  endpoint: string,
+  table: string,
+  records: readonly AuditRecord[],
+  now: () => number,
+): Promise<LookupCheck[]> {
+  const model = toTaskRuns(records);
+  const client = localClient(endpoint);
+  const reader = createAuditReader({ client, tableName: table });
+  const check = async (
+    name: string,
+    queries: {
+      window: TimeWindow;
+      read: () => ReturnType<typeof reader.runsDuring>;
+      keeps: (run: TaskRun) => boolean;
+    }[],
+  ): Promise<LookupCheck> => {
+    let runs = 0;
+    let itemsRead = 0;
+    let mismatches = 0;
+    const start = now();
+    for (const query of queries) {
+      const answer = await query.read();
+      runs += answer.runs.length;
+      itemsRead += answer.itemsRead;
+      const expected = model
+        .filter((run) => isActiveDuring(run, query.window) && query.keeps(run))
+        .map(runKey)
+        .sort();
+      if (JSON.stringify(answer.runs.map(runKey).sort()) !== JSON.stringify(expected))
+        mismatches += 1;
+    }
+    return {
+      name,
+      queries: queries.length,
+      runs,
+      itemsRead,
+      milliseconds: (now() - start) / Math.max(1, queries.length),
+      mismatches,
+    };
+  };
+  try {
+    const withAddress = model.filter((run) => run.record.network?.privateIpv4 !== undefined);
+    const step = Math.max(1, Math.floor(withAddress.length / ADDRESS_SAMPLES));
+    const addressQueries = withAddress
+      .filter((_, i) => i % step === 0)
+      .map((run) => {
+        const span = runSpanOf(run);
+        const instant = new Date(
+          Number.isFinite(span.end) ? Math.round((span.start + span.end) / 2) : span.start,
+        ).toISOString();
+        const address = run.record.network?.privateIpv4 as string;
+        const window = { from: instant, to: instant };
+        return {
+          window,
+          read: () => reader.runsAtAddress(address, window),
+          keeps: (other: TaskRun) => runHasAddress(other, address),
+        };
+      });
+    const counts = new Map<string, number>();
+    for (const run of model)
+      for (const image of imagesOf(run.record))
+        if (image.digest !== undefined)
+          counts.set(image.digest, (counts.get(image.digest) ?? 0) + 1);
+    const digest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const repository = model
+      .flatMap((run) => imagesOf(run.record))
+      .find((image) => image.digest === digest)?.repository;
+    const times = records.map((record) => Date.parse(record.eventTime));
+    const whole = {
+      from: new Date(Math.min(...times)).toISOString(),
+      to: new Date(Math.max(...times)).toISOString(),
+    };
+    const imageQueries = [digest, repository]
+      .filter((image): image is string => image !== undefined)
+      .map((image) => ({
+        window: whole,
+        read: () => reader.runsOfImage(image, whole),
+        keeps: (run: TaskRun) => runHasImage(run, image),
+      }));
+    return [
+      await check('address at an instant (runsAtAddress)', addressQueries),
+      await check('busiest digest, then its repository, whole stream (runsOfImage)', imageQueries),
+    ];
+  } finally {
+    client.destroy();
+  }
 }
 
 /** The original design's item: the raw event keyed by task definition and time, as it was. */
