@@ -5,6 +5,7 @@
  * records) and assembles the event from them with a plain function, so a property can compare
  * the mapper's output with the facts instead of re-implementing the mapper.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { ChurnKind, FailureCategory, OutcomeStatus } from '../audit-record';
 import { TASK_LAST_STATUSES } from '../task-statuses';
@@ -37,6 +38,8 @@ export const TASK_STATUSES = TASK_LAST_STATUSES;
 export interface ContainerFacts {
   name: string;
   image: string;
+  /** What ECS reports once pulled; default: the digest of `image` (every task of one ref shares it). */
+  imageDigest?: string;
   lastStatus: string;
   exitCode?: number;
   reason?: string;
@@ -312,6 +315,15 @@ export const taskFactsArb: fc.Arbitrary<TaskFacts & { scenario?: StopScenario }>
     return facts;
   });
 
+/**
+ * A registry's digest for an image reference: a function of the reference, as an image that was
+ * pushed once is the same digest in every task that pulls it (a re-push is a different one:
+ * give `imageDigest`).
+ */
+export function digestOfReference(image: string): string {
+  return `sha256:${createHash('sha256').update(image).digest('hex')}`;
+}
+
 /** The `detail` of an ECS Task State Change built from facts (ISO timestamps, as ECS sends them). */
 export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
   const pullStartedAt = f.pullMs !== undefined ? f.createdAtMs + 1000 : undefined;
@@ -369,7 +381,7 @@ export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
         lastStatus: c.lastStatus,
         name: c.name,
         image: c.image,
-        imageDigest: `sha256:${f.taskId}${f.taskId}`,
+        imageDigest: c.imageDigest ?? digestOfReference(c.image),
         runtimeId: `${f.taskId}-${String(f.createdAtMs).slice(-10)}`,
         exitCode: c.exitCode,
         reason: c.reason,
