@@ -67,6 +67,22 @@ describe.each(SEEDS)('simulateDay (seed %i)', (seed) => {
     expect(reindexTasks).toEqual([]);
   });
 
+  it('has one deployment that ran two digests of one image reference, and no other', () => {
+    // digests per (deployment, image reference), from what the task records say
+    const digests = new Map<string, Set<string>>();
+    for (const r of distinct)
+      for (const c of r.recordType === 'task' && r.startedBy ? (r.containers ?? []) : [])
+        if (c.image && c.imageDigest) {
+          const key = `${r.serviceName}|${r.startedBy}|${c.image}`;
+          digests.set(key, (digests.get(key) ?? new Set()).add(c.imageDigest));
+        }
+    const drifted = [...digests].filter(([, set]) => set.size > 1).map(([key]) => key);
+    expect(drifted).toEqual(
+      day.expected.digestDrift.map((d) => `${d.service}|${d.deploymentId}|${d.image}`),
+    );
+    expect(drifted).toHaveLength(1);
+  });
+
   it('delivers some records twice', () => {
     expect(day.expected.duplicates).toBeGreaterThan(0);
     expect(records.length).toBeGreaterThan(distinct.length);

@@ -59,6 +59,11 @@ export interface DayExpectation {
   records: number;
   /** Extra deliveries of an event already delivered. */
   duplicates: number;
+  /**
+   * Deployments whose tasks ran more than one digest of one image reference (a tag pushed again
+   * while the deployment ran): service, deployment id and the reference.
+   */
+  digestDrift: { service: string; deploymentId: string; image: string }[];
 }
 
 export interface SimulatedDay {
@@ -85,6 +90,8 @@ interface TaskPlan {
   launchType: 'FARGATE' | 'EC2';
   capacityProviderName?: string;
   containerInstanceArn?: string;
+  /** The digest ECS reports, when not the one the reference was first pushed as. */
+  imageDigest?: string;
   createdAtMs: number;
   /** Undefined: never started. */
   runMs?: number;
@@ -151,6 +158,7 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
       {
         name: container,
         image: image(plan.family, `r${plan.revision}`),
+        ...(plan.imageDigest !== undefined ? { imageDigest: plan.imageDigest } : {}),
         lastStatus: plan.end ? 'STOPPED' : 'RUNNING',
         ...(plan.end?.exitCode !== undefined ? { exitCode: plan.end.exitCode } : {}),
         ...(plan.end?.reason !== undefined ? { reason: plan.end.reason } : {}),
@@ -252,15 +260,19 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
   });
   const untilEndOfDay = (fromMs: number) => dayStart + 24 * HOUR - MINUTE - fromMs;
 
-  // prod-web/web: 3 tasks, two rolling deployments; one task fails its container health check.
+  // prod-web/web: 3 tasks, two rolling deployments; one task fails its container health check,
+  // and its replacement pulls the tag again after it was pushed anew: the deployment drifts.
+  const digestDrift: DayExpectation['digestDrift'] = [];
   const web = (
     revision: number,
     deployment: string,
     createdAtMs: number,
     stopAtMs?: number,
     stop?: TaskPlan['end'],
+    imageDigest?: string,
   ) =>
     runTask({
+      imageDigest,
       cluster: 'prod-web',
       family: 'web',
       revision,
@@ -297,7 +309,13 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
           exitCode: 137,
         });
         webStarts[slot] = sickAt + 20_000;
-        web(webRevision, webDeployment, webStarts[slot], stopAt, replacedBy(next));
+        const rePushed = `sha256:${rng.hex(64)}`;
+        digestDrift.push({
+          service: 'web',
+          deploymentId: webDeployment,
+          image: image('web', `r${webRevision}`),
+        });
+        web(webRevision, webDeployment, webStarts[slot], stopAt, replacedBy(next), rePushed);
       } else web(webRevision, webDeployment, createdAt, stopAt, replacedBy(next));
       webStarts[slot] = deployAt + (slot + 1) * 2 * MINUTE;
     }
@@ -603,6 +621,7 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
       distinctStateChanges: timed.length,
       records,
       duplicates: delivered.duplicates,
+      digestDrift,
     },
   };
 }
