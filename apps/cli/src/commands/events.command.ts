@@ -2,7 +2,9 @@ import type { StoreOptions } from '@ecslog/store-connection';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { isCluster } from '@ecslog/audit-store';
-import type { DigestDrift } from '@ecslog/task-runs';
+import type { DigestDrift, TaskRun } from '@ecslog/task-runs';
+import type { TimeRange } from '@ecslog/audit-store';
+import type { AuditStoreConnection } from '@ecslog/store-connection';
 import { digestDrift } from '@ecslog/task-runs';
 import { createLineOutput } from '../line-output';
 import { renderTable } from '../output/text-table';
@@ -78,10 +80,9 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
   const { records, drifts } = await withStore(io, options, async (store) => {
     const all = await store.reader.serviceEvents(options.service, range);
     const cluster = options.cluster;
-    // The service's runs in the range, for the digests its deployments ran.
-    const { runs } = options.json
-      ? { runs: [] }
-      : await store.reader.runsDuring(range, { cluster, group: `service:${options.service}` });
+    const runs = options.json
+      ? []
+      : await serviceRuns(store.reader, options.service, range, all, cluster);
     if (all.length === 0 && runs.length === 0) await checkNotEmpty(store);
     return {
       records: cluster === undefined ? all : all.filter((r) => isCluster(r.clusterArn, cluster)),
@@ -106,6 +107,34 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
     `${counted(records.length, 'event')} of service ${visibleText(options.service)} ${describeRange(range, style)}${drifted}\n`,
   );
   return 0;
+}
+
+/**
+ * The service's runs in the range, for the digests its deployments ran: read per cluster (the
+ * one asked for, else each cluster its events name), as a cluster and group bound the run
+ * index's reads to the service's own runs; without events to name one, in every cluster.
+ */
+async function serviceRuns(
+  reader: AuditStoreConnection['reader'],
+  service: string,
+  range: TimeRange,
+  events: readonly AuditRecord[],
+  cluster: string | undefined,
+): Promise<TaskRun[]> {
+  const group = `service:${service}`;
+  const clusters =
+    cluster !== undefined
+      ? [cluster]
+      : [
+          ...new Set(
+            events.map((record) => record.clusterArn).filter((arn) => arn.includes(':cluster/')),
+          ),
+        ];
+  if (clusters.length === 0) return (await reader.runsDuring(range, { group })).runs;
+  const reads = await Promise.all(
+    clusters.map((clusterArn) => reader.runsDuring(range, { cluster: clusterArn, group })),
+  );
+  return reads.flatMap((read) => read.runs);
 }
 
 /**

@@ -183,5 +183,25 @@ describe('lookups and provenance (end to end)', () => {
     expect(run.stderr).toMatch(
       /; digest drift: 1 image reference ran as more than one digest within a deployment$/m,
     );
+
+    // Its runs are read in the cluster its events name, or the one asked for; a window without
+    // its events reads every cluster.
+    const inCluster = await ecslog(['events', '--service', 'web', '--cluster', 'prod-web', ...DAY]);
+    const elsewhere = await ecslog(['events', '--service', 'web', '--cluster', 'batch', ...DAY]);
+    const noEvents = await ecslog([
+      'events',
+      '--service',
+      'web',
+      '--from',
+      '2026-11-20T04:00:00Z',
+      '--to',
+      '2026-11-20T07:00:00Z',
+    ]);
+    expect(inCluster.stdout).toContain(`1: ${THIRD.taskId}`);
+    expect(elsewhere.stdout).not.toContain('Digest drift');
+    expect(noEvents.stderr).toMatch(
+      /^0 events of service web .*; digest drift: 1 image reference/m,
+    );
+    expect(noEvents.stdout).toContain(`1: ${THIRD.taskId}`);
   });
 });

@@ -83,8 +83,8 @@ export function webTaskEvent(facts: ProvenanceTask): Record<string, unknown> {
 }
 
 /**
- * Every event: the three `web` tasks, the task on the EC2 host, and its container instance's
- * state change (which names the EC2 instance).
+ * Every event: a service action of `web`, the three `web` tasks, the task on the EC2 host, and
+ * its container instance's state change (which names the EC2 instance).
  */
 export function provenanceEvents(): Record<string, unknown>[] {
   const instance = JSON.stringify(loadFixture('eventbridge/container-instance-draining.json'))
@@ -95,6 +95,8 @@ export function provenanceEvents(): Record<string, unknown>[] {
     .replaceAll('444455556666', '111122223333')
     .replaceAll('us-east-1', 'eu-west-1');
   return [
+    // Service web's steady state in prod-web at 03:06: its events name its cluster.
+    loadFixture('eventbridge/service-action-steady-state.json'),
     ...[FIRST, SECOND, THIRD].map(webTaskEvent),
     loadFixture('eventbridge/task-running-ec2-bridge.json'),
     JSON.parse(instance) as Record<string, unknown>,
