@@ -487,6 +487,22 @@ describe('StatefulStack Glue catalog', () => {
     expect(typeOf('containers')).toMatch(/^array<struct<.*image_digest:string,runtime_id:string,/);
   });
 
+  it('has the columns of ECS events beyond the classic detail-types: kind, health, the raw detail', () => {
+    const { template } = synth({});
+    const { Properties: table } = onlyResource(template, TYPES.glueTable);
+    const columns = (
+      table['TableInput'] as { StorageDescriptor: { Columns: { Name: string; Type: string }[] } }
+    ).StorageDescriptor.Columns;
+    const typeOf = (name: string) => columns.find((c) => c.Name === name)?.Type;
+
+    for (const name of ['detail_type', 'health_status', 'detail'])
+      expect(typeOf(name)).toBe('string');
+    expect(typeOf('detail_truncated')).toBe('boolean');
+    expect(typeOf('health_checks')).toBe(
+      'array<struct<type:string,status:string,status_reason:string,last_status_change:string,last_updated:string>>',
+    );
+  });
+
   it('reads NDJSON under the bucket root with partition projection on dt', () => {
     const { stack, template } = synth({});
     const bucketRoot = (suffix: string) => ({
