@@ -40,6 +40,19 @@ describe('toLakeRow', () => {
     expect(lakePartition(record)).toEqual({ dt: record.eventTime.slice(0, 10) });
   });
 
+  it('names the churn of a task stopped by a deployment scaling it in, and none on a failure', () => {
+    const stopped = mapEvent(loadFixture('eventbridge/task-lifecycle-07-stopped.json'));
+    const oom = mapEvent(loadFixture('eventbridge/task-stopped-oom.json'));
+    if (stopped.kind !== 'mapped' || oom.kind !== 'mapped') throw new Error('fixtures must map');
+
+    expect(toLakeRow(stopped.records[0]!)).toMatchObject({
+      outcome_status: 'stopped',
+      outcome_churn: 'scale-in',
+      outcome_category: null,
+    });
+    expect(toLakeRow(oom.records[0]!)).toMatchObject({ outcome_churn: null });
+  });
+
   it('carries a task’s provenance: ENI, platform version, container instance, digests and runtime ids', () => {
     const [fargate] = fixtureRecords('eventbridge/task-lifecycle-04-running.json');
     const [ec2] = fixtureRecords('eventbridge/task-running-ec2-bridge.json');

@@ -373,6 +373,13 @@ const COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
     value: (r) => r.outcome.category,
   },
   {
+    name: 'outcome_churn',
+    type: 'string',
+    comment:
+      'Expected churn when outcome_status = stopped: scale-in | instance-draining | infrastructure-health',
+    value: (r) => r.outcome.churn,
+  },
+  {
     name: 'outcome_summary',
     type: 'string',
     comment: 'One human line',
