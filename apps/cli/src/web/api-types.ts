@@ -4,29 +4,111 @@ import type { DigestDrift, LookupKind, PackedTimeline, Timeline } from '@ecslog/
 import { unpackTimeline } from '@ecslog/task-runs';
 
 /**
- * `GET /api/timeline?…`: the timeline of the filters, packed (10,000 runs are ≈ 1.5 MB of JSON,
- * not 7.5), and what the filters can choose from.
+ * `GET /api/timeline?…` and `GET /api/search?…`: the timeline of the filters (or of the search),
+ * packed (10,000 runs are ≈ 1.5 MB of JSON, not 7.5), what the filters can choose from, and the
+ * digest drift and search matches with runs by index (a drift of thousands of runs names each
+ * by a number, not by its ARN).
  */
-export interface TimelineResponse extends PackedTimeline, TimelineResponseFacts {}
+export interface TimelineResponse extends PackedTimeline, TimelineFacts {
+  /** The digest drift among the runs shown; each digest's runs by index into `runs`. */
+  drifts: PackedDrift[];
+  /** Set for a search. */
+  search?: PackedSearch;
+}
 
 /** The page's timeline: the answer, its timeline unpacked (`unpackTimeline`). */
-export interface TimelineView extends Timeline, TimelineResponseFacts {}
+export interface TimelineView extends Timeline, TimelineFacts {
+  /**
+   * The digest drift among the runs shown (`digestDrift` of `@ecslog/task-runs`): within one
+   * deployment, an image reference whose runs ran different digests. The page marks those runs.
+   */
+  drifts: DigestDrift[];
+  /** Set for a search: what was searched for, and what of each run matched. */
+  search?: SearchFacts;
+}
+
+/** A {@link DigestDrift} on the wire: each digest's runs by index into the timeline's runs. */
+export interface PackedDrift extends Omit<DigestDrift, 'digests'> {
+  digests: { digest: string; firstSeen: string; runs: number[] }[];
+}
+
+/** {@link SearchFacts} on the wire: each run's match by index into `values`, in run order. */
+export interface PackedSearch extends Omit<SearchFacts, 'matched'> {
+  values: string[];
+  matched: number[];
+}
+
+/** The drifts and search of an answer, runs by index into `timeline.runs`. */
+export function packRunFacts(
+  timeline: Timeline,
+  drifts: readonly DigestDrift[],
+  search?: SearchFacts,
+): Pick<TimelineResponse, 'drifts' | 'search'> {
+  const index = new Map(timeline.runs.map((run, i) => [run.id, i]));
+  const indexesOf = (ids: readonly string[]) =>
+    ids.map((id) => index.get(id)).filter((i): i is number => i !== undefined);
+  const packed: Pick<TimelineResponse, 'drifts' | 'search'> = {
+    drifts: drifts.map(({ digests, ...drift }) => ({
+      ...drift,
+      digests: digests.map(({ digest, firstSeen, runIds }) => ({
+        digest,
+        firstSeen,
+        runs: indexesOf(runIds),
+      })),
+    })),
+  };
+  if (search === undefined) return packed;
+  const values: string[] = [];
+  const valueIndex = new Map<string, number>();
+  const matched = timeline.runs.map((run) => {
+    const value = search.matched[run.id] ?? '';
+    let at = valueIndex.get(value);
+    if (at === undefined) {
+      at = values.push(value) - 1;
+      valueIndex.set(value, at);
+    }
+    return at;
+  });
+  const { matched: _byId, ...facts } = search;
+  return { ...packed, search: { ...facts, values, matched } };
+}
 
 /** The page's timeline of an answer. */
 export function timelineViewOf(answer: TimelineResponse): TimelineView {
   const { store, choices, omitted, drifts, search } = answer;
+  const timeline = unpackTimeline(answer);
+  const run = (i: number) => timeline.runs[i];
   return {
-    ...unpackTimeline(answer),
+    ...timeline,
     store,
     choices,
-    drifts,
+    drifts: drifts.map(({ digests, ...drift }) => ({
+      ...drift,
+      digests: digests.map(({ digest, firstSeen, runs }) => ({
+        digest,
+        firstSeen,
+        runIds: runs.map((i) => run(i)?.id ?? ''),
+        taskIds: runs.map((i) => run(i)?.taskId ?? run(i)?.id ?? ''),
+      })),
+    })),
     ...(omitted ? { omitted } : {}),
-    ...(search ? { search } : {}),
+    ...(search
+      ? {
+          search: {
+            text: search.text,
+            kind: search.kind,
+            description: search.description,
+            matched: Object.fromEntries(
+              timeline.runs.map((r, i) => [r.id, search.values[search.matched[i] ?? -1] ?? '']),
+            ),
+          },
+        }
+      : {}),
   };
 }
 
-/** What a timeline's answer says besides its timeline. */
-export interface TimelineResponseFacts {
+/** What a timeline's answer says besides its timeline, its drifts and its search. */
+export interface TimelineFacts {
   /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
   store: string;
   choices: { clusters: string[]; groups: { clusterName: string; group: string }[] };
@@ -36,13 +118,6 @@ export interface TimelineResponseFacts {
    * so far, of any status (the status filter needs every run read).
    */
   omitted?: { runs: number; limit: number; complete: boolean };
-  /**
-   * The digest drift among the runs shown (`digestDrift` of `@ecslog/task-runs`): within one
-   * deployment, an image reference whose runs ran different digests. The page marks those runs.
-   */
-  drifts: DigestDrift[];
-  /** Set for `GET /api/search?q=…`: what was searched for, and what of each run matched. */
-  search?: SearchFacts;
 }
 
 /**

@@ -31,6 +31,7 @@ import { ec2InstanceOf } from '../commands/task.command';
 import type { LookupOptions } from '../query/run-lookup';
 import { describeLookup, matchedValueOf, readLookup, runLookupOf } from '../query/run-lookup';
 import type { SearchFacts, TaskHistoryResponse, TimelineResponse } from './api-types';
+import { packRunFacts } from './api-types';
 import type { PageAssets } from './page-assets';
 import type { RequestGate, RequestGateOptions } from './request-gate';
 import { createRequestGate, DEFAULT_REQUEST_GATE } from './request-gate';
@@ -256,13 +257,14 @@ async function timelineOf(
         ? { runs: runs.length, limit: maxRuns, complete: true }
         : undefined;
   const shown = omitted || runs === undefined ? [] : runs;
+  const timeline = toTimeline(shown, request.range, now());
   return {
     body: {
-      ...packTimeline(toTimeline(shown, request.range, now())),
+      ...packTimeline(timeline),
       ...(omitted ? { omitted } : {}),
       store: store.description,
       choices: choicesOf(reading.runs ?? [], request),
-      drifts: digestDrift(shown),
+      ...packRunFacts(timeline, digestDrift(shown)),
     },
     serverTiming: serverTimingOf(performance.now() - started, reading.items),
   };
@@ -301,13 +303,13 @@ async function searchOf(
       description: `task ${run.record.taskId ?? target.value}`,
       matched: { [run.id]: run.record.taskId ?? target.value },
     };
+    const timeline = toTimeline([run], range, now());
     return {
       body: {
-        ...packTimeline(toTimeline([run], range, now())),
+        ...packTimeline(timeline),
         store: store.description,
         choices: choicesOf([run], request),
-        drifts: [],
-        search,
+        ...packRunFacts(timeline, [], search),
       },
       serverTiming: serverTimingOf(performance.now() - started, undefined),
     };
@@ -327,19 +329,19 @@ async function searchOf(
         ? { runs: runs.length, limit: maxRuns, complete: true }
         : undefined;
   const shown = omitted || runs === undefined ? [] : runs;
+  const timeline = toTimeline(shown, request.range, now());
   return {
     body: {
-      ...packTimeline(toTimeline(shown, request.range, now())),
+      ...packTimeline(timeline),
       ...(omitted ? { omitted } : {}),
       store: store.description,
       choices: choicesOf(reading.runs ?? [], request),
-      drifts: digestDrift(shown),
-      search: {
+      ...packRunFacts(timeline, digestDrift(shown), {
         text,
         kind: target.kind,
         description: describeLookup(lookup),
         matched: Object.fromEntries(shown.map((run) => [run.id, matchedValueOf(run, lookup)])),
-      },
+      }),
     },
     serverTiming: serverTimingOf(performance.now() - started, reading.items),
   };
