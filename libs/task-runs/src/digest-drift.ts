@@ -38,6 +38,14 @@ export interface DigestDrift {
   driftedAt: string;
 }
 
+/** An image reference of one deployment in one cluster: its digests, each with its runs. */
+interface Reference {
+  /** The first record seen of it: its cluster, group and deployment. */
+  first: AuditRecord;
+  image: string;
+  digests: Map<string, TaskRun[]>;
+}
+
 /** `startedBy` of a task a service's deployment placed. */
 const DEPLOYMENT_PREFIX = 'ecs-svc/';
 
@@ -54,27 +62,40 @@ const DEPLOYMENT_PREFIX = 'ecs-svc/';
  * drift?.digests.map((d) => `${d.digest} since ${d.firstSeen}: ${d.taskIds.join(', ')}`);
  */
 export function digestDrift(runs: readonly TaskRun[]): DigestDrift[] {
-  /** By cluster, deployment and image, then digest: the runs. */
-  const references = new Map<
-    string,
-    { first: AuditRecord; image: string; digests: Map<string, TaskRun[]> }
-  >();
+  /** Each image reference of a deployment in a cluster, its digests and their runs. */
+  const references: Reference[] = [];
+  /** By cluster, then deployment, then image: nested maps of the record's own strings (no keys built). */
+  const byCluster = new Map<string, Map<string, Map<string, Reference>>>();
   for (const run of runs) {
     const { record } = run;
     const deployment = record.startedBy;
     if (deployment === undefined || !deployment.startsWith(DEPLOYMENT_PREFIX)) continue;
-    const seen = new Set<string>();
-    for (const container of record.containers ?? []) {
+    const containers = record.containers ?? [];
+    for (const [index, container] of containers.entries()) {
       const { image, imageDigest } = container;
       if (image === undefined || imageDigest === undefined) continue;
       // One task with two containers of one image counts once per digest.
-      const key = `${record.clusterArn}\u0000${deployment}\u0000${image}`;
-      if (seen.has(`${key}\u0000${imageDigest}`)) continue;
-      seen.add(`${key}\u0000${imageDigest}`);
-      let reference = references.get(key);
+      if (
+        containers
+          .slice(0, index)
+          .some((other) => other.image === image && other.imageDigest === imageDigest)
+      )
+        continue;
+      let byDeployment = byCluster.get(record.clusterArn);
+      if (byDeployment === undefined) {
+        byDeployment = new Map();
+        byCluster.set(record.clusterArn, byDeployment);
+      }
+      let byImage = byDeployment.get(deployment);
+      if (byImage === undefined) {
+        byImage = new Map();
+        byDeployment.set(deployment, byImage);
+      }
+      let reference = byImage.get(image);
       if (reference === undefined) {
         reference = { first: record, image, digests: new Map() };
-        references.set(key, reference);
+        byImage.set(image, reference);
+        references.push(reference);
       }
       const withDigest = reference.digests.get(imageDigest);
       if (withDigest) withDigest.push(run);
@@ -82,7 +103,7 @@ export function digestDrift(runs: readonly TaskRun[]): DigestDrift[] {
     }
   }
   const drifts: DigestDrift[] = [];
-  for (const { first, image, digests } of references.values()) {
+  for (const { first, image, digests } of references) {
     if (digests.size < 2) continue;
     const listed = [...digests].map(([digest, withDigest]): DriftDigest => {
       const inOrder = [...withDigest].sort(byStartThenId);
@@ -93,9 +114,7 @@ export function digestDrift(runs: readonly TaskRun[]): DigestDrift[] {
         taskIds: inOrder.map((run) => run.record.taskId ?? run.id),
       };
     });
-    listed.sort(
-      (a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.digest.localeCompare(b.digest),
-    );
+    listed.sort((a, b) => order(a.firstSeen, b.firstSeen) || order(a.digest, b.digest));
     drifts.push({
       clusterArn: first.clusterArn,
       clusterName: first.clusterName,
@@ -108,10 +127,10 @@ export function digestDrift(runs: readonly TaskRun[]): DigestDrift[] {
   }
   return drifts.sort(
     (a, b) =>
-      a.driftedAt.localeCompare(b.driftedAt) ||
-      a.clusterArn.localeCompare(b.clusterArn) ||
-      a.deployment.localeCompare(b.deployment) ||
-      a.image.localeCompare(b.image),
+      order(a.driftedAt, b.driftedAt) ||
+      order(a.clusterArn, b.clusterArn) ||
+      order(a.deployment, b.deployment) ||
+      order(a.image, b.image),
   );
 }
 
@@ -134,5 +153,10 @@ export function driftsByRun(drifts: readonly DigestDrift[]): Map<string, DigestD
 }
 
 function byStartThenId(a: TaskRun, b: TaskRun): number {
-  return a.startTime.localeCompare(b.startTime) || a.id.localeCompare(b.id);
+  return order(a.startTime, b.startTime) || order(a.id, b.id);
+}
+
+/** Code-unit order (ISO times sort as times): not `localeCompare`, which is many times slower. */
+function order(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
