@@ -30,13 +30,7 @@ export interface CapacityMeter {
 
 /** The kinds of item the audit writer writes (README of audit-store: "Table design"). */
 export type ItemKind =
-  | 'history'
-  | 'run'
-  | 'carry'
-  | 'latest-state'
-  | 'never-started'
-  | 'companion'
-  | 'mapping';
+  'history' | 'run' | 'carry' | 'latest-state' | 'never-started' | 'companion' | 'mapping';
 
 export const ITEM_KINDS: readonly ItemKind[] = [
   'history',
