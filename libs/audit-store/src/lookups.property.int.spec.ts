@@ -301,7 +301,7 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])(
             );
           }
         }),
-        { numRuns: 4, seed: SEED },
+        { numRuns: 5, seed: SEED },
       );
     }, 60_000);
   },
