@@ -8,6 +8,8 @@
  * const writer = createAuditWriter({ client, tableName });
  * await writer.writeRecords(records);
  * const { runs } = await createAuditReader({ client, tableName }).runsDuring({ from, to });
+ * // Provenance (table layout 3): runsAtAddress, runsOnInstance, runsOfImage.
+ * const held = await createAuditReader({ client, tableName }).runsAtAddress('10.0.4.17', { from, to });
  */
 export {
   AUDIT_TABLE,
