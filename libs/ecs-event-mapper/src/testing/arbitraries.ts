@@ -336,9 +336,15 @@ export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
         : undefined;
   const updatedAt = f.updatedAtMs ?? stoppedAt ?? startedAt ?? f.createdAtMs;
   const awsvpc = f.launchType !== 'EC2' && f.launchType !== 'EXTERNAL';
-  // Network details derived from the task id, so equal facts give equal events.
-  const octet = (i: number) => parseInt(f.taskId.slice(i * 2, i * 2 + 2), 16);
-  const ip = `10.${octet(0)}.${octet(1)}.${octet(2)}`;
+  // Network details derived from the task id, so equal facts give equal events: through a hash,
+  // because ids made together share a prefix (the simulator's do) and tasks do not share an ENI.
+  // The subnet is one per cluster and zone, as a VPC gives, and the address lies in it.
+  const net = createHash('sha256').update(f.taskId).digest('hex');
+  const subnet = createHash('sha256')
+    .update(`${f.clusterName}/${f.availabilityZone ?? ''}`)
+    .digest('hex');
+  const octet = (hex: string, i: number) => parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  const ip = `10.${octet(subnet, 0)}.${octet(net, 0)}.${octet(net, 1)}`;
   const attachmentId = `${f.taskId.slice(0, 8)}-${f.taskId.slice(8, 12)}-4${f.taskId.slice(13, 16)}-8${f.taskId.slice(17, 20)}-${f.taskId.slice(20, 32)}`;
   const attachmentStatus =
     f.lastStatus === 'STOPPED'
@@ -354,11 +360,11 @@ export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
             type: 'eni',
             status: attachmentStatus,
             details: [
-              { name: 'subnetId', value: `subnet-0${f.taskId.slice(0, 16)}` },
-              { name: 'networkInterfaceId', value: `eni-0${f.taskId.slice(16, 32)}` },
+              { name: 'subnetId', value: `subnet-0${subnet.slice(0, 16)}` },
+              { name: 'networkInterfaceId', value: `eni-0${net.slice(2, 18)}` },
               {
                 name: 'macAddress',
-                value: `06:${f.taskId.slice(0, 2)}:${f.taskId.slice(2, 4)}:${f.taskId.slice(4, 6)}:${f.taskId.slice(6, 8)}:${f.taskId.slice(8, 10)}`,
+                value: `06:${net.slice(18, 20)}:${net.slice(20, 22)}:${net.slice(22, 24)}:${net.slice(24, 26)}:${net.slice(26, 28)}`,
               },
               {
                 name: 'privateDnsName',
