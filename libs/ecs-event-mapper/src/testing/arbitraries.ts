@@ -58,6 +58,8 @@ export interface TaskFacts {
   startedBy: string;
   launchType: string;
   capacityProviderName?: string;
+  /** The instance an EC2, External or Managed Instances task was placed on, when given. */
+  containerInstanceArn?: string;
   availabilityZone: string;
   cpu: string;
   memory: string;
@@ -381,6 +383,7 @@ export function taskDetailOf(f: TaskFacts): Record<string, unknown> {
     clusterArn: clusterArnOf(f),
     connectivity: 'CONNECTED',
     connectivityAt: iso(f.createdAtMs + 500),
+    containerInstanceArn: f.containerInstanceArn,
     containers: f.containers.map((c, index) =>
       dropUndefined({
         containerArn: `arn:aws:ecs:${f.region}:${f.account}:container/${f.clusterName}/${f.taskId}/${attachmentId.slice(0, 35)}${index}`,

@@ -112,6 +112,55 @@ export function retimed(event: Record<string, unknown>, ms: number): Record<stri
   return { ...event, time: seconds, detail };
 }
 
+/**
+ * How many services and scheduled families the traffic's tasks come from, and how many container
+ * instances its EC2 tasks and instance events share: a real account runs a few dozen workloads
+ * whose tasks share their images, on instances that live for days — not one of each per task.
+ */
+export const LIVE_WORKLOADS = 48;
+export const LIVE_CONTAINER_INSTANCES = 24;
+const LIVE_CLUSTERS = 4;
+
+/** The traffic's workloads: what its tasks share with the other tasks of their service or family. */
+function workloadsOf(seed: number) {
+  const templates = fc.sample(taskFactsArb, { numRuns: LIVE_WORKLOADS, seed: seed + 101 });
+  const { region, account } = templates[0] as TaskFacts;
+  const clusters = templates.slice(0, LIVE_CLUSTERS).map((t) => t.clusterName);
+  const workloads = templates.map((t, i) => ({
+    region,
+    account,
+    clusterName: clusters[i % LIVE_CLUSTERS] as string,
+    family: t.family,
+    revision: t.revision,
+    group: t.group,
+    serviceName: t.serviceName,
+    startedBy: t.startedBy,
+    launchType: t.launchType,
+    capacityProviderName: t.capacityProviderName,
+    containers: t.containers.map(({ name, image }) => ({ name, image })),
+  }));
+  const instances = fc
+    .sample(
+      fc.record({
+        id: fc.stringMatching(/^[0-9a-f]{32}$/),
+        ec2: fc.stringMatching(/^[0-9a-f]{17}$/),
+      }),
+      { numRuns: LIVE_CONTAINER_INSTANCES, seed: seed + 102 },
+    )
+    .map(({ id, ec2 }, i) => {
+      const clusterName = clusters[i % LIVE_CLUSTERS] as string;
+      return {
+        clusterName,
+        arn: `arn:aws:ecs:${region}:${account}:container-instance/${clusterName}/${id}`,
+        ec2InstanceId: `i-${ec2}`,
+      };
+    });
+  return { region, account, workloads, instances };
+}
+
+/** Launch types whose tasks run on a container instance. */
+const ON_INSTANCE = new Set(['EC2', 'EXTERNAL', 'MANAGED_INSTANCES']);
+
 export interface LiveTrafficOptions {
   /** About how many events (the last lifecycle may overrun by a few). */
   events: number;
@@ -134,9 +183,12 @@ export function sampleLiveTraffic(options: LiveTrafficOptions): Record<string, u
   const taskEvents = Math.round(options.events * taskShare);
   const timed: { timeMs: number; event: Record<string, unknown> }[] = [];
 
+  const { region, account, workloads, instances } = workloadsOf(options.seed);
   const finals = fc.sample(
     fc.record({
       facts: taskFactsArb,
+      workload: fc.nat(),
+      instance: fc.nat(),
       scenario: stopScenarioArb,
       startMs: fc.integer({ min: 0, max: windowMs }),
       pullMs: fc.integer({ min: 1_000, max: 60_000 }),
@@ -147,8 +199,22 @@ export function sampleLiveTraffic(options: LiveTrafficOptions): Record<string, u
     { numRuns: Math.max(1, Math.ceil(taskEvents / 3)), seed: options.seed },
   );
   let produced = 0;
-  for (const { facts, scenario, startMs, pullMs, runMs, ids, stillRunning } of finals) {
+  for (const { facts: own, workload: w, instance: n, ...task } of finals) {
     if (produced >= taskEvents) break;
+    const { scenario, startMs, pullMs, runMs, ids, stillRunning } = task;
+    const workload = workloads[w % workloads.length] as (typeof workloads)[number];
+    const onCluster = instances.filter((i) => i.clusterName === workload.clusterName);
+    const facts: TaskFacts = {
+      ...own,
+      ...workload,
+      containers: workload.containers.map((c) => ({
+        ...c,
+        lastStatus: own.containers[0]?.lastStatus ?? 'RUNNING',
+      })),
+      containerInstanceArn: ON_INSTANCE.has(workload.launchType)
+        ? onCluster[n % onCluster.length]?.arn
+        : undefined,
+    };
     // Nine tasks in ten have finished within the window; the rest are still running.
     const started = stillRunning || scenario.exits.some((exit) => exit.exitCode !== undefined);
     const base: FinalTask = {
@@ -201,15 +267,36 @@ export function sampleLiveTraffic(options: LiveTrafficOptions): Record<string, u
   others.forEach(([arbitrary, weight], kind) => {
     const count = Math.round((options.events * weight) / 100);
     if (count === 0) return;
-    const events = fc.sample(fc.tuple(arbitrary, fc.integer({ min: 0, max: windowMs })), {
-      numRuns: count,
-      seed: options.seed + kind + 1,
-    });
-    for (const [generated, offsetMs] of events)
-      timed.push({
-        timeMs: start + offsetMs,
-        event: retimed(generated.event as Record<string, unknown>, start + offsetMs),
-      });
+    const events = fc
+      .sample(fc.tuple(arbitrary, fc.integer({ min: 0, max: windowMs }), fc.nat()), {
+        numRuns: count,
+        seed: options.seed + kind + 1,
+      })
+      .sort((a, b) => a[1] - b[1]);
+    const versions = new Map<string, number>();
+    for (const [generated, offsetMs, n] of events) {
+      let event = generated.event as Record<string, unknown>;
+      if (arbitrary === containerInstanceStateChangeArb) {
+        // One of the pool's instances, its version rising with each change, as ECS counts them.
+        const instance = instances[n % instances.length] as (typeof instances)[number];
+        const version = (versions.get(instance.arn) ?? 1000) + 1;
+        versions.set(instance.arn, version);
+        event = {
+          ...event,
+          account,
+          region,
+          resources: [instance.arn],
+          detail: {
+            ...(event['detail'] as Record<string, unknown>),
+            clusterArn: `arn:aws:ecs:${region}:${account}:cluster/${instance.clusterName}`,
+            containerInstanceArn: instance.arn,
+            ec2InstanceId: instance.ec2InstanceId,
+            version,
+          },
+        };
+      }
+      timed.push({ timeMs: start + offsetMs, event: retimed(event, start + offsetMs) });
+    }
   });
 
   return timed.sort((a, b) => a.timeMs - b.timeMs).map((t) => t.event);
