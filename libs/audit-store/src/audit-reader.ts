@@ -316,12 +316,20 @@ export function createAuditReader(options: AuditReaderOptions) {
     const parsed = parseAddress(address);
     if ('error' in parsed) throw new RangeError(parsed.error);
     const canonical = canonicalWindow(window);
-    return runsByLookupKey(
+    const open = openRuns({}, { signal: control.signal });
+    const read = await runsByLookupKey(
       addressLookupKey(parsed.value),
       canonical,
       (run) => runHasAddress(run, parsed.value),
+      open,
       control,
     );
+    const { itemsRead, itemsCached } = await open;
+    return {
+      ...read,
+      itemsRead: read.itemsRead + itemsRead,
+      itemsCached: read.itemsCached + itemsCached,
+    };
   }
 
   /**
@@ -366,14 +374,21 @@ export function createAuditReader(options: AuditReaderOptions) {
       if (target.arn !== undefined) arns.add(target.arn);
       ids.push(target.id);
     }
+    if (ids.length === 0)
+      return { runs: [], itemsRead, itemsCached: 0, containerInstanceArns: [...arns].sort() };
+    const openRunsOnce = openRuns({}, { signal: control.signal });
     const runs = new Map<string, TaskRun>();
     let itemsCached = 0;
+    const open = await openRunsOnce;
+    itemsRead += open.itemsRead;
+    itemsCached += open.itemsCached;
     await runParallel(
       ids.map((id) => async () => {
         const read = await runsByLookupKey(
           instanceLookupKey(id),
           canonical,
           (run) => runOnInstance(run, id),
+          openRunsOnce,
           control,
         );
         itemsRead += read.itemsRead;
@@ -447,15 +462,18 @@ export function createAuditReader(options: AuditReaderOptions) {
   }
 
   /**
-   * The runs of one `lookups` partition active in the window that `matches` keeps: one Query
-   * (entries that started by the window's end), then the run items of the entries that may be
-   * active (open, or ended at or after its start), 100 a BatchGetItem. The run item decides, so a
-   * companion or run item left behind by a lower-ranked record never shows a run wrongly.
+   * The runs of one lookup key active in the window that `matches` keeps. Ended runs: one Query
+   * of its `lookups` partition (entries that started by the window's end), then the run items of
+   * the entries that ended at or after the window's start, 100 a BatchGetItem. Open runs are in no
+   * lookups partition (an entry is written once, when its run ends): they come from `open`, the
+   * open runs read once per lookup, kept when they match. The run item decides, so a companion or
+   * run item left behind by a lower-ranked record never shows a run wrongly.
    */
   async function runsByLookupKey(
     key: string,
     window: TimeWindow,
     matches: (run: TaskRun) => boolean,
+    open: Promise<RunsRead>,
     control: ReadControl,
   ): Promise<RunsRead> {
     const { items, scanned } = await queryAll(
@@ -475,6 +493,15 @@ export function createAuditReader(options: AuditReaderOptions) {
     const runs = new Map<string, TaskRun>();
     let itemsRead = scanned;
     const keys = [...partitions].map((pk) => ({ pk, sk: RUN_SORT_KEY }));
+    const openNow = await open;
+    for (const run of openNow.runs)
+      if (
+        isActiveDuring(run, window) &&
+        matches(run) &&
+        !partitions.has(taskPartitionKey(run.record.taskId ?? ''))
+      )
+        runs.set(run.id, run);
+    control.onRuns?.(runs.size);
     for (let i = 0; i < keys.length; i += 100) {
       let added = 0;
       itemsRead += await batchGetRunItems(keys.slice(i, i + 100), control.signal, (item) => {

@@ -221,11 +221,20 @@ describe('lookup keys (table layout 3)', () => {
     expect(lookupKeysOf(INSTANCE)).toEqual([]);
   });
 
-  it("puts the first key on the run item, each other on a companion holding only the index's attributes", () => {
-    const items = toRunItems(dualStack, 30) ?? [];
+  it("puts an ended run's first key on its run item, each other on a companion holding only the index's attributes; an open run's nowhere", () => {
+    const open = toRunItems(dualStack, 30) ?? [];
+    expect(open[0]?.item['lk']).toBeUndefined();
+    expect(open.filter(({ item }) => String(item['sk']).startsWith('L#'))).toEqual([]);
 
-    expect(items[0]?.item['lk']).toBe(`A#${RUNNING.network?.privateIpv4}`);
-    expect(items.slice(1).map(({ item, rank }) => ({ item, rank }))).toEqual(
+    const ended = plain({
+      ...STOPPED,
+      network: dualStack.network,
+      containerInstanceArn: dualStack.containerInstanceArn,
+    });
+    const items = toRunItems(ended, 30) ?? [];
+    const run = items[0]?.item ?? {};
+    expect(run['lk']).toBe(`A#${RUNNING.network?.privateIpv4}`);
+    expect(items.filter(({ item }) => String(item['sk']).startsWith('L#'))).toEqual(
       [
         ['L#A6', 'A#2001:db8::1'],
         ['L#C', `C#${instanceId(ON_EC2)}`],
@@ -234,15 +243,15 @@ describe('lookup keys (table layout 3)', () => {
           pk: `T#${RUNNING.taskId}`,
           sk,
           lk,
-          rk: runRankOf(dualStack),
-          end: 'open',
-          t0: RUNNING.createdAt,
+          rk: runRankOf(ended),
+          end: 'stopped',
+          t0: run['t0'],
+          t1: run['t1'],
+          ttl: run['ttl'],
         },
-        rank: runRankOf(dualStack),
+        rank: runRankOf(ended),
       })),
     );
-    const stopped = toRunItems(ON_EC2, 30) ?? [];
-    expect(stopped.filter(({ item }) => String(item['sk']).startsWith('L#'))).toEqual([]);
     expect(toRunItems(LIFECYCLE[0] as AuditRecord, 30)?.[0]?.item['lk']).toBeUndefined();
   });
 

@@ -26,9 +26,11 @@ import { INDEX, TTL_ATTRIBUTE } from './table-definition';
  *   under `R#<resourceArn>`, in the failure index when failed and in the events index when about a
  *   service; container instances also their latest state (`LATEST`).
  *
- * Provenance lookups (table layout 3): a task's run item carries `lk`, its first lookup key — its
- * ENI's IPv4 address `A#<ip>`, else its IPv6 address, else its container instance `C#<id>` — and
- * each further key sits on a companion item `T#<taskId>` / `L#<kind>` (ranked with the run); a
+ * Provenance lookups (table layout 3): a task's run item, once the run has ended, carries `lk`, its
+ * first lookup key — its ENI's IPv4 address `A#<ip>`, else its IPv6 address, else its container
+ * instance `C#<id>` — and each further key sits on a companion item `T#<taskId>` / `L#<kind>`
+ * (ranked with the run). An open run has neither: readers find it among the open runs, so each
+ * index entry is written once, with its final `t1` and `end`, not again when the run ends; a
  * container instance's latest state carries `lk = E#<ec2InstanceId>`; each image a task ran has
  * immutable mapping items `M#<digest>` and `M#<repository>` / `<start day>#<cluster>#<group>`.
  *
@@ -390,7 +392,8 @@ export function toRunItems(
     ...(t1 !== undefined && { t1, [TTL_ATTRIBUTE]: expiryAt(t1, retentionDays) }),
     ...(run.closure && { cr: run.closure.reason }),
   };
-  const [firstKey, ...otherKeys] = lookupKeysOf(record);
+  // Keyed once ended only (the open partitions answer for open runs): one index write per key.
+  const [firstKey, ...otherKeys] = t1 === undefined ? [] : lookupKeysOf(record);
   const runItem: Item = {
     pk: runPartitionKeyOf(record),
     sk: RUN_SORT_KEY,
