@@ -249,6 +249,24 @@ async function timelineOf(
     scoped || request.scope.group === undefined
       ? reading.runs
       : reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
+  return {
+    body: timelineBodyOf(reading, inScope, request, { store, now, maxRuns }),
+    serverTiming: serverTimingOf(performance.now() - started, reading.items),
+  };
+}
+
+/**
+ * The answer of a timeline or a search: the runs read (`inScope`: those the view keeps;
+ * `undefined` when the read stopped past `maxRuns`) kept to the status asked for, drawn — or only
+ * counted when more than `maxRuns` — with their digest drift and, for a search, what it matched.
+ */
+function timelineBodyOf(
+  reading: { runs?: TaskRun[]; runsRead: number },
+  inScope: TaskRun[] | undefined,
+  request: TimelineRequest,
+  { store, now, maxRuns }: Pick<WebServerOptions, 'store' | 'now'> & { maxRuns: number },
+  searchOf?: (shown: readonly TaskRun[]) => SearchFacts,
+): TimelineResponse {
   const runs = inScope && filterRunsByStatus(inScope, request.status);
   const omitted: TimelineResponse['omitted'] =
     runs === undefined
@@ -259,14 +277,11 @@ async function timelineOf(
   const shown = omitted || runs === undefined ? [] : runs;
   const timeline = toTimeline(shown, request.range, now());
   return {
-    body: {
-      ...packTimeline(timeline),
-      ...(omitted ? { omitted } : {}),
-      store: store.description,
-      choices: choicesOf(reading.runs ?? [], request),
-      ...packRunFacts(timeline, digestDrift(shown)),
-    },
-    serverTiming: serverTimingOf(performance.now() - started, reading.items),
+    ...packTimeline(timeline),
+    ...(omitted ? { omitted } : {}),
+    store: store.description,
+    choices: choicesOf(reading.runs ?? [], request),
+    ...packRunFacts(timeline, digestDrift(shown), searchOf?.(shown)),
   };
 }
 
@@ -321,28 +336,13 @@ async function searchOf(
   );
   signal.throwIfAborted();
   const inScope = reading.runs?.filter((run) => keepsRun(run, request.range, request.scope));
-  const runs = inScope && filterRunsByStatus(inScope, request.status);
-  const omitted: TimelineResponse['omitted'] =
-    runs === undefined
-      ? { runs: reading.runsRead, limit: maxRuns, complete: false }
-      : runs.length > maxRuns
-        ? { runs: runs.length, limit: maxRuns, complete: true }
-        : undefined;
-  const shown = omitted || runs === undefined ? [] : runs;
-  const timeline = toTimeline(shown, request.range, now());
   return {
-    body: {
-      ...packTimeline(timeline),
-      ...(omitted ? { omitted } : {}),
-      store: store.description,
-      choices: choicesOf(reading.runs ?? [], request),
-      ...packRunFacts(timeline, digestDrift(shown), {
-        text,
-        kind: target.kind,
-        description: describeLookup(lookup),
-        matched: Object.fromEntries(shown.map((run) => [run.id, matchedValueOf(run, lookup)])),
-      }),
-    },
+    body: timelineBodyOf(reading, inScope, request, { store, now, maxRuns }, (shown) => ({
+      text,
+      kind: target.kind,
+      description: describeLookup(lookup),
+      matched: Object.fromEntries(shown.map((run) => [run.id, matchedValueOf(run, lookup)])),
+    })),
     serverTiming: serverTimingOf(performance.now() - started, reading.items),
   };
 }
