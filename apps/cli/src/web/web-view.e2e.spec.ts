@@ -148,7 +148,9 @@ describe('web view (headless Chromium)', () => {
     await expect(page.locator('body').textContent()).resolves.toMatch(
       /^ecslog web view: no session: open the link `ecslog ui` or `ecslog local` printed/,
     );
-    // The page, and the icon the browser asks for next.
+    // The page, and the icon the browser asks for next: wait until that request is over too, or
+    // its 403 is logged after the list is cleared below.
+    await page.waitForLoadState('networkidle');
     expect(new Set(errors)).toEqual(
       new Set([
         'console: Failed to load resource: the server responded with a status of 403 (Forbidden)',
