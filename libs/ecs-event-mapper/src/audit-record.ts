@@ -274,6 +274,17 @@ export interface AuditRecord {
   caller?: string;
   errorCode?: string;
   errorMessage?: string;
+  /**
+   * CreateService and UpdateService calls that succeeded: the service's desired task count the
+   * call set (its request's `desiredCount`, else the `desiredCount` of the service it answered
+   * with); absent when the call named none (an UpdateService of the task definition only). What
+   * the notifier judges a service's silence by (fewer tasks running than desired).
+   *
+   * Added within schema 2 without a bump: an optional field whose absence means what it always
+   * meant (the record says nothing about the desired count), so every reader of version-2 records
+   * reads older ones as before, and records written before it simply lack it.
+   */
+  desiredCount?: number;
 
   outcome: Outcome;
 }
@@ -369,6 +380,7 @@ export function createAuditRecord(
       record.caller = undefined;
       record.errorCode = undefined;
       record.errorMessage = undefined;
+      record.desiredCount = undefined;
       return record;
     }
     case 'container-instance':

@@ -141,12 +141,38 @@ export function mapCloudTrailRecord(
   if (eventName === 'RunTask' || eventName === 'StartTask')
     return mapped(taskLaunchRecords(context));
   if (eventName === 'StopTask') return mapped([stopTaskRecord(context)]);
-  return mapped([
-    callRecord(context, subjectArn(context), {
-      status: 'info',
-      summary: `${eventName}${byCaller(context)}`,
-    }),
-  ]);
+  const record = callRecord(context, subjectArn(context), {
+    status: 'info',
+    summary: `${eventName}${byCaller(context)}`,
+  });
+  if (eventName === 'CreateService' || eventName === 'UpdateService') {
+    const desiredCount = desiredCountOf(request, response);
+    if (desiredCount !== undefined) record.desiredCount = desiredCount;
+  }
+  return mapped([record]);
+}
+
+/**
+ * The desired count a CreateService/UpdateService call set: the request's (what the caller asked
+ * for), else the one of the service in the response (what ECS answered with; CreateService without
+ * `desiredCount` answers with the default it chose). A value that is not a whole number ≥ 0 is
+ * not a desired count: it is left out rather than invalidating the call's record.
+ */
+function desiredCountOf(
+  request: FieldReader | undefined,
+  response: FieldReader | undefined,
+): number | undefined {
+  return (
+    countValue(request?.raw('desiredCount')) ??
+    countValue(response?.object('service')?.raw('desiredCount'))
+  );
+}
+
+function countValue(value: unknown): number | undefined {
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
 }
 
 /** The AWS partition a region belongs to, for building ARNs the record does not carry. */

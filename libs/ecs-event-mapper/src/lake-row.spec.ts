@@ -53,6 +53,14 @@ describe('toLakeRow', () => {
     expect(toLakeRow(oom.records[0]!)).toMatchObject({ outcome_churn: null });
   });
 
+  it('carries the desired count of an UpdateService call, and none on other rows', () => {
+    const [update] = fixtureRecords('cloudtrail/update-service.json');
+    const [oom] = fixtureRecords('eventbridge/task-stopped-oom.json');
+
+    expect(toLakeRow(update!)).toMatchObject({ event_name: 'UpdateService', desired_count: 6 });
+    expect(toLakeRow(oom!)).toMatchObject({ desired_count: null });
+  });
+
   it('carries a task’s provenance: ENI, platform version, container instance, digests and runtime ids', () => {
     const [fargate] = fixtureRecords('eventbridge/task-lifecycle-04-running.json');
     const [ec2] = fixtureRecords('eventbridge/task-running-ec2-bridge.json');

@@ -360,6 +360,13 @@ const COLUMN_DEFINITIONS: readonly ColumnDefinition[] = [
     comment: 'API error message, or placement failure detail',
     value: (r) => r.errorMessage,
   },
+  // Added within schema 2: null on rows of other calls and records.
+  {
+    name: 'desired_count',
+    type: 'int',
+    comment: 'Desired task count a CreateService/UpdateService call set',
+    value: (r) => r.desiredCount,
+  },
   {
     name: 'outcome_status',
     type: 'string',

@@ -338,6 +338,76 @@ describe('mapEvent — CloudTrail', () => {
     expect(update.outcome.status).toBe('info');
   });
 
+  describe('desired count of CreateService and UpdateService', () => {
+    const withParameters = (
+      name: 'create-service' | 'update-service',
+      request: Record<string, unknown>,
+      service: Record<string, unknown> | null,
+    ) => {
+      const base = cloudtrail(name);
+      const response = base['responseElements'] as { service: Record<string, unknown> };
+      return onlyRecord({
+        ...base,
+        requestParameters: { ...(base['requestParameters'] as object), ...request },
+        responseElements:
+          service === null ? null : { service: { ...response.service, ...service } },
+      });
+    };
+
+    it('reads the count the call asked for', () => {
+      expect(onlyRecord(cloudtrail('create-service'))).toMatchObject({
+        eventName: 'CreateService',
+        serviceName: 'web-worker',
+        desiredCount: 2,
+      });
+      expect(onlyRecord(cloudtrail('update-service'))).toMatchObject({
+        eventName: 'UpdateService',
+        serviceName: 'web-api',
+        desiredCount: 6,
+      });
+    });
+
+    it('takes the request’s count over the response’s, and the response’s when the request has none', () => {
+      expect(
+        withParameters('update-service', { desiredCount: 0 }, { desiredCount: 3 }),
+      ).toMatchObject({ desiredCount: 0 });
+      expect(
+        withParameters('create-service', { desiredCount: undefined }, { desiredCount: 1 }),
+      ).toMatchObject({ desiredCount: 1 });
+      expect(withParameters('update-service', { desiredCount: '4' }, null).desiredCount).toBe(4);
+    });
+
+    it('has none when the call named none, or when the value is not a whole number ≥ 0', () => {
+      const taskDefinitionOnly = withParameters(
+        'update-service',
+        { desiredCount: undefined, taskDefinition: 'web-api:43' },
+        null,
+      );
+      expect(taskDefinitionOnly).not.toHaveProperty('desiredCount', expect.anything());
+      expect(JSON.stringify(taskDefinitionOnly)).not.toContain('desiredCount');
+      for (const bad of [-1, 2.5, 'six', true, null, {}, Number.MAX_SAFE_INTEGER + 2])
+        expect(
+          withParameters('update-service', { desiredCount: bad }, { desiredCount: bad })
+            .desiredCount,
+        ).toBeUndefined();
+    });
+
+    it('is set on no other call, nor on a failed one', () => {
+      const base = cloudtrail('update-service');
+      const deleted = onlyRecord({ ...base, eventName: 'DeleteService' });
+      const denied = onlyRecord({
+        ...base,
+        errorCode: 'AccessDeniedException',
+        errorMessage: 'User is not authorized to perform: ecs:UpdateService',
+        responseElements: null,
+      });
+
+      expect(deleted.desiredCount).toBeUndefined();
+      expect(denied).toMatchObject({ outcome: { status: 'failed', category: 'api-error' } });
+      expect(denied.desiredCount).toBeUndefined();
+    });
+  });
+
   it('ignores read-only calls and other event sources', () => {
     expect(mapEvent(cloudtrail('describe-tasks'))).toEqual({
       kind: 'ignored',
