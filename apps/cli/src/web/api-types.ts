@@ -1,5 +1,6 @@
 /** What the web server answers and the page reads: the contract between the two. */
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import type { Incident } from '@ecslog/incidents';
 import type { DigestDrift, LookupKind, PackedTimeline, Timeline } from '@ecslog/task-runs';
 import { unpackTimeline } from '@ecslog/task-runs';
 
@@ -146,4 +147,16 @@ export interface TaskHistoryResponse {
 /** Any `/api/` answer that is not 200. */
 export interface ErrorResponse {
   error: string;
+}
+
+/**
+ * `GET /api/incidents?cluster=…&group=…&since=…|from=…&to=…&open=1`: the incidents active at
+ * some moment of the range (open ones first, then resolved ones, each newest first), in the
+ * cluster and group asked for; with `open=1` only those still open.
+ */
+export interface IncidentsResponse {
+  incidents: Incident[];
+  range: { from: string; to: string };
+  /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
+  store: string;
 }

@@ -1,8 +1,9 @@
 /**
  * The web view's server: a read-only HTTP server on 127.0.0.1 that serves the page and answers
- * its three questions — the timeline of a URL's filters (every run active at some moment of the
- * range), the timeline of a search (a task, an address, an image, an instance), and one task's
- * history with its EC2 instance — from the audit store, with the same queries as the CLI.
+ * its four questions — the timeline of a URL's filters (every run active at some moment of the
+ * range), the timeline of a search (a task, an address, an image, an instance), one task's
+ * history with its EC2 instance, and the incidents of the filters' range — from the audit store,
+ * with the same queries as the CLI.
  * Imperative shell; the answers are built by pure code (timeline-request, task-runs' timeline).
  *
  * It only answers GET and HEAD, only to requests addressed to its own loopback address (a page
@@ -10,7 +11,8 @@
  * token (web-session), and the page may load nothing but what this server serves
  * (Content-Security-Policy). Its work is bounded: two API requests at a time (request-gate), a
  * request's reads stop when its client goes away, and a timeline stops reading once it holds
- * more runs than it shows. A timeline's answer says what its reads cost in `Server-Timing`.
+ * more runs than it shows. A timeline's answer says what its reads cost in `Server-Timing`, and
+ * the incidents' how long they took.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setMaxListeners } from 'node:events';
@@ -18,6 +20,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReadControl, RunScope, RunsRead } from '@ecslog/audit-store';
 import { clusterNameOf, groupOf, isCluster, keepsRun } from '@ecslog/audit-store';
+import type { IncidentReader } from '@ecslog/notifier';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { TaskRun } from '@ecslog/task-runs';
 import {
@@ -30,8 +33,14 @@ import {
 import { ec2InstanceOf } from '../commands/task.command';
 import type { LookupOptions } from '../query/run-lookup';
 import { describeLookup, matchedValueOf, readLookup, runLookupOf } from '../query/run-lookup';
-import type { SearchFacts, TaskHistoryResponse, TimelineResponse } from './api-types';
+import type {
+  IncidentsResponse,
+  SearchFacts,
+  TaskHistoryResponse,
+  TimelineResponse,
+} from './api-types';
 import { packRunFacts } from './api-types';
+import { incidentsOf, incidentsRequestOf } from './incidents-request';
 import type { PageAssets } from './page-assets';
 import type { RequestGate, RequestGateOptions } from './request-gate';
 import { createRequestGate, DEFAULT_REQUEST_GATE } from './request-gate';
@@ -62,6 +71,11 @@ export interface WebServerOptions {
   token?: string;
   /** API requests worked on at once, and how long others wait (default {@link DEFAULT_REQUEST_GATE}). */
   gate?: RequestGateOptions;
+  /**
+   * Reads the incidents panel's incidents (the notifier's `createIncidentReader` of the store's
+   * table). Without it `/api/incidents` answers 404: the store keeps none the view can read.
+   */
+  incidents?: IncidentReader;
 }
 
 /**
@@ -206,6 +220,8 @@ async function handle(
       return answer(response, context, (signal) => timelineOf(url.searchParams, options, signal));
     case '/api/search':
       return answer(response, context, (signal) => searchOf(url.searchParams, options, signal));
+    case '/api/incidents':
+      return answer(response, context, () => incidentsAnswer(url.searchParams, options));
     case '/api/task':
       return answer(response, context, async () => ({
         body: await taskHistory(url.searchParams, options),
@@ -445,6 +461,29 @@ async function readRunsUpTo(
     if (signal.aborted || !enough.signal.aborted) throw error;
     return { runsRead };
   }
+}
+
+/**
+ * The incidents of the filters' range (open ones first), read with the notifier's reader: one
+ * query of the store's incident history for the range, kept to the cluster and group asked for.
+ */
+async function incidentsAnswer(
+  params: URLSearchParams,
+  { store, now, incidents }: WebServerOptions,
+): Promise<Answer<IncidentsResponse>> {
+  const request = incidentsRequestOf(params, now());
+  if (incidents === undefined)
+    throw new NotFoundError(`${store.description} keeps no incidents this web view can read`);
+  const started = performance.now();
+  const read = await incidents.listIncidents({
+    ...(request.open && { open: true }),
+    since: request.range.from,
+    to: request.range.to,
+  });
+  return {
+    body: { incidents: incidentsOf(read, request), range: request.range, store: store.description },
+    serverTiming: `incidents;dur=${(performance.now() - started).toFixed(1)}, read;desc="${read.length}"`,
+  };
 }
 
 /** One task's history (one Query of its partition); a run never started has only its record. */
