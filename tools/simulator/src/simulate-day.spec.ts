@@ -53,6 +53,7 @@ describe.each(SEEDS)('simulateDay (seed %i)', (seed) => {
     expect(failures['spot-interruption']).toBeGreaterThanOrEqual(1);
     expect(failures['health-check']).toBeGreaterThanOrEqual(1);
     expect(failures.placement).toBe(2); // the RunTask with no task, the ingest service
+    expect(failures['essential-container-exited']).toBe(7); // the crash loop of notifications
   });
 
   it('records the never-started job only through its RunTask call', () => {
@@ -65,6 +66,117 @@ describe.each(SEEDS)('simulateDay (seed %i)', (seed) => {
       (r) => r.recordId.startsWith('task:') && r.family === 'reindex',
     );
     expect(reindexTasks).toEqual([]);
+  });
+
+  it('crash-loops one service: ≥ 6 tasks exit 1 at start within 10 minutes, then a fix settles it', () => {
+    const crashes = distinct
+      .filter(
+        (r) =>
+          r.group === 'service:notifications' &&
+          r.outcome.status === 'failed' &&
+          r.outcome.category === 'essential-container-exited',
+      )
+      .sort((a, b) => (a.stoppedAt ?? '').localeCompare(b.stoppedAt ?? ''));
+    expect(crashes.length).toBeGreaterThanOrEqual(6);
+    for (const crash of crashes) {
+      expect(crash.containers?.map((c) => c.exitCode)).toEqual([1]);
+      expect(crash.runMs).toBeLessThan(10_000);
+    }
+    const first = Date.parse(crashes[0]!.stoppedAt!);
+    const last = Date.parse(crashes.at(-1)!.stoppedAt!);
+    expect(last - first).toBeLessThan(10 * 60_000);
+    const after = (r: AuditRecord) => Date.parse(r.eventTime) > last;
+    const fix = distinct.find(
+      (r) => r.eventName === 'UpdateService' && r.serviceName === 'notifications' && after(r),
+    );
+    const settled = distinct.find(
+      (r) =>
+        r.eventName === 'SERVICE_STEADY_STATE' && r.serviceName === 'notifications' && after(r),
+    );
+    expect(fix).toBeDefined();
+    expect(settled).toBeDefined();
+    expect(Date.parse(settled!.eventTime)).toBeGreaterThan(Date.parse(fix!.eventTime));
+  });
+
+  it('misses one run of an hourly scheduled job: an hour in which it did not run at all', () => {
+    const starts = distinct
+      .filter((r) => r.recordType === 'task' && r.family === 'metrics-export' && r.startedAt)
+      .map((r) => r.startedAt!);
+    const hours = [...new Set(starts.map((t) => Number(t.slice(11, 13))))];
+    expect(
+      new Set(distinct.filter((r) => r.family === 'metrics-export').map((r) => r.startedBy)),
+    ).toEqual(new Set(['events-rule/metrics-export']));
+    expect(hours).toHaveLength(23);
+    expect(hours).not.toContain(23);
+    const calls = distinct.filter(
+      (r) => r.eventName === 'RunTask' && r.family === 'metrics-export',
+    );
+    expect(calls.map((r) => r.eventTime.slice(11, 13))).not.toContain('23');
+  });
+
+  it('gives each service its desired count by CreateService/UpdateService, met by its runs at the end of the day', () => {
+    const services = new Set(
+      distinct.filter((r) => r.group?.startsWith('service:')).map((r) => r.serviceName),
+    );
+    const desired = new Map<string, number>();
+    for (const r of [...distinct].sort((a, b) => a.eventTime.localeCompare(b.eventTime)))
+      if ((r.eventName === 'CreateService' || r.eventName === 'UpdateService') && r.serviceName) {
+        expect(r.desiredCount).toEqual(expect.any(Number));
+        desired.set(r.serviceName, r.desiredCount!);
+      }
+    expect(new Set(desired.keys())).toEqual(services);
+    // The last state of each task: the ones not stopped are running at the end.
+    const latest = new Map<string, AuditRecord>();
+    for (const r of distinct)
+      if (r.recordType === 'task' && (latest.get(r.resourceArn)?.version ?? 0) < (r.version ?? 0))
+        latest.set(r.resourceArn, r);
+    const running = new Map<string, number>();
+    for (const r of latest.values())
+      if (r.lastStatus !== 'STOPPED' && r.serviceName)
+        running.set(r.serviceName, (running.get(r.serviceName) ?? 0) + 1);
+    expect(Object.fromEntries(running)).toEqual(Object.fromEntries(desired));
+  });
+
+  it('settles every service with SERVICE_STEADY_STATE', () => {
+    const settled = new Set(
+      distinct.filter((r) => r.eventName === 'SERVICE_STEADY_STATE').map((r) => r.serviceName),
+    );
+    const services = new Set(
+      distinct.filter((r) => r.group?.startsWith('service:')).map((r) => r.serviceName),
+    );
+    expect(settled).toEqual(services);
+  });
+
+  it('expects one failure incident per (cluster, group, category) of failed runs, but for a service’s Spot interruptions', () => {
+    const failed = distinct.filter(
+      (r) =>
+        r.outcome.status === 'failed' &&
+        (r.recordType === 'task' || r.eventName === 'RunTask') &&
+        !(r.group?.startsWith('service:') && r.outcome.category === 'spot-interruption'),
+    );
+    const keys = new Set(
+      failed.map(
+        (r) => `${r.clusterName} ${r.group ?? `family:${r.family}`} ${r.outcome.category}`,
+      ),
+    );
+    const expected = day.expected.incidents.filter((i) => i.kind === 'failure');
+    expect(new Set(expected.map((i) => `${i.cluster} ${i.group} ${i.category}`))).toEqual(keys);
+    expect(expected).toHaveLength(keys.size);
+    expect(
+      day.expected.incidents.filter((i) => i.kind !== 'failure').map((i) => [i.kind, i.group]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['crash-loop', 'service:notifications'],
+        ['missed-run', 'family:metrics-export'],
+      ]),
+    );
+    // Open at the end of the day: the placement failure and the missed run; the rest resolved.
+    expect(
+      day.expected.incidents
+        .filter((i) => !i.resolved)
+        .map((i) => `${i.kind} ${i.group}`)
+        .sort(),
+    ).toEqual(['failure family:reindex', 'missed-run family:metrics-export']);
   });
 
   it('has one deployment that ran two digests of one image reference, and no other', () => {

@@ -9,6 +9,7 @@ import {
   clusterArnOf,
   envelopeOf,
   runTaskRecordOf,
+  serviceCallRecordOf,
   taskLifecycleEvents,
 } from '@ecslog/ecs-event-mapper/testing';
 import { deliver } from './deliver';
@@ -64,6 +65,32 @@ export interface DayExpectation {
    * while the deployment ran): service, deployment id and the reference.
    */
   digestDrift: { service: string; deploymentId: string; image: string }[];
+  /**
+   * The incidents the day opens, each once (a key's one episode), known by construction: the
+   * failures of each service/family and category (not a service's Spot interruptions, which the
+   * service replaces), the crash loop of `notifications` and the missed run of `metrics-export`.
+   */
+  incidents: ExpectedIncident[];
+}
+
+/**
+ * An incident the day opens, as ecslog's notifier keys it (see `@ecslog/incidents`): the cluster's
+ * name, the task group, the kind and, for `failure`, the failure category.
+ */
+export interface ExpectedIncident {
+  kind: 'failure' | 'crash-loop' | 'silence' | 'missed-run';
+  cluster: string;
+  /** `service:NAME` or `family:NAME`. */
+  group: string;
+  /** Present exactly when `kind` is `failure`. */
+  category?: FailureCategory;
+  /**
+   * Whether it is resolved once the day is in, with the default notify settings: every record
+   * observed in delivery order, then the clock's check once, at the end of the day (what local mode
+   * does). Open at the end: the placement failure of `reindex` half an hour before the end (within
+   * the quiet period) and the missed run of `metrics-export`.
+   */
+  resolved: boolean;
 }
 
 export interface SimulatedDay {
@@ -259,6 +286,58 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
     exitCode: 0,
   });
   const untilEndOfDay = (fromMs: number) => dayStart + 24 * HOUR - MINUTE - fromMs;
+  const incidents: ExpectedIncident[] = [];
+  const incident = (
+    cluster: string,
+    group: string,
+    kind: ExpectedIncident['kind'],
+    resolved: boolean,
+    category?: FailureCategory,
+  ) => incidents.push({ kind, cluster, group, ...(category ? { category } : {}), resolved });
+  /**
+   * A CreateService/UpdateService call with the service's desired count (how the notifier knows
+   * how many tasks a service should run): by a deploy pipeline, or by Application Auto Scaling.
+   */
+  const serviceCall = (
+    cluster: string,
+    service: string,
+    timeMs: number,
+    call: {
+      eventName?: 'CreateService' | 'UpdateService';
+      desiredCount: number;
+      taskDefinition?: string;
+      runningCount?: number;
+      by?: 'deploy' | 'autoscaling';
+    },
+  ) => {
+    const callerArn =
+      call.by === 'autoscaling'
+        ? `arn:aws:sts::${account}:assumed-role/AWSServiceRoleForApplicationAutoScaling_ECSService/AutoScaling`
+        : `arn:aws:sts::${account}:assumed-role/github-deploy/gha-${service}-${rng.digits(4)}`;
+    const record = serviceCallRecordOf({
+      eventName: call.eventName ?? 'UpdateService',
+      eventId: rng.uuid(),
+      region,
+      account,
+      clusterName: cluster,
+      serviceName: service,
+      ...(call.taskDefinition ? { taskDefinition: call.taskDefinition } : {}),
+      desiredCount: call.desiredCount,
+      ...(call.runningCount !== undefined ? { runningCount: call.runningCount } : {}),
+      callerArn,
+      atMs: timeMs,
+    });
+    emit(
+      timeMs,
+      envelopeOf('AWS API Call via CloudTrail', record, {
+        id: rng.uuid(),
+        account,
+        region,
+        timeMs: timeMs + rng.int(30_000, 180_000),
+        resources: [],
+      }),
+    );
+  };
 
   // prod-web/web: 3 tasks, two rolling deployments; one task fails its container health check,
   // and its replacement pulls the tag again after it was pushed anew: the deployment drifts.
@@ -290,6 +369,10 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
   for (const [index, deployAtHours] of [9.5, 15.2].entries()) {
     const deployAt = at(deployAtHours, 20);
     const next = deploymentId();
+    serviceCall('prod-web', 'web', deployAt - 30_000, {
+      taskDefinition: `web:${webRevision + 1}`,
+      desiredCount: 3,
+    });
     deploymentEvent(
       'prod-web',
       'web',
@@ -303,6 +386,7 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
       // The second deployment's middle slot was replaced earlier after failing health checks.
       if (index === 1 && slot === 1) {
         const sickAt = at(12, 60);
+        incident('prod-web', 'service:web', 'failure', true, 'health-check');
         web(webRevision, webDeployment, createdAt, sickAt, {
           stopCode: 'ServiceSchedulerInitiated',
           stoppedReason: 'Task failed container health checks',
@@ -354,6 +438,12 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
   api(17, apiDeployment, at(0.03, 3));
   const badDeployAt = at(13, 30);
   const badDeployment = deploymentId();
+  serviceCall('prod-web', 'api', badDeployAt - 20_000, {
+    taskDefinition: 'api:18',
+    desiredCount: 2,
+  });
+  // Resolved by the steady state after the rollback.
+  incident('prod-web', 'service:api', 'failure', true, 'image-pull');
   deploymentEvent(
     'prod-web',
     'api',
@@ -492,11 +582,21 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
       createdAtMs: at(0.05, 3),
       runMs: untilEndOfDay(dayStart + HOUR),
     });
-  serviceAction('batch', 'ingest', at(18, 40), 'SERVICE_TASK_PLACEMENT_FAILURE', {
+  // Auto Scaling asks for a third task there is no memory for, and scales back in 6 minutes later
+  // (below desired for less than the silence threshold: no incident). The service action is not a
+  // run of its own (the scheduler retries): no failure incident either.
+  const placementAt = at(18, 40);
+  serviceCall('batch', 'ingest', placementAt - 2 * MINUTE, {
+    desiredCount: 3,
+    runningCount: 2,
+    by: 'autoscaling',
+  });
+  serviceAction('batch', 'ingest', placementAt, 'SERVICE_TASK_PLACEMENT_FAILURE', {
     reason: 'RESOURCE:MEMORY',
     containerInstanceArns: instances.map((i) => i.arn),
   });
   failures.placement += 1;
+  serviceCall('batch', 'ingest', placementAt + 6 * MINUTE, { desiredCount: 2, by: 'autoscaling' });
   serviceAction('batch', 'ingest', at(19, 30), 'SERVICE_STEADY_STATE');
 
   // batch: scheduled jobs started by EventBridge rules, each with its RunTask call.
@@ -572,11 +672,19 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
     );
   };
   for (let hour = 0; hour < 24; hour += 1) scheduled('hourly-sync', hour + 0.25, 'succeeds');
+  // An hourly job whose rule did not fire in the last hour: nothing ran at 23:30.
+  for (let hour = 0; hour < 23; hour += 1) scheduled('metrics-export', hour + 0.5, 'succeeds');
+  incident('batch', 'family:metrics-export', 'missed-run', false);
   scheduled('nightly-report', 2, 'succeeds');
+  // Jobs that run once a day: resolved by the quiet period (no next run within the day).
   scheduled('invoice-export', 4, 'out-of-memory');
+  incident('batch', 'family:invoice-export', 'failure', true, 'out-of-memory');
   scheduled('cleanup', 6, 'image-pull');
+  incident('batch', 'family:cleanup', 'failure', true, 'image-pull');
   scheduled('usage-rollup', 12, 'succeeds');
-  scheduled('reindex', 23, 'no-memory');
+  // Half an hour before the end: still within the quiet period, open.
+  scheduled('reindex', 23.5, 'no-memory');
+  incident('batch', 'family:reindex', 'failure', false, 'placement');
 
   // data/stream-worker: Fargate Spot tasks, two interrupted and replaced.
   const workerDeployment = deploymentId();
@@ -611,6 +719,100 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
   }
   for (const hours of [5, 11, 20])
     serviceAction('data', 'stream-worker', at(hours, 30), 'SERVICE_STEADY_STATE');
+  serviceCall('data', 'stream-worker', at(7, 30), { desiredCount: 4, by: 'autoscaling' });
+
+  // prod-web/notifications: created at 06:00 with 2 tasks; at 10:00 a deployment whose tasks exit
+  // 1 at start (no circuit breaker: the old tasks keep serving) crash-loops, 7 stops in 9 minutes,
+  // until the fix is deployed at 10:12 and the service settles.
+  const notificationsAt = at(6);
+  serviceCall('prod-web', 'notifications', notificationsAt, {
+    eventName: 'CreateService',
+    taskDefinition: 'notifications:5',
+    desiredCount: 2,
+    runningCount: 0,
+  });
+  const firstDeployment = deploymentId();
+  const notifications = (
+    revision: number,
+    deployment: string,
+    createdAtMs: number,
+    end?: { atMs: number; crashed: boolean },
+  ) =>
+    runTask({
+      cluster: 'prod-web',
+      family: 'notifications',
+      revision,
+      group: 'service:notifications',
+      startedBy: deployment,
+      launchType: 'FARGATE',
+      createdAtMs,
+      runMs: end
+        ? end.crashed
+          ? rng.int(2_000, 8_000)
+          : end.atMs - createdAtMs - 60_000
+        : untilEndOfDay(createdAtMs),
+      end: end
+        ? end.crashed
+          ? {
+              stopCode: 'EssentialContainerExited',
+              stoppedReason: 'Essential container in task exited',
+              exitCode: 1,
+            }
+          : replacedBy(fixDeployment)
+        : undefined,
+      category: end?.crashed ? 'essential-container-exited' : undefined,
+    });
+  const crashAt = at(10);
+  const badNotifications = deploymentId();
+  const fixDeployment = deploymentId();
+  const fixAt = crashAt + 12 * MINUTE;
+  for (const slot of [0, 1])
+    notifications(5, firstDeployment, notificationsAt + (slot + 1) * MINUTE, {
+      atMs: fixAt + (slot + 4) * MINUTE,
+      crashed: false,
+    });
+  serviceAction('prod-web', 'notifications', notificationsAt + 5 * MINUTE, 'SERVICE_STEADY_STATE');
+  serviceCall('prod-web', 'notifications', crashAt - 30_000, {
+    taskDefinition: 'notifications:6',
+    desiredCount: 2,
+  });
+  deploymentEvent(
+    'prod-web',
+    'notifications',
+    crashAt,
+    'SERVICE_DEPLOYMENT_IN_PROGRESS',
+    badNotifications,
+    `ECS deployment ${badNotifications} in progress.`,
+  );
+  for (let attempt = 0; attempt < 7; attempt += 1)
+    notifications(6, badNotifications, crashAt + 20_000 + attempt * 80_000, {
+      atMs: 0,
+      crashed: true,
+    });
+  incident('prod-web', 'service:notifications', 'failure', true, 'essential-container-exited');
+  incident('prod-web', 'service:notifications', 'crash-loop', true);
+  serviceCall('prod-web', 'notifications', fixAt - 30_000, {
+    taskDefinition: 'notifications:7',
+    desiredCount: 2,
+  });
+  deploymentEvent(
+    'prod-web',
+    'notifications',
+    fixAt,
+    'SERVICE_DEPLOYMENT_IN_PROGRESS',
+    fixDeployment,
+    `ECS deployment ${fixDeployment} in progress.`,
+  );
+  for (const slot of [0, 1]) notifications(7, fixDeployment, fixAt + (slot + 1) * MINUTE);
+  deploymentEvent(
+    'prod-web',
+    'notifications',
+    fixAt + 8 * MINUTE,
+    'SERVICE_DEPLOYMENT_COMPLETED',
+    fixDeployment,
+    `ECS deployment ${fixDeployment} completed.`,
+  );
+  serviceAction('prod-web', 'notifications', fixAt + 9 * MINUTE, 'SERVICE_STEADY_STATE');
 
   const delivered = deliver(timed, rng);
   return {
@@ -622,6 +824,7 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
       records,
       duplicates: delivered.duplicates,
       digestDrift,
+      incidents,
     },
   };
 }

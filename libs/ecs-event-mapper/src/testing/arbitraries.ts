@@ -803,6 +803,97 @@ export function runTaskRecordOf(f: RunTaskFacts): Record<string, unknown> {
   };
 }
 
+/** What a CreateService or UpdateService CloudTrail record is built from. */
+export interface ServiceCallFacts {
+  eventName: 'CreateService' | 'UpdateService';
+  eventId: string;
+  region: string;
+  account: string;
+  clusterName: string;
+  serviceName: string;
+  /** `family:revision` the call deploys; absent: an UpdateService of the count only. */
+  taskDefinition?: string;
+  /** Absent: the call names none (the response still has the service's). */
+  desiredCount?: number;
+  /** The service's desired count in the response (default: `desiredCount`, else 1). */
+  answeredDesiredCount?: number;
+  runningCount?: number;
+  callerArn: string;
+  atMs: number;
+}
+
+/**
+ * A CreateService/UpdateService CloudTrail record in the documented shape: the request's
+ * `cluster`, `serviceName` (CreateService) or `service` (UpdateService), `taskDefinition`,
+ * `desiredCount`; the response's `service` with its ARN, counts and PRIMARY deployment.
+ */
+export function serviceCallRecordOf(f: ServiceCallFacts): Record<string, unknown> {
+  const serviceArn = `arn:aws:ecs:${f.region}:${f.account}:service/${f.clusterName}/${f.serviceName}`;
+  const desired = f.answeredDesiredCount ?? f.desiredCount ?? 1;
+  const taskDefinitionArn = f.taskDefinition
+    ? `arn:aws:ecs:${f.region}:${f.account}:task-definition/${f.taskDefinition}`
+    : undefined;
+  return {
+    eventVersion: '1.10',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: `AROAEXAMPLE:${f.callerArn.split('/').pop()}`,
+      arn: f.callerArn,
+      accountId: f.account,
+    },
+    eventTime: isoSeconds(f.atMs),
+    eventSource: 'ecs.amazonaws.com',
+    eventName: f.eventName,
+    awsRegion: f.region,
+    sourceIPAddress: '203.0.113.61',
+    userAgent: 'aws-cli/2.22.4 md/command#ecs.update-service',
+    requestParameters: {
+      cluster: f.clusterName,
+      ...(f.eventName === 'CreateService'
+        ? { serviceName: f.serviceName }
+        : { service: f.serviceName }),
+      ...(f.taskDefinition ? { taskDefinition: f.taskDefinition } : {}),
+      ...(f.desiredCount !== undefined ? { desiredCount: f.desiredCount } : {}),
+    },
+    responseElements: {
+      service: {
+        serviceArn,
+        serviceName: f.serviceName,
+        clusterArn: clusterArnOf(f),
+        status: 'ACTIVE',
+        desiredCount: desired,
+        runningCount: f.runningCount ?? desired,
+        pendingCount: 0,
+        ...(taskDefinitionArn ? { taskDefinition: taskDefinitionArn } : {}),
+        deployments: [
+          {
+            id: `ecs-svc/${String(f.atMs).padStart(19, '7')}`,
+            status: 'PRIMARY',
+            ...(taskDefinitionArn ? { taskDefinition: taskDefinitionArn } : {}),
+            desiredCount: f.eventName === 'CreateService' ? 0 : desired,
+            pendingCount: 0,
+            runningCount: 0,
+            failedTasks: 0,
+            createdAt: sdkDate(f.atMs),
+            updatedAt: sdkDate(f.atMs),
+            rolloutState: 'IN_PROGRESS',
+          },
+        ],
+        createdAt: sdkDate(f.atMs),
+        schedulingStrategy: 'REPLICA',
+        deploymentController: { type: 'ECS' },
+      },
+    },
+    requestID: `${f.eventId.slice(0, 8)}-req`,
+    eventID: f.eventId,
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: f.account,
+    eventCategory: 'Management',
+  };
+}
+
 /** CloudTrail's rendering of dates nested in responseElements, e.g. "Nov 20, 2026, 3:00:05 AM". */
 export function sdkDate(ms: number): string {
   const d = new Date(ms);
