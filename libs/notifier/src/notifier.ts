@@ -1,0 +1,226 @@
+/**
+ * The notifier: records in, incidents kept in the audit table, messages out through the outbox.
+ * The imperative shell around `@ecslog/incidents`: every decision is the pure core's
+ * (`signalsOfRecord`, `applySignal`, `tickSignals`, `isTold`); this module reads items, writes
+ * them conditionally with their messages, and sends.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createAuditReader, groupOf, runWithLimit } from '@ecslog/audit-store';
+import type {
+  Incident,
+  IncidentItem,
+  Mute,
+  NotifierItem,
+  NotifyConfig,
+  Signal,
+} from '@ecslog/incidents';
+import { applySignal, isTold, signalsOfRecord, tickSignals } from '@ecslog/incidents';
+import type { DeadLetters } from './delivery/dead-letters';
+import type { DeliveryPolicy } from './delivery/deliver-pending';
+import { createOutboxSender } from './delivery/deliver-pending';
+import { createMuteStore } from './mutes';
+import type {
+  Channel,
+  DeliveryReport,
+  Notifier,
+  ObservedRecord,
+  ObserveReport,
+} from './notifier-api';
+import type { IncidentStore } from './store/incident-store';
+import { createIncidentStore, DEFAULT_MAX_ROUNDS, keyOfRef } from './store/incident-store';
+
+export interface NotifierOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  config: NotifyConfig;
+  /** Every message told is queued once per channel. */
+  channels: readonly Channel[];
+  deadLetters: DeadLetters;
+  /** Epoch ms (default Date.now): ticks' decisions, messages' createdAt, delivery times. */
+  now?: () => number;
+  /** How long a resolved episode's snapshot is kept (default 30, the audit table's default). */
+  retentionDays?: number;
+  /**
+   * Open runs per `<clusterArn>#<group>` for silence; default: the audit reader's open runs
+   * (the runs index's `S#OPEN#<shard>` partitions), read only when a service's desired count is
+   * known.
+   */
+  openRunsByGroup?: () => Promise<Map<string, number>>;
+  /** Retries and leases of deliveries (default {@link DEFAULT_DELIVERY_POLICY}). */
+  delivery?: Partial<DeliveryPolicy>;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: () => number;
+  /** Rounds of the optimistic update per signal (default 8). */
+  maxRounds?: number;
+  /** Items changed at once (default 8); one item's signals are applied in order. */
+  maxParallel?: number;
+}
+
+/** The runs' group counts the default {@link NotifierOptions.openRunsByGroup} reads. */
+export function openRunsByGroupReader(
+  client: DynamoDBClient,
+  tableName: string,
+): () => Promise<Map<string, number>> {
+  const reader = createAuditReader({ client, tableName, decodedRuns: 0 });
+  return async () => {
+    const { runs } = await reader.openRuns();
+    const counts = new Map<string, number>();
+    for (const { record } of runs) {
+      const group = groupOf(record);
+      if (group === undefined) continue;
+      const key = `${record.clusterArn}#${group}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  };
+}
+
+/**
+ * Builds the notifier on the audit table. `observe` changes items only; call `deliverPending`
+ * after it (the stream handler does) or let `tick` send.
+ *
+ * @example
+ * const notifier = createNotifier({
+ *   client, tableName, config: DEFAULT_NOTIFY_CONFIG,
+ *   channels: [createWebhookChannel({ url })],
+ *   deadLetters: createFileDeadLetters(LOCAL_DEAD_LETTERS_FILE),
+ * });
+ * await notifier.observe(written.map((record) => ({ record, origin: 'live' })));
+ * await notifier.deliverPending();
+ */
+export function createNotifier(options: NotifierOptions): Notifier & {
+  store: IncidentStore;
+  muteGroup(mute: Mute): Promise<void>;
+  listMutes(): Promise<Mute[]>;
+} {
+  const { client, tableName, config, channels } = options;
+  const now = options.now ?? Date.now;
+  const retentionSeconds = (options.retentionDays ?? 30) * 86_400;
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  const maxParallel = options.maxParallel ?? 8;
+  const openRunsByGroup = options.openRunsByGroup ?? openRunsByGroupReader(client, tableName);
+  const store = createIncidentStore({ client, tableName });
+  const mutes = createMuteStore({ client, tableName, now });
+  const sender = createOutboxSender({
+    store,
+    channels,
+    deadLetters: options.deadLetters,
+    now,
+    ...(options.random && { random: options.random }),
+    ...(options.delivery && { policy: options.delivery }),
+  });
+
+  /** One signal applied to its item; its follow-ups and how many deliveries it queued. */
+  async function applyOne(
+    signal: Signal,
+    activeMutes: readonly Mute[],
+  ): Promise<{ changed: boolean; queued: number; signals: Signal[] }> {
+    const at = now();
+    const nowIso = new Date(at).toISOString();
+    let followUps: Signal[] = [];
+    const written = await store.update<NotifierItem>(
+      signal.target,
+      (current) => {
+        const applied = applySignal(current, signal, config, nowIso);
+        if (applied === undefined) return undefined;
+        followUps = applied.signals;
+        const told = applied.messages.filter((message) =>
+          isTold(message.incident, config, activeMutes, nowIso),
+        );
+        return {
+          doc: applied.item,
+          deliveries: told.flatMap((message) =>
+            channels.map((channel) => ({ message, channel: channel.name })),
+          ),
+        };
+      },
+      at,
+      maxRounds,
+    );
+    if (written === undefined) return { changed: false, queued: 0, signals: [] };
+    if (written.doc.kind === 'incident') {
+      const previous = written.previous?.doc as IncidentItem | undefined;
+      // The episode before, once more: its last snapshot write may have been lost.
+      if (previous && previous.incident.episode < written.doc.incident.episode)
+        await snapshot(previous.incident, written.previous?.version ?? 0);
+      await snapshot(written.doc.incident, written.version);
+    }
+    return { changed: true, queued: written.deliveries.length, signals: followUps };
+  }
+
+  async function snapshot(incident: Incident, version: number): Promise<void> {
+    const expiresAt =
+      incident.status === 'resolved' && incident.resolvedAt !== undefined
+        ? Math.floor(Date.parse(incident.resolvedAt) / 1000) + retentionSeconds
+        : undefined;
+    await store.putSnapshot(incident, version, expiresAt);
+  }
+
+  /**
+   * Applies signals (tagged with the input they came from) and their follow-ups: items in
+   * parallel, each item's signals in order. Returns the tags that changed something.
+   */
+  async function applyAll(
+    signals: { signal: Signal; tag: number }[],
+  ): Promise<{ changedTags: Set<number>; queued: number }> {
+    const activeMutes = await mutes.listMutes();
+    const changedTags = new Set<number>();
+    let queued = 0;
+    let wave = signals;
+    while (wave.length > 0) {
+      const byItem = new Map<string, { signal: Signal; tag: number }[]>();
+      for (const tagged of wave) {
+        const { pk, sk } = keyOfRef(tagged.signal.target);
+        const key = `${pk}\u0000${sk}`;
+        byItem.set(key, [...(byItem.get(key) ?? []), tagged]);
+      }
+      const next: { signal: Signal; tag: number }[] = [];
+      await runWithLimit(
+        [...byItem.values()].map((chain) => async () => {
+          for (const { signal, tag } of chain) {
+            const result = await applyOne(signal, activeMutes);
+            if (!result.changed) continue;
+            changedTags.add(tag);
+            queued += result.queued;
+            next.push(...result.signals.map((followUp) => ({ signal: followUp, tag })));
+          }
+        }),
+        maxParallel,
+      );
+      wave = next;
+    }
+    return { changedTags, queued };
+  }
+
+  async function observe(records: readonly ObservedRecord[]): Promise<ObserveReport> {
+    const signals = records.flatMap(({ record, origin }, tag) =>
+      origin === 'live' ? signalsOfRecord(record, config).map((signal) => ({ signal, tag })) : [],
+    );
+    const { changedTags, queued } = await applyAll(signals);
+    return {
+      changed: changedTags.size,
+      ignored: records.length - changedTags.size,
+      messagesQueued: queued,
+    };
+  }
+
+  async function tick(): Promise<DeliveryReport> {
+    const items = await store.documents<NotifierItem>();
+    const needsRuns = items.some(
+      (item) => item.kind === 'service' && item.desiredCount !== undefined,
+    );
+    const running = needsRuns ? await openRunsByGroup() : new Map<string, number>();
+    const signals = tickSignals(items, running, config, new Date(now()).toISOString());
+    await applyAll(signals.map((signal, tag) => ({ signal, tag })));
+    return sender.deliverPending();
+  }
+
+  return {
+    observe,
+    tick,
+    deliverPending: () => sender.deliverPending(),
+    store,
+    muteGroup: (mute) => mutes.muteGroup(mute),
+    listMutes: () => mutes.listMutes(),
+  };
+}
