@@ -1,6 +1,43 @@
-import type { IncidentMessage } from './incident';
-import type { NotifierItem, Signal } from './items';
+/**
+ * How a signal changes its item. Pure: the new item is a function of the stored item, the signal,
+ * the configuration and the clock (`now`, used only for messages' createdAt and interval
+ * decisions; every incident time is an event time from the signal).
+ *
+ * Why duplicates and disorder change nothing twice:
+ * - a failure counts once per episode, by its run (see {@link IncidentItem}): a run delivered twice,
+ *   or once running (no failure signal) and once stopped, counts once;
+ * - a recovery resolves only when it comes after the incident's last failure: one older than it
+ *   (delivered late) changes nothing;
+ * - a failure at or before the resolution of the current episode does not reopen it: it is counted
+ *   into the resolved episode (its totals stay true for `ecslog incidents`) without a message;
+ *   a failure after it opens the next episode;
+ * - a watch keeps its stops and starts by run id and time, so repeats change nothing.
+ */
+import type {
+  FailedRun,
+  Incident,
+  IncidentKey,
+  IncidentMessage,
+  IncidentMessageKind,
+} from './incident';
+import { incidentIdOf } from './incident';
+import type {
+  DesiredCountSignal,
+  FailedStopSignal,
+  FailureSignal,
+  IncidentItem,
+  NotifierItem,
+  RecoverySignal,
+  RunningCountSignal,
+  ScheduledStartSignal,
+  ScheduleWatch,
+  ServiceWatch,
+  Signal,
+  WatchPlace,
+} from './items';
+import { incidentRefOf, MAX_COUNTED_RUN_IDS, MAX_SCHEDULE_STARTS } from './items';
 import type { NotifyConfig } from './notify-config';
+import { minutesBetween } from './time';
 
 /** What applying a signal changed: the new item, its messages, follow-up signals for other items. */
 export interface Applied {
@@ -9,16 +46,302 @@ export interface Applied {
   signals: Signal[];
 }
 
-/** Applies one signal to its item (undefined: the item does not exist yet); undefined when nothing changes. */
+/**
+ * Applies one signal to its item (undefined: the item does not exist yet). Returns undefined when
+ * nothing changes (a duplicate, a recovery of nothing open, an older desired count, …): the caller
+ * then writes nothing. `messages` only come from incident items; `signals` are follow-ups for
+ * other items (a service watch that sees a crash loop signals the crash-loop incident; a schedule
+ * watch's new start signals the recovery of its missed-run incident).
+ *
+ * @example
+ * const opened = applySignal(undefined, failure, DEFAULT_NOTIFY_CONFIG, now);
+ * opened?.messages[0].kind; // 'opened'
+ * applySignal(opened!.item, failure, DEFAULT_NOTIFY_CONFIG, now); // undefined: counted already
+ */
 export function applySignal(
   item: NotifierItem | undefined,
   signal: Signal,
   config: NotifyConfig,
   now: string,
 ): Applied | undefined {
-  void item;
-  void signal;
-  void config;
-  void now;
-  return undefined;
+  if (item !== undefined && item.kind !== signal.target.kind) return undefined;
+  switch (signal.type) {
+    case 'failure':
+      return applyFailure(item as IncidentItem | undefined, signal, config, now);
+    case 'recovery':
+      return applyRecovery(item as IncidentItem | undefined, signal, now);
+    case 'update-due':
+      return applyUpdateDue(item as IncidentItem | undefined, config, now);
+    case 'failed-stop':
+      return applyFailedStop(item as ServiceWatch | undefined, signal, config);
+    case 'desired-count':
+      return applyDesiredCount(item as ServiceWatch | undefined, signal);
+    case 'running-count':
+      return applyRunningCount(item as ServiceWatch | undefined, signal);
+    case 'scheduled-start':
+      return applyScheduledStart(item as ScheduleWatch | undefined, signal);
+  }
+}
+
+// ---- incidents ----
+
+function applyFailure(
+  item: IncidentItem | undefined,
+  signal: FailureSignal,
+  config: NotifyConfig,
+  now: string,
+): Applied | undefined {
+  const { run } = signal;
+  if (item === undefined) return opened(undefined, signal, now);
+  const incident = item.incident;
+  if (incident.status === 'resolved' && run.at > (incident.resolvedAt as string))
+    return opened(item, signal, now);
+  const counted = countRun(item, run);
+  if (counted === undefined) return undefined;
+  const next: IncidentItem = {
+    ...counted,
+    incident: withFailure(counted.incident, run, signal.detail),
+  };
+  if (next.incident.status === 'resolved') return changed(next, []);
+  if (minutesBetween(item.lastMessageAt, now) < config.updateIntervalMinutes)
+    return changed(next, []);
+  return withMessage(next, 'updated', now);
+}
+
+function applyRecovery(
+  item: IncidentItem | undefined,
+  signal: RecoverySignal,
+  now: string,
+): Applied | undefined {
+  if (item === undefined || item.incident.status !== 'open') return undefined;
+  if (signal.at <= item.incident.lastFailureAt) return undefined;
+  const resolved: IncidentItem = {
+    ...item,
+    incident: {
+      ...item.incident,
+      status: 'resolved',
+      resolvedAt: signal.at,
+      resolution: signal.reason,
+    },
+  };
+  return withMessage(resolved, 'resolved', now);
+}
+
+function applyUpdateDue(
+  item: IncidentItem | undefined,
+  config: NotifyConfig,
+  now: string,
+): Applied | undefined {
+  if (item === undefined || item.incident.status !== 'open') return undefined;
+  if (item.incident.failedRuns <= item.failedRunsAtLastMessage) return undefined;
+  if (minutesBetween(item.lastMessageAt, now) < config.updateIntervalMinutes) return undefined;
+  return withMessage(item, 'updated', now);
+}
+
+/** A new episode (the first when `item` is undefined): one `opened` message. */
+function opened(item: IncidentItem | undefined, signal: FailureSignal, now: string): Applied {
+  const { run } = signal;
+  const id = incidentIdOf(signal.key);
+  const incident: Incident = {
+    id,
+    key: signal.key,
+    episode: item === undefined ? 1 : item.incident.episode + 1,
+    status: 'open',
+    openedAt: run.at,
+    lastFailureAt: run.at,
+    failedRuns: 1,
+    first: run,
+    last: run,
+  };
+  if (signal.detail !== undefined) incident.detail = signal.detail;
+  const next: IncidentItem = {
+    kind: 'incident',
+    id,
+    incident,
+    countedRuns: [countedEntryOf(run)],
+    updates: 0,
+    lastMessageAt: now,
+    failedRunsAtLastMessage: 0,
+  };
+  return withMessage(next, 'opened', now);
+}
+
+/** The item with `run` counted, or undefined when it counted already (or may have). */
+function countRun(item: IncidentItem, run: FailedRun): IncidentItem | undefined {
+  const entry = countedEntryOf(run);
+  const key = entry.slice(entry.indexOf(' ') + 1);
+  if (item.countedRuns.some((counted) => counted.endsWith(` ${key}`))) return undefined;
+  if (item.droppedUpTo !== undefined && run.at <= item.droppedUpTo) return undefined;
+  const countedRuns = [...item.countedRuns, entry].sort();
+  let droppedUpTo = item.droppedUpTo;
+  while (countedRuns.length > MAX_COUNTED_RUN_IDS) {
+    const dropped = countedRuns.shift() as string;
+    const at = dropped.slice(0, dropped.indexOf(' '));
+    if (droppedUpTo === undefined || at > droppedUpTo) droppedUpTo = at;
+  }
+  const next: IncidentItem = { ...item, countedRuns };
+  if (droppedUpTo !== undefined) next.droppedUpTo = droppedUpTo;
+  return next;
+}
+
+/** `<at> <run key>`: see {@link IncidentItem}. */
+function countedEntryOf(run: FailedRun): string {
+  return `${run.at} ${run.runId.slice(run.runId.lastIndexOf('/') + 1)}`;
+}
+
+function withFailure(incident: Incident, run: FailedRun, detail: string | undefined): Incident {
+  const next: Incident = { ...incident, failedRuns: incident.failedRuns + 1 };
+  if (run.at < incident.first.at) {
+    next.first = run;
+    next.openedAt = run.at;
+  }
+  if (run.at >= incident.last.at) {
+    next.last = run;
+    next.lastFailureAt = run.at;
+    if (detail !== undefined) next.detail = detail;
+  }
+  return next;
+}
+
+function withMessage(item: IncidentItem, kind: IncidentMessageKind, now: string): Applied {
+  const updates = kind === 'updated' ? item.updates + 1 : item.updates;
+  const next: IncidentItem = {
+    ...item,
+    updates,
+    lastMessageAt: now,
+    failedRunsAtLastMessage: item.incident.failedRuns,
+  };
+  const n = kind === 'updated' ? updates : 0;
+  const message: IncidentMessage = {
+    messageId: `${item.id}#${item.incident.episode}#${kind}#${n}`,
+    kind,
+    incident: next.incident,
+    createdAt: now,
+  };
+  if (kind === 'updated')
+    message.failedRunsSinceLastMessage = item.incident.failedRuns - item.failedRunsAtLastMessage;
+  return changed(next, [message]);
+}
+
+function changed(item: NotifierItem, messages: IncidentMessage[], signals: Signal[] = []): Applied {
+  return { item, messages, signals };
+}
+
+// ---- service watches ----
+
+function newServiceWatch(id: string, place: WatchPlace): ServiceWatch {
+  return { kind: 'service', id, ...placeFields(place), recentStops: [] };
+}
+
+function applyFailedStop(
+  item: ServiceWatch | undefined,
+  signal: FailedStopSignal,
+  config: NotifyConfig,
+): Applied | undefined {
+  const watch = item ?? newServiceWatch(signal.target.id, signal.place);
+  const { run } = signal;
+  if (watch.recentStops.some((stop) => stop.runId === run.runId)) return undefined;
+  const stops = [...watch.recentStops, run].sort(
+    (a, b) => a.at.localeCompare(b.at) || a.runId.localeCompare(b.runId),
+  );
+  const kept = stops.slice(-config.crashLoop.stops);
+  if (!kept.includes(run)) return undefined; // older than every kept stop: no news
+  const next: ServiceWatch = { ...watch, recentStops: kept };
+  const signals: Signal[] = [];
+  const first = kept[0] as FailedRun;
+  const last = kept[kept.length - 1] as FailedRun;
+  const span = minutesBetween(first.at, last.at);
+  if (kept.length >= config.crashLoop.stops && span <= config.crashLoop.withinMinutes) {
+    const key: IncidentKey = {
+      clusterArn: watch.clusterArn,
+      clusterName: watch.clusterName,
+      group: watch.group,
+      kind: 'crash-loop',
+    };
+    signals.push({
+      type: 'failure',
+      target: incidentRefOf(key),
+      key,
+      run,
+      detail: `${kept.length} tasks stopped in ${Math.max(1, Math.ceil(span))} min`,
+    });
+  }
+  return changed(next, [], signals);
+}
+
+function applyDesiredCount(
+  item: ServiceWatch | undefined,
+  signal: DesiredCountSignal,
+): Applied | undefined {
+  const watch = item ?? newServiceWatch(signal.target.id, signal.place);
+  if (watch.desiredCountAt !== undefined && signal.at <= watch.desiredCountAt) return undefined;
+  return changed({ ...watch, desiredCount: signal.desiredCount, desiredCountAt: signal.at }, []);
+}
+
+function applyRunningCount(
+  item: ServiceWatch | undefined,
+  signal: RunningCountSignal,
+): Applied | undefined {
+  if (item?.desiredCount === undefined) return undefined;
+  if (signal.running < item.desiredCount) {
+    if (item.belowDesiredSince !== undefined) return undefined;
+    return changed({ ...item, belowDesiredSince: signal.at }, []);
+  }
+  if (item.belowDesiredSince === undefined) return undefined;
+  const next: ServiceWatch = { ...item };
+  delete next.belowDesiredSince;
+  return changed(next, []);
+}
+
+// ---- schedule watches ----
+
+function applyScheduledStart(
+  item: ScheduleWatch | undefined,
+  signal: ScheduledStartSignal,
+): Applied | undefined {
+  const watch: ScheduleWatch = item ?? {
+    kind: 'schedule',
+    id: signal.target.id,
+    ...placeFields(signal.place),
+    starts: [],
+    startedBy: signal.startedBy,
+  };
+  if (watch.starts.some((start) => start.runId === signal.runId)) return undefined;
+  const start = { runId: signal.runId, at: signal.at };
+  const starts = [...watch.starts, start]
+    .sort((a, b) => a.at.localeCompare(b.at) || a.runId.localeCompare(b.runId))
+    .slice(-MAX_SCHEDULE_STARTS);
+  if (!starts.includes(start)) return undefined;
+  const latest = starts[starts.length - 1] === start;
+  const next: ScheduleWatch = {
+    ...watch,
+    starts,
+    startedBy: latest ? signal.startedBy : watch.startedBy,
+  };
+  const signals: Signal[] = [];
+  if (latest) {
+    const key: IncidentKey = {
+      clusterArn: watch.clusterArn,
+      clusterName: watch.clusterName,
+      group: watch.group,
+      kind: 'missed-run',
+    };
+    signals.push({
+      type: 'recovery',
+      target: incidentRefOf(key),
+      reason: 'ran-again',
+      at: signal.at,
+    });
+  }
+  return changed(next, [], signals);
+}
+
+function placeFields(place: WatchPlace): WatchPlace {
+  return {
+    clusterArn: place.clusterArn,
+    clusterName: place.clusterName,
+    group: place.group,
+    account: place.account,
+    region: place.region,
+  };
 }

@@ -107,6 +107,8 @@ export interface IncidentMessage {
   incident: Incident;
   /** ISO-8601 UTC: when the message was made (the clock). */
   createdAt: string;
+  /** `updated` messages: failed runs counted since the episode's previous message. */
+  failedRunsSinceLastMessage?: number;
 }
 
 /** The incident id of a key: `<clusterArn>#<group>#<kind>[#<category>]`. */

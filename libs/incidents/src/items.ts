@@ -99,17 +99,24 @@ export type Signal =
 
 /**
  * An incident's stored state: the current episode and its bookkeeping.
- * `countedRunIds` keeps the last {@link MAX_COUNTED_RUN_IDS} run ids counted in this episode
- * (oldest first); `incident.failedRuns` is the count.
+ *
+ * Each run counts once per episode: `countedRuns` holds `<at> <run key>` of the episode's counted
+ * runs (the run key is the run id's last `/` segment: a task id, or a start failure's record id;
+ * unique within the incident's cluster), in time order, the latest {@link MAX_COUNTED_RUN_IDS}.
+ * When older entries are dropped, `droppedUpTo` keeps the latest `at` among them: a failure at or
+ * before it whose key is not kept may be a dropped run delivered again, so it is not counted (the
+ * count is then a lower bound; it stays exact while an episode has at most
+ * {@link MAX_COUNTED_RUN_IDS} failed runs, and duplicates come within minutes of the original
+ * (ECS's last state changes of a stopped task; a stopped run's rank never changes again, so its
+ * item makes no further stream record), long before 200 newer failures of the same key).
  */
 export interface IncidentItem {
   kind: 'incident';
   /** The incident id. */
   id: string;
   incident: Incident;
-  countedRunIds: string[];
-  /** `at` of the oldest run id still in `countedRunIds` once ids were dropped from it. */
-  countedWindowFrom?: string;
+  countedRuns: string[];
+  droppedUpTo?: string;
   /** `updated` messages made in this episode (the next one is number `updates + 1`). */
   updates: number;
   /** Clock time of the episode's last message. */
@@ -146,8 +153,12 @@ export interface ScheduleWatch extends WatchPlace {
 /** One stored document per item; `kind` tells which. */
 export type NotifierItem = IncidentItem | ServiceWatch | ScheduleWatch;
 
-/** How many run ids an incident item keeps to count each run once. */
-export const MAX_COUNTED_RUN_IDS = 500;
+/**
+ * How many counted runs an incident item keeps to count each run once: 200 entries of ≈ 60 bytes
+ * are ≈ 12 KB, and every write of the item (each failure) is billed per KB, so 500 would make a
+ * crash loop's writes cost ≈ 30 WCU each for no practical gain.
+ */
+export const MAX_COUNTED_RUN_IDS = 200;
 /** How many starts a schedule watch keeps. */
 export const MAX_SCHEDULE_STARTS = 60;
 

@@ -1,10 +1,192 @@
-import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import type { Signal } from './items';
+/**
+ * What a stored record says to the notifier's items. Pure, no clock: the same record always gives
+ * the same signals, so a record delivered twice gives the same signals twice, and the items count
+ * them once (see `apply-signal.ts`).
+ */
+import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
+import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
+import { taskRunOf } from '@ecslog/task-runs';
+import type { FailedRun, IncidentKey, ResolutionReason } from './incident';
+import type { RecoverySignal, Signal, WatchPlace } from './items';
+import { failureKeyOf, incidentRefOf, watchIdOf } from './items';
 import type { NotifyConfig } from './notify-config';
 
-/** What one stored record says to the notifier's items (pure, no clock). */
+/**
+ * `startedBy` prefixes of scheduled runs. An EventBridge rule's ECS target starts tasks with
+ * `events-rule/<rule name>` (ECS's scheduled-tasks docs; the mapper's fixtures). EventBridge
+ * Scheduler's ECS target has no StartedBy parameter (its CreateSchedule API reference lists
+ * EcsParameters without one): the Scheduler sets it itself, to `chronos-schedule/<schedule name>`
+ * ("Chronos" is the Scheduler's internal name) — the prefix a public ECS task classifier found with
+ * the search tool (code corpus, `SCHEDULER_PREFIXES = ['events-rule/', 'chronos-schedule/']`)
+ * treats as scheduled beside `events-rule/`.
+ */
+export const SCHEDULED_STARTED_BY_PREFIXES: readonly string[] = [
+  'events-rule/',
+  'chronos-schedule/',
+];
+
+/** True when a run was started by an EventBridge rule or EventBridge Scheduler. */
+export function isScheduledStart(startedBy: string | undefined): boolean {
+  return (
+    startedBy !== undefined &&
+    SCHEDULED_STARTED_BY_PREFIXES.some((prefix) => startedBy.startsWith(prefix))
+  );
+}
+
+/**
+ * What one stored record says to the notifier's items (pure, no clock):
+ * - a failed run (also a RunTask/StartTask that could not place or start a task): a `failure`
+ *   for the `failure` incident of (cluster, group, category), and for a service's task a
+ *   `failed-stop` for its watch (crash loops). A Spot interruption of a *service* task is
+ *   expected churn (the service replaces it): nothing. Routine churn is `stopped`: nothing.
+ * - a succeeded run of a family: a `recovery` (`next-run-succeeded`) of each of the family's
+ *   `failure` incidents (one signal per category: an incident that is not open ignores it);
+ * - any run of a family started by a schedule (`events-rule/…`, `chronos-schedule/…`), running,
+ *   failed or succeeded: a `scheduled-start` for its schedule watch (its start time is what the
+ *   cadence learns);
+ * - SERVICE_STEADY_STATE: a `recovery` (`steady-state`) of the service's failure and crash-loop
+ *   incidents;
+ * - CreateService/UpdateService with a desired count: a `desired-count` for the service's watch.
+ *
+ * @example
+ * signalsOfRecord(oomStop, DEFAULT_NOTIFY_CONFIG);
+ * // [{ type: 'failure', target: { kind: 'incident', id: '…#family:nightly#failure#out-of-memory' }, … }]
+ */
 export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Signal[] {
-  void record;
-  void config;
-  return [];
+  void config; // every record is signalled: filters decide what is told, not what is kept
+  if (record.recordType === 'service-action') return serviceActionSignals(record);
+  if (record.recordType === 'api-call' && isServiceCall(record.eventName)) {
+    const signal = desiredCountSignal(record);
+    if (signal !== undefined) return [signal];
+  }
+  const run = taskRunOf(record);
+  if (run === undefined) return [];
+  const group = groupOf(record);
+  if (group === undefined) return [];
+  const place = placeOf(record, group);
+  const isService = group.startsWith('service:');
+  const signals: Signal[] = [];
+  const status = run.outcome.status;
+  if (status === 'failed' && run.outcome.category !== undefined) {
+    const category = run.outcome.category;
+    if (!(isService && category === 'spot-interruption')) {
+      const failed = failedRunOf(record, run.id, category);
+      signals.push({
+        type: 'failure',
+        target: incidentRefOf(failureKeyOf(place, category)),
+        key: failureKeyOf(place, category),
+        run: failed,
+      });
+      if (isService)
+        signals.push({
+          type: 'failed-stop',
+          target: { kind: 'service', id: watchIdOf(place.clusterArn, group) },
+          place,
+          run: failed,
+        });
+    }
+  }
+  if (!isService && status === 'succeeded')
+    signals.push(
+      ...recoveries(place, 'next-run-succeeded', run.endTime ?? record.eventTime, false),
+    );
+  if (!isService && !run.neverStarted && isScheduledStart(record.startedBy))
+    signals.push({
+      type: 'scheduled-start',
+      target: { kind: 'schedule', id: watchIdOf(place.clusterArn, group) },
+      place,
+      runId: run.id,
+      at: run.startTime,
+      startedBy: record.startedBy as string,
+    });
+  return signals;
+}
+
+function serviceActionSignals(record: AuditRecord): Signal[] {
+  if (record.eventName !== 'SERVICE_STEADY_STATE' || record.serviceName === undefined) return [];
+  const place = placeOf(record, `service:${record.serviceName}`);
+  return recoveries(place, 'steady-state', record.eventTime, true);
+}
+
+function isServiceCall(eventName: string | undefined): boolean {
+  return eventName === 'CreateService' || eventName === 'UpdateService';
+}
+
+function desiredCountSignal(record: AuditRecord): Signal | undefined {
+  // Read defensively: records written before the field existed lack it.
+  const desiredCount = (record as { desiredCount?: unknown }).desiredCount;
+  if (typeof desiredCount !== 'number' || !Number.isSafeInteger(desiredCount) || desiredCount < 0)
+    return undefined;
+  if (record.serviceName === undefined || record.outcome.status === 'failed') return undefined;
+  const place = placeOf(record, `service:${record.serviceName}`);
+  return {
+    type: 'desired-count',
+    target: { kind: 'service', id: watchIdOf(place.clusterArn, place.group) },
+    place,
+    desiredCount,
+    at: record.eventTime,
+  };
+}
+
+/** A recovery for each `failure` incident of the group (and its crash-loop incident, for services). */
+function recoveries(
+  place: WatchPlace,
+  reason: ResolutionReason,
+  at: string,
+  crashLoop: boolean,
+): RecoverySignal[] {
+  const keys: IncidentKey[] = FAILURE_CATEGORIES.map((category) => failureKeyOf(place, category));
+  if (crashLoop)
+    keys.push({
+      clusterArn: place.clusterArn,
+      clusterName: place.clusterName,
+      group: place.group,
+      kind: 'crash-loop',
+    });
+  return keys.map((key) => ({ type: 'recovery', target: incidentRefOf(key), reason, at }));
+}
+
+/** A run's group: as ECS reports it, else from its service or family. */
+function groupOf(record: AuditRecord): string | undefined {
+  if (record.group !== undefined && record.group !== '') return record.group;
+  if (record.serviceName !== undefined) return `service:${record.serviceName}`;
+  if (record.family !== undefined) return `family:${record.family}`;
+  return undefined;
+}
+
+function placeOf(record: AuditRecord, group: string): WatchPlace {
+  return {
+    clusterArn: record.clusterArn,
+    clusterName: record.clusterName,
+    group,
+    account: record.account,
+    region: record.region,
+  };
+}
+
+/** The failed run as an incident's messages tell it. */
+export function failedRunOf(
+  record: AuditRecord,
+  runId: string,
+  category: FailureCategory,
+): FailedRun {
+  const failed: FailedRun = {
+    runId,
+    at: record.stoppedAt ?? record.eventTime,
+    category,
+    summary: record.outcome.summary,
+    exitCodes: (record.containers ?? []).flatMap((container) =>
+      container.exitCode === undefined
+        ? []
+        : [{ container: container.name, exitCode: container.exitCode }],
+    ),
+    account: record.account,
+    region: record.region,
+  };
+  if (record.taskId !== undefined) failed.taskId = record.taskId;
+  if (record.stoppedReason !== undefined) failed.stoppedReason = record.stoppedReason;
+  if (record.stopCode !== undefined) failed.stopCode = record.stopCode;
+  if (record.reason !== undefined) failed.reason = record.reason;
+  if (record.startedBy !== undefined) failed.startedBy = record.startedBy;
+  return failed;
 }
