@@ -1,12 +1,14 @@
 /**
  * The web view's page: reads its state from the URL, asks the server for that timeline, and draws
- * the filters, the timeline, the failures panel and the open run's details. Every change of
+ * the filters, the timeline, the incidents and failures panels and the open run's details. Every change of
  * filter or run goes into the URL first, so the back button and shared links work.
  */
+import type { FailedRun, Incident } from '@ecslog/incidents';
 import type { TimelineRun } from '@ecslog/task-runs';
 import { driftsByRun } from '@ecslog/task-runs';
 import type {
   ErrorResponse,
+  IncidentsResponse,
   TaskHistoryResponse,
   TimelineResponse,
   TimelineView,
@@ -15,11 +17,12 @@ import { timelineViewOf } from '../api-types';
 import { apiGet, requestTimeline } from './api-request';
 import { byId, h, setText, show } from './dom';
 import { renderFailures } from './failures-panel';
+import { renderIncidents, renderIncidentsMessage } from './incidents-panel';
 import { formatLocalTime, localZone } from './format';
 import { renderDetailsMessage, renderRunDetails } from './run-details';
 import { createTimelineChart } from './timeline-chart';
 import type { ViewState } from './view-state';
-import { RANGE_CHOICES, searchOf, viewStateOf, withFilters } from './view-state';
+import { incidentsPathOf, RANGE_CHOICES, searchOf, viewStateOf, withFilters } from './view-state';
 
 /** The status filter's choices: value and label. */
 const STATUSES: [string, string][] = [
@@ -37,6 +40,7 @@ const searchInput = search.elements.namedItem('q') as HTMLInputElement;
 const statusLine = byId('status-line');
 const details = byId('details');
 const failures = byId('failures');
+const incidents = byId('incidents');
 let state = viewStateOf(location.search);
 // Asked for first (by first-request.js, before this script loaded): the chart and the filters
 // get ready while the server answers.
@@ -44,6 +48,9 @@ const firstAnswer = requestTimeline(state);
 let timeline: TimelineView | undefined;
 /** Answers that arrive after a newer request started are dropped. */
 let generation = 0;
+/** The incidents shown are those of this request (the range's, not the search's). */
+let incidentsPath: string | undefined;
+let incidentsGeneration = 0;
 
 const chart = createTimelineChart(byId('timeline'), (run) => openRun(run), onRendered);
 Object.assign(window, { ecslog: { chart: chart.chart, timeline: () => timeline } });
@@ -84,6 +91,7 @@ function navigate(next: ViewState): void {
 /** Shows the timeline of `state`, from `request` when it was asked for already. */
 async function load(request = requestTimeline(state)): Promise<void> {
   const mine = (generation += 1);
+  void loadIncidents();
   document.body.dataset['timeline'] = 'loading';
   statusLine.textContent = 'Loading…';
   searchInput.value = state.q ?? '';
@@ -111,6 +119,55 @@ async function load(request = requestTimeline(state)): Promise<void> {
   if (open) void showRun(open);
   else
     renderDetailsMessage(details, 'Click a run on the timeline, or a failure, to see its details.');
+}
+
+/** Shows the incidents of `state`'s cluster, group and range, unless they are shown already. */
+async function loadIncidents(): Promise<void> {
+  const path = incidentsPathOf(state);
+  if (path === incidentsPath) return;
+  incidentsPath = path;
+  const mine = (incidentsGeneration += 1);
+  document.body.dataset['incidents'] = 'loading';
+  const answer = await apiGet(path)
+    .then((response) => response.json() as Promise<IncidentsResponse | ErrorResponse>)
+    .catch((error: unknown) => ({ error: `the web view did not answer (${String(error)})` }));
+  if (mine !== incidentsGeneration) return;
+  if ('error' in answer) {
+    incidentsPath = undefined;
+    renderIncidentsMessage(incidents, `Cannot show the incidents: ${answer.error}`);
+    document.body.dataset['incidents'] = 'error';
+    return;
+  }
+  renderIncidents(incidents, answer, Date.now(), showIncidentRun);
+  document.body.dataset['incidents'] = 'ready';
+}
+
+/**
+ * Shows an incident's last failed run: on the timeline when it is drawn there, else the task's
+ * own timeline (a search by its id), or, for a launch that never started, the incident's service
+ * or family around the failure.
+ */
+function showIncidentRun(run: FailedRun, incident: Incident): void {
+  const drawn = timeline?.runs.find((candidate) => candidate.id === run.runId);
+  if (drawn) {
+    openRun(drawn);
+    return;
+  }
+  if (run.taskId !== undefined) {
+    navigate({ ...state, q: run.taskId, run: run.runId });
+    return;
+  }
+  const at = Date.parse(run.at);
+  navigate(
+    withFilters(state, {
+      q: undefined,
+      cluster: incident.key.clusterName,
+      group: incident.key.group,
+      from: new Date(at - 1_800_000).toISOString(),
+      to: new Date(at + 1_800_000).toISOString(),
+      run: run.runId,
+    }),
+  );
 }
 
 function onRendered(): void {

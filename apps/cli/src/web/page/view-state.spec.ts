@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import type { ViewState } from './view-state';
-import { searchOf, timelinePathOf, timelineQueryOf, viewStateOf, withFilters } from './view-state';
+import {
+  incidentsPathOf,
+  searchOf,
+  timelinePathOf,
+  timelineQueryOf,
+  viewStateOf,
+  withFilters,
+} from './view-state';
 
 const TASK_ARN =
   'arn:aws:ecs:eu-west-1:111122223333:task/prod-web/7f3c9a1e5b2d4c8f9a6e0b1d2c3f4a5b';
@@ -248,5 +255,36 @@ describe('a search in the view', () => {
       since: '6h',
       status: 'failed',
     });
+  });
+});
+
+describe('incidentsPathOf', () => {
+  it("asks for the view's cluster, group and range, not its status, search or open run", () => {
+    expect(
+      incidentsPathOf({
+        q: '10.0.4.17',
+        cluster: 'prod-web',
+        group: 'service:web',
+        status: 'failed',
+        since: '6h',
+        run: TASK_ARN,
+      }),
+    ).toBe('/api/incidents?cluster=prod-web&group=service%3Aweb&since=6h');
+    expect(
+      incidentsPathOf({ from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' }),
+    ).toBe('/api/incidents?from=2026-11-20T00%3A00%3A00.000Z&to=2026-11-21T00%3A00%3A00.000Z');
+    expect(incidentsPathOf({ run: TASK_ARN })).toBe('/api/incidents');
+  });
+
+  it('asks the same of every state with the same cluster, group and range (property)', () => {
+    fc.assert(
+      fc.property(stateArb, valueArb, valueArb, (state, status, q) => {
+        const path = incidentsPathOf(state);
+        const params = new URLSearchParams(path.slice('/api/incidents'.length));
+
+        expect(incidentsPathOf({ ...state, status, q, run: q })).toBe(path);
+        expect(Object.fromEntries(params)).toEqual(without(state, 'status', 'run', 'q'));
+      }),
+    );
   });
 });

@@ -61,6 +61,12 @@ export function timelinePathOf(state: ViewState): string {
   return `/api/search?${paramsOf(state, ['q', ...FILTERS]).toString()}`;
 }
 
+/** The incidents request of a view: its cluster, group and range (not its status or search). */
+export function incidentsPathOf(state: ViewState): string {
+  const text = paramsOf(state, ['cluster', 'group', 'since', 'from', 'to']).toString();
+  return text === '' ? '/api/incidents' : `/api/incidents?${text}`;
+}
+
 /**
  * A state with some filters changed. Choosing `since` drops `from`/`to` and the other way round;
  * changing what is shown closes the open run unless it is given.
