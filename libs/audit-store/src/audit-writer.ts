@@ -69,6 +69,34 @@ export interface AuditWriterOptions {
   conditionalWrites?: ConditionalWrites;
   /** Epoch ms; injected so tests control expiry. */
   now?: () => number;
+  /**
+   * Where the records come from (default `live`): a `backfill` or `redrive` writer marks every
+   * item it puts or updates (history, runs, carries, companions, latest states) with
+   * {@link ORIGIN_ATTRIBUTE} = its origin, so the table's stream consumers (the notifier) can tell
+   * replayed history from news; a live write of a ranked item removes the mark. Image mappings
+   * hold no record and stay unmarked (their content is a function of their key).
+   */
+  origin?: RecordOrigin;
+}
+
+/** Who wrote an item: see {@link AuditWriterOptions.origin}. */
+export type RecordOrigin = 'live' | 'backfill' | 'redrive';
+
+/** The attribute a non-live writer puts on its items (absent: live). */
+export const ORIGIN_ATTRIBUTE = 'src';
+
+/**
+ * The origin of a stored item (in the native form of `@aws-sdk/lib-dynamodb`, e.g. a stream
+ * record's NewImage after `unmarshall`): its {@link ORIGIN_ATTRIBUTE}, `live` when absent. A mark
+ * this writer never puts counts as non-live (`backfill`), so an unknown mark never notifies.
+ *
+ * @example
+ * originOfItem(unmarshall(record.dynamodb.NewImage)); // 'live' | 'backfill' | 'redrive'
+ */
+export function originOfItem(item: Record<string, unknown>): RecordOrigin {
+  const mark = item[ORIGIN_ATTRIBUTE];
+  if (mark === undefined || mark === null) return 'live';
+  return mark === 'redrive' ? 'redrive' : 'backfill';
 }
 
 /** What closing a run did: see {@link AuditWriter.closeRun}. */
@@ -105,6 +133,7 @@ const OPTIONAL_ATTRIBUTES = [
   'rsk',
   'end',
   't0',
+  ORIGIN_ATTRIBUTE,
 ];
 
 /** One unconditional item to put, and the records that fail if it cannot be stored. */
@@ -140,6 +169,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const maxParallel = options.maxParallel ?? 16;
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const now = options.now ?? Date.now;
+  const origin = options.origin ?? 'live';
+  /** The item as this writer stores it: with its origin mark unless live (a new object). */
+  const marked = (item: Item): Item =>
+    origin === 'live' ? item : { ...item, [ORIGIN_ATTRIBUTE]: origin };
+  const markedRanked = (ranked: RankedItem): RankedItem =>
+    origin === 'live' ? ranked : { ...ranked, item: marked(ranked.item) };
   const { tableName } = options;
   const client = DynamoDBDocumentClient.from(options.client, {
     marshallOptions: { removeUndefinedValues: true },
@@ -185,7 +220,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     const offer = (recordId: string, item: RankedItem) => {
       const key = keyOf(item.item);
       const current = ranked.get(key);
-      if (current === undefined || item.rank > current.rank) ranked.set(key, { ...item, recordId });
+      if (current === undefined || item.rank > current.rank)
+        ranked.set(key, { ...markedRanked(item), recordId });
     };
     const newest = new Set(newestPerRun(live));
     for (const record of newest) {
@@ -193,7 +229,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       if (runItems === undefined) continue;
       const [runItem, ...carries] = runItems;
       // A never-started run is immutable: it is its record's only item.
-      if (runItem?.rank === '0') puts.push({ recordIds: [record.recordId], item: runItem.item });
+      if (runItem?.rank === '0')
+        puts.push({ recordIds: [record.recordId], item: marked(runItem.item) });
       else for (const item of [runItem as RankedItem, ...carries]) offer(record.recordId, item);
     }
     // Every record's companions, not only its run's newest record's: each companion is then the
@@ -206,7 +243,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     const mappings = new Map<string, PutEntry>();
     const awaited: { recordId: string; key: string; stored: Promise<boolean> }[] = [];
     for (const record of live) {
-      const item = toHistoryItem(record, retentionDays, encoded.get(record.recordId));
+      const item = marked(toHistoryItem(record, retentionDays, encoded.get(record.recordId)));
       if (runIdOf(record) !== record.recordId) puts.push({ recordIds: [record.recordId], item });
       // Every record's mappings, not only its run's newest record's: the set of mapping items
       // is then the union over the records, whatever order they come in.
@@ -330,7 +367,9 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     if (item['end'] !== 'open') return 'not-open';
     const record = decodeRecord(item);
     const items = toRunItems(record, retentionDays, undefined, closure) ?? [];
-    const outcomes = await writeRanked(items.map((i) => ({ ...i, recordId: record.recordId })));
+    const outcomes = await writeRanked(
+      items.map((i) => ({ ...markedRanked(i), recordId: record.recordId })),
+    );
     const values = [...outcomes.values()];
     const error = values.find((o) => o instanceof Error);
     if (error instanceof Error) throw error;

@@ -20,12 +20,18 @@ export {
   timeToLiveInput,
 } from './table-definition';
 export type { AuditTableDefinition, IndexName, KeyAttribute } from './table-definition';
-export { createAuditWriter, UnprocessedItemsError } from './audit-writer';
+export {
+  createAuditWriter,
+  ORIGIN_ATTRIBUTE,
+  originOfItem,
+  UnprocessedItemsError,
+} from './audit-writer';
 export type {
   AuditWriter,
   AuditWriterOptions,
   CloseStatus,
   ConditionalWrites,
+  RecordOrigin,
   WriteResult,
   WriteStatus,
 } from './audit-writer';

@@ -28,6 +28,8 @@ export function createStoreSink(options: StoreSinkOptions): BackfillSink {
     tableName,
     retentionDays: options.retentionDays,
     now: options.now,
+    // Replayed history is stored, never told: the notifier skips items marked `backfill`.
+    origin: 'backfill',
   });
 
   return {

@@ -146,7 +146,10 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
       (o) => o.Key,
     );
 
-  /** The table the same events make through `ecslog ingest`'s path: what redrive must land. */
+  /**
+   * The table the same events make through `ecslog ingest`'s path, marked as redriven (the
+   * notifier's origin mark): what redrive must land.
+   */
   async function referenceTable(inputs: readonly unknown[]) {
     const tableName = await createAuditTable(dynamo.client);
     const ingest = createEventIngest({
@@ -154,6 +157,7 @@ describe('ecslog redrive (loopback SQS, kinesalite, s3rver, dynalite)', () => {
         client: dynamo.client,
         tableName,
         retentionDays: RETENTION_DAYS,
+        origin: 'redrive',
       }),
       quarantine: { hold: async () => undefined },
       report: () => undefined,

@@ -187,6 +187,8 @@ export async function runRedrive(
           client: store.client,
           tableName: store.tableName,
           retentionDays: options.retentionDays,
+          // Redriven events are stored, never told: the notifier skips items marked `redrive`.
+          origin: 'redrive',
         }),
         lake,
         readStreamRange: createStreamRangeReader({
