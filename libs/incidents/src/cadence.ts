@@ -9,7 +9,6 @@
  * Anything else (random gaps, a schedule that moved, a daylight-saving shift in the history) has no
  * cadence: undefined means "never alarm", so a doubt never becomes a false alarm.
  */
-import { addMinutes } from './time';
 
 /** A learnt schedule: every `periodMinutes`, at `offsetMinutes` past each period (epoch-aligned, UTC). */
 export interface Cadence {
@@ -76,27 +75,6 @@ export function nextExpectedAfter(cadence: Cadence, lastStart: string): string {
     while (!cadence.days.includes(weekdayOf(next))) next += period;
   }
   return new Date(Math.round(next * 60_000)).toISOString();
-}
-
-/**
- * The slots of `cadence` after `lastStart` that are overdue at `now` (their time + `graceMinutes`
- * has passed), oldest first, at most `limit` (the latest ones).
- */
-export function overdueSlots(
-  cadence: Cadence,
-  lastStart: string,
-  now: string,
-  graceMinutes: number,
-  limit = 100,
-): string[] {
-  const slots: string[] = [];
-  let slot = nextExpectedAfter(cadence, lastStart);
-  while (addMinutes(slot, graceMinutes) < now) {
-    slots.push(slot);
-    if (slots.length > limit) slots.shift();
-    slot = nextExpectedAfter(cadence, slot);
-  }
-  return slots;
 }
 
 /**

@@ -18,4 +18,5 @@ export * from './apply-signal';
 export * from './tick-signals';
 export * from './mutes';
 export * from './cadence';
+export * from './message-facts';
 export * from './render';

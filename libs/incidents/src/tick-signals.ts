@@ -2,13 +2,13 @@
  * The clock's part. Pure: what is due at `now` for the current items. Times of the incidents the
  * clock opens or resolves (silence, quiet periods) are the clock's, the only ones not from records.
  */
-import { describeCadence, learnCadence, nextExpectedAfter, overdueSlots } from './cadence';
+import { describeCadence, learnCadence, nextExpectedAfter } from './cadence';
 import type { FailedRun, IncidentKey } from './incident';
 import { incidentIdOf } from './incident';
 import type { IncidentItem, NotifierItem, ScheduleWatch, ServiceWatch, Signal } from './items';
 import { incidentRefOf } from './items';
 import type { NotifyConfig } from './notify-config';
-import { minutesBetween } from './time';
+import { addMinutes, minutesBetween } from './time';
 
 /**
  * The clock's signals for the current items:
@@ -120,7 +120,7 @@ function scheduleSignals(
   // One missed run per episode: the first overdue slot. Later slots add nothing a person needs
   // (a job that stopped running would otherwise send an update every interval forever).
   const expected = nextExpectedAfter(cadence, last.at);
-  if (overdueSlots(cadence, last.at, now, config.missedRun.graceMinutes, 1).length === 0) return [];
+  if (addMinutes(expected, config.missedRun.graceMinutes) >= now) return [];
   const key = keyOf(watch, 'missed-run');
   const runId = `missed:${expected}`;
   const open = incidents.get(incidentIdOf(key));
