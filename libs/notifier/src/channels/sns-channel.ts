@@ -41,7 +41,7 @@ export function createSnsChannel(options: SnsChannelOptions): Channel {
       const { subject, body } = renderSnsMessage(message);
       const command = new PublishCommand({
         TopicArn: topicArn,
-        Subject: subject,
+        Subject: snsSubjectOf(subject),
         Message: body,
         MessageAttributes: snsAttributesOf(message),
         ...(fifo && {
@@ -70,6 +70,22 @@ export function snsAttributesOf(message: IncidentMessage): Record<string, Messag
     incidentKind: text(message.incident.key.kind),
     group: text(message.incident.key.group),
   };
+}
+
+/**
+ * A subject SNS accepts: 1–100 printable ASCII characters (the renderer's contract, kept here
+ * too, so that a message is never refused for its subject): other characters become `?`,
+ * whitespace runs one space, and a longer subject is cut with `...`.
+ */
+export function snsSubjectOf(subject: string): string {
+  const ascii = subject
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/gu, '?')
+    .trim();
+  const text = ascii === '' ? 'ecslog incident' : ascii;
+  return text.length <= 100 ? text : `${text.slice(0, 97)}...`;
 }
 
 /** SNS's ids are at most 128 characters; an incident id or message id can be longer. */

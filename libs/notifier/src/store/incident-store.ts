@@ -173,7 +173,8 @@ export function createIncidentStore(options: IncidentStoreOptions) {
           }),
         );
       } else {
-        const names: Record<string, string> = { '#d': 'doc', '#v': 'version', '#ob': 'outbox' };
+        const names: Record<string, string> = { '#d': 'doc', '#v': 'version' };
+        if (entries.length > 0) names['#ob'] = 'outbox';
         const values: Record<string, unknown> = {
           ':d': JSON.stringify(change.doc),
           ':v0': version,

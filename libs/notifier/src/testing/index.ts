@@ -5,3 +5,4 @@
  */
 export * from './webhook-receiver';
 export * from './local-sns-server';
+export * from './incident-fixtures';
