@@ -42,8 +42,9 @@ export function isScheduledStart(startedBy: string | undefined): boolean {
  * - a succeeded run of a family: a `recovery` (`next-run-succeeded`) of each of the family's
  *   `failure` incidents (one signal per category: an incident that is not open ignores it);
  * - any run of a family started by a schedule (`events-rule/…`, `chronos-schedule/…`), running,
- *   failed or succeeded: a `scheduled-start` for its schedule watch (its start time is what the
- *   cadence learns);
+ *   failed or succeeded, also a RunTask that could not place its task (the schedule fired): a
+ *   `scheduled-start` for its schedule watch (its start time is what the cadence learns; a StopTask
+ *   call tells no start);
  * - SERVICE_STEADY_STATE: a `recovery` (`steady-state`) of the service's failure and crash-loop
  *   incidents;
  * - CreateService/UpdateService with a desired count: a `desired-count` for the service's watch.
@@ -90,7 +91,7 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
     signals.push(
       ...recoveries(place, 'next-run-succeeded', run.endTime ?? record.eventTime, false),
     );
-  if (!isService && !run.neverStarted && isScheduledStart(record.startedBy))
+  if (!isService && run.knownOnlyBy !== 'stop-call' && isScheduledStart(record.startedBy))
     signals.push({
       type: 'scheduled-start',
       target: { kind: 'schedule', id: watchIdOf(place.clusterArn, group) },
