@@ -8,6 +8,7 @@ import { registerBackfillCommand } from './commands/backfill.command';
 import type { CliIo } from './commands/cli-io';
 import { registerEventsCommand } from './commands/events.command';
 import { registerFailuresCommand } from './commands/failures.command';
+import { registerIncidentsCommand } from './commands/incidents.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerLocalCommand } from './commands/local.command';
 import { registerMapCommand } from './commands/map.command';
@@ -50,6 +51,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   registerTaskCommand(program, io, setExitCode);
   registerFailuresCommand(program, io, setExitCode);
   registerEventsCommand(program, io, setExitCode);
+  registerIncidentsCommand(program, io, setExitCode);
   registerUiCommand(program, io, setExitCode);
   registerBackfillCommand(program, setExitCode);
   registerRedriveCommand(program, io, setExitCode);

@@ -16,7 +16,7 @@ import { createLocalLakeWriter } from '@ecslog/local-lake';
 import type { EventInput } from '../event-inputs';
 import { inputBytes } from '../event-inputs';
 import type { Tally } from '@ecslog/ingest-pipeline';
-import type { IngestSummary } from '../pipeline/event-ingest';
+import type { EventIngestOptions, IngestSummary } from '../pipeline/event-ingest';
 import { createEventIngest } from '../pipeline/event-ingest';
 import { guardStoreClient, storageFaultOf } from '../pipeline/store-fault-guard';
 import { visibleText } from '../output/visible-text';
@@ -254,6 +254,8 @@ export function describeUnwritten(
 export interface StoreIngestOptions {
   /** Asked before each batch: a reason stops the session's ingest there. */
   stopRequested?: () => string | undefined;
+  /** Local mode's notifier, told of the records stored (`ecslog ingest` passes none). */
+  notifier?: EventIngestOptions['notifier'];
 }
 
 /**
@@ -280,6 +282,7 @@ export function createStoreIngest(
     lake,
     report,
     stopRequested: options.stopRequested,
+    notifier: options.notifier,
   });
   const total = emptySummary();
   return {

@@ -1,6 +1,7 @@
 import type { LocalStore } from '@ecslog/store-connection';
 import { displayPath, ecslogHome, openLocalStore, releaseLock } from '@ecslog/store-connection';
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { SIMULATED_ACCOUNT, simulateDay } from '@ecslog/simulator';
@@ -13,6 +14,17 @@ import type { CliIo } from './cli-io';
 import { createStoreIngest, DEFAULT_RETENTION_DAYS, describeIngest } from './ingest.command';
 import { storageFaultOf } from '../pipeline/store-fault-guard';
 import { DEFAULT_UI_PORT, openBrowser, portNumber, startWebViewProcess } from './ui.command';
+import { ChannelConfigError } from '@ecslog/notifier';
+import type { Channel } from '@ecslog/notifier';
+import type { LocalNotifier } from '../pipeline/local-notifier';
+import {
+  createLocalNotifier,
+  DEAD_LETTERS_FILE,
+  LOCAL_TICK_MS,
+  localChannelsOf,
+  startTicker,
+} from '../pipeline/local-notifier';
+import { visibleText } from '../output/visible-text';
 
 interface LocalOptions {
   port?: number;
@@ -21,7 +33,12 @@ interface LocalOptions {
   seed: number;
   /** `--simulate` / `--no-simulate`; undefined: only into an empty store. */
   simulate?: boolean;
+  /** `--webhook URL`: incident messages also go there. */
+  webhook?: string;
 }
+
+/** The 24 hours of a simulated day. */
+const DAY_MS = 86_400_000;
 
 /** What `simulated-day.json` records, so that a second start reuses the data. */
 interface SimulatedDayMarker {
@@ -78,6 +95,11 @@ export function registerLocalCommand(
       'load a simulated day now, even into a store that holds data (default: only into an empty store)',
     )
     .option('--no-simulate', 'never load a simulated day, even into an empty store')
+    .option(
+      '--webhook <url>',
+      'also send incident messages to this webhook: a Slack incoming webhook URL gets Slack messages, any other ' +
+        'https URL (or http on loopback) the JSON of schema ecslog.incident-message/1 (default: messages are printed only)',
+    )
     .action(async (options: LocalOptions) => {
       setExitCode(await runLocal(options, io));
     });
@@ -87,9 +109,25 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
   const home = ecslogHome(io.env, io.cwd);
   const say = (line = '') => io.stdout.write(`${line}\n`);
   const where = (path: string) => displayPath(io.cwd, path);
+  let channels: Channel[];
+  try {
+    channels = localChannelsOf(options.webhook, (line) => say(`notify: ${line}`));
+  } catch (error) {
+    if (!(error instanceof ChannelConfigError)) throw error;
+    io.stderr.write(`ecslog: --webhook: ${visibleText(error.message)}\n`);
+    return 1;
+  }
   // Listen for Ctrl-C from the start: one during the first load stops right after it, cleanly.
   const stopped = io.waitForStop();
   const store = await openLocalStore({ home, role: 'local', port: options.port, cwd: io.cwd });
+  const notifier = createLocalNotifier({
+    client: store.client,
+    tableName: store.tableName,
+    homeRoot: home.root,
+    channels,
+    now: io.now,
+  });
+  let ticker: { stop(): Promise<void> } | undefined;
   try {
     say(`ecslog local mode — ${where(home.root)} (ECSLOG_HOME)`);
     say(
@@ -101,6 +139,9 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
       );
     say(`  lake        ${where(home.lake)}/dt=YYYY-MM-DD/*.ndjson`);
     say(`  quarantine  ${where(home.quarantine)}`);
+    say(
+      `  incidents   printed here as they open and resolve${options.webhook !== undefined ? `, and sent to the --webhook (${channels[1]?.name ?? 'webhook'})` : ''}; undeliverable ones in ${where(join(home.root, DEAD_LETTERS_FILE))}`,
+    );
     say();
     const marker = await readMarker(home.simulatedDay);
     const empty = await store.reader.isEmpty();
@@ -113,6 +154,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
         say,
         {
           first: !marker && empty,
+          notifier,
         },
       );
     else if (marker)
@@ -124,6 +166,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
       say('The store holds ingested data: no simulated day loaded (--simulate loads one).');
     else say('The store is empty (--no-simulate): `npx ecslog ingest FILE` loads your events.');
     await showAuditLog(store, io, say);
+    ticker = startTicker(notifier, LOCAL_TICK_MS, (line) => io.stderr.write(`${line}\n`));
     const web = await startWebViewProcess(io, options.uiPort);
     say();
     say(`Web view: ${web.url}   (task runs on a timeline, failures, run details)`);
@@ -134,6 +177,9 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say('  npx ecslog tasks --since 24h            # one line per task run active in the range');
     say('  npx ecslog tasks --running              # the runs open now');
     say('  npx ecslog failures                     # failures by category and service/family');
+    say(
+      '  npx ecslog incidents                    # incidents: what would have been told, open first',
+    );
     say("  npx ecslog task <task id>               # a task's whole timeline");
     say('  npx ecslog events --service api         # service actions and deployments');
     say('  npx ecslog ingest FILE                  # your own events or CloudTrail logs');
@@ -146,6 +192,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
       // dynalite's requests in flight never answer now: end them with the process, so the
       // commands using the store see it gone (and save what they had), and free the lock.
       say(`\n${signal}; stopping.`);
+      await ticker.stop();
       await web.stop();
       await Promise.race([store.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
       await releaseLock(home.lock, process.pid);
@@ -155,6 +202,7 @@ export async function runLocal(options: LocalOptions, io: CliIo): Promise<number
     say(`\n${signal}: stopping…`);
     await web.stop();
   } finally {
+    await ticker?.stop();
     await store.close();
   }
   say('stopped; the data stays in ' + where(home.root));
@@ -186,7 +234,7 @@ async function loadSimulatedDay(
   dayOfRun: number,
   io: CliIo,
   say: (line?: string) => void,
-  { first }: { first: boolean },
+  { first, notifier }: { first: boolean; notifier: LocalNotifier },
 ) {
   const home = ecslogHome(io.env, io.cwd);
   const start = lastDayStart(io.now());
@@ -194,9 +242,8 @@ async function loadSimulatedDay(
   say(
     `${first ? 'First start: loading' : 'Loading'} a simulated day (the 24 hours from ${start}, seed ${seed}: ${events.length} events, ${expected.duplicates} delivered twice, some out of order; account ${SIMULATED_ACCOUNT}, shown as "(simulated)")…`,
   );
-  const session = createStoreIngest(store, home, DEFAULT_RETENTION_DAYS, (line) =>
-    io.stderr.write(`${line}\n`),
-  );
+  const report = (line: string) => io.stderr.write(`${line}\n`);
+  const session = createStoreIngest(store, home, DEFAULT_RETENTION_DAYS, report, { notifier });
   const inputs: EventValue[] = events.map((value, index) => ({
     position: `simulated-day:${index + 1}`,
     value,
@@ -210,6 +257,16 @@ async function loadSimulatedDay(
   say(`  ${describeIngest(summary, store.description, displayPath(io.cwd, home.quarantine))}`);
   if (summary.unwritten.length > 0)
     throw new Error(`${summary.unwritten.length} simulated events could not be stored`);
+  // The clock's part once, at the end of the day just loaded (quiet periods, missed runs), then
+  // the messages queued meanwhile, by the clock (they were queued at its time, after the day).
+  try {
+    await notifier.tickAt(Date.parse(start) + DAY_MS);
+    await notifier.deliverPending();
+  } catch (error) {
+    report(
+      `ecslog: the notifier could not tell the simulated day's incidents (its timer tries again): ${visibleText(error instanceof Error ? error.message : String(error))}`,
+    );
+  }
   const marker: SimulatedDayMarker = {
     seed,
     dayOfRun,

@@ -5,11 +5,12 @@
  * lake, as Firehose would write them.
  */
 import type { AuditWriter, WriteResult } from '@ecslog/audit-store';
-import type { MapResult } from '@ecslog/ecs-event-mapper';
+import type { AuditRecord, MapResult } from '@ecslog/ecs-event-mapper';
 import { mapEvent } from '@ecslog/ecs-event-mapper';
 import type { IngestLogger, IngestMetrics, Quarantine, Tally } from '@ecslog/ingest-pipeline';
 import { createKinesisHandler } from '@ecslog/ingest-pipeline';
 import type { LocalLakeWriter } from '@ecslog/local-lake';
+import type { Notifier } from '@ecslog/notifier';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { EventInput } from '../event-inputs';
 import { inputBytes, isEventProblem } from '../event-inputs';
@@ -35,6 +36,11 @@ export interface EventIngestOptions {
   isFatal?: (error: Error) => boolean;
   /** Asked before each batch and each retry: a reason (e.g. `SIGINT`) stops the ingest there. */
   stopRequested?: () => string | undefined;
+  /**
+   * Local mode's notifier (dynalite has no streams): told of the records each write stored
+   * (`written`), as live records. `ecslog ingest` passes none: only local mode notifies.
+   */
+  notifier?: Pick<Notifier, 'observe'>;
 }
 
 export interface IngestSummary extends Tally {
@@ -167,9 +173,10 @@ export function createEventIngest(options: EventIngestOptions) {
   };
   /** The results of the current call's writes, per recordId in the order written. */
   let writes = new Map<string, WriteResult[]>();
+  const observe = observeWritten(options.notifier);
   const writer: AuditWriter = {
     async writeRecords(records) {
-      const results = await options.writer.writeRecords(records);
+      const results = await observe(records, await options.writer.writeRecords(records));
       for (const result of results) {
         const list = writes.get(result.recordId);
         if (list) list.push(result);
@@ -367,6 +374,43 @@ export function createEventIngest(options: EventIngestOptions) {
 }
 
 export type EventIngest = ReturnType<typeof createEventIngest>;
+
+/**
+ * What a write's results become once the notifier has seen the records it stored: the records
+ * whose result is `written` are observed (as `live`), and when observing fails they are reported
+ * `failed` with that error, so the input is retried. A retry finds them stored (`stale`): they are
+ * remembered as not yet observed and observed again then — the notifier is idempotent, so a
+ * record observed twice changes nothing twice. Without a notifier, the results as they are.
+ */
+export function observeWritten(
+  notifier: Pick<Notifier, 'observe'> | undefined,
+): (records: readonly AuditRecord[], results: WriteResult[]) => Promise<WriteResult[]> {
+  if (!notifier) return async (_records, results) => results;
+  /** Stored records the notifier has not seen yet (its observe failed), by recordId. */
+  const unobserved = new Set<string>();
+  return async (records, results) => {
+    const status = new Map(results.map((result) => [result.recordId, result.status]));
+    const due = records.filter((record) => {
+      const written = status.get(record.recordId);
+      return written === 'written' || (written === 'stale' && unobserved.has(record.recordId));
+    });
+    if (due.length === 0) return results;
+    try {
+      await notifier.observe(due.map((record) => ({ record, origin: 'live' as const })));
+    } catch (thrown) {
+      const error = asError(thrown);
+      const failed = new Set(due.map((record) => record.recordId));
+      for (const id of failed) unobserved.add(id);
+      return results.map((result) =>
+        failed.has(result.recordId)
+          ? { recordId: result.recordId, status: 'failed', error }
+          : result,
+      );
+    }
+    for (const record of due) unobserved.delete(record.recordId);
+    return results;
+  };
+}
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
