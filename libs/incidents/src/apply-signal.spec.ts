@@ -386,9 +386,11 @@ describe('applySignal: watches', () => {
 
 interface Burst {
   service: boolean;
-  runs: { n: number; category: FailureCategory; minute: number; running: boolean }[];
+  runs: { n: number; category: FailureCategory; minute: number }[];
   order: number[];
   tail: number[];
+  /** Where in the order a stale recovery (older than every failure) is delivered. */
+  stale: number;
 }
 
 const burstArb: fc.Arbitrary<Burst> = fc
@@ -399,8 +401,7 @@ const burstArb: fc.Arbitrary<Burst> = fc
         n: fc.integer({ min: 1, max: 10_000 }),
         category: fc.constantFrom<FailureCategory>('out-of-memory', 'essential-container-exited'),
         // Within 9 minutes: every 5 of them are a crash loop of a service.
-        minute: fc.double({ min: 0, max: 9, noNaN: true }),
-        running: fc.boolean(),
+        minute: fc.integer({ min: 0, max: 540 }).map((seconds) => seconds / 60),
       }),
       { minLength: 1, maxLength: 9, selector: (run) => run.n },
     ),
@@ -419,6 +420,7 @@ const burstArb: fc.Arbitrary<Burst> = fc
           }),
         ),
       tail: fc.array(fc.nat({ max: deliveries - 1 }), { maxLength: 4 }),
+      stale: fc.nat({ max: deliveries * 3 }),
     });
   });
 
@@ -439,9 +441,9 @@ function burstRecords(burst: Burst): AuditRecord[] {
   });
 }
 
-function recoveryOf(burst: Burst): AuditRecord {
-  if (burst.service) return steadyAt(30);
-  return taskRecord(FAMILY_SUCCEEDED, { taskId: taskIdOf(99_999), at: at(30) });
+function recoveryOf(burst: Burst, minute = 30): AuditRecord {
+  if (burst.service) return steadyAt(minute);
+  return taskRecord(FAMILY_SUCCEEDED, { taskId: taskIdOf(99_999 + minute), at: at(minute) });
 }
 
 describe('applySignal property: a burst in any order with duplicates, then its recovery', () => {
@@ -451,8 +453,10 @@ describe('applySignal property: a burst in any order with duplicates, then its r
         const notifier = new MemoryNotifier(config);
         const records = burstRecords(burst);
         let minute = 0;
-        for (const index of burst.order)
+        burst.order.forEach((index, position) => {
+          if (position === burst.stale) notifier.observe(recoveryOf(burst, -2), at(10 + minute));
           notifier.observe(records[index] as AuditRecord, at(10 + (minute += 0.7)));
+        });
         notifier.observe(recoveryOf(burst), at(31));
         notifier.observe(recoveryOf(burst), at(32));
         for (const index of burst.tail) notifier.observe(records[index] as AuditRecord, at(33));
