@@ -159,4 +159,6 @@ export interface IncidentsResponse {
   range: { from: string; to: string };
   /** `the local store in .ecslog`, `table ecslog-audit in eu-west-1`. */
   store: string;
+  /** Set when the view has no incidents to read (it was started without a reader): why. */
+  unavailable?: string;
 }

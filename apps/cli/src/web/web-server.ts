@@ -72,8 +72,8 @@ export interface WebServerOptions {
   /** API requests worked on at once, and how long others wait (default {@link DEFAULT_REQUEST_GATE}). */
   gate?: RequestGateOptions;
   /**
-   * Reads the incidents panel's incidents (the notifier's `createIncidentReader` of the store's
-   * table). Without it `/api/incidents` answers 404: the store keeps none the view can read.
+   * Reads the incidents panel's incidents: the notifier's `createIncidentReader` of the store's
+   * table. Without it `/api/incidents` answers no incidents and says why (`unavailable`).
    */
   incidents?: IncidentReader;
 }
@@ -473,7 +473,14 @@ async function incidentsAnswer(
 ): Promise<Answer<IncidentsResponse>> {
   const request = incidentsRequestOf(params, now());
   if (incidents === undefined)
-    throw new NotFoundError(`${store.description} keeps no incidents this web view can read`);
+    return {
+      body: {
+        incidents: [],
+        range: request.range,
+        store: store.description,
+        unavailable: 'this web view was started without a reader of incidents',
+      },
+    };
   const started = performance.now();
   const read = await incidents.listIncidents({
     ...(request.open && { open: true }),

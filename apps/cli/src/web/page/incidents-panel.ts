@@ -39,18 +39,20 @@ export function renderIncidents(
   show(
     panel,
     h('h2', { id: 'incidents-heading' }, `Incidents (${open} open, ${resolved} resolved)`),
-    answer.incidents.length === 0
-      ? h('p', { class: 'quiet' }, 'No incidents in this range.')
-      : h(
-          'ul',
-          { class: 'incident-list', 'aria-labelledby': 'incidents-heading' },
-          ...answer.incidents
-            .slice(0, LISTED)
-            .map((incident) => incidentItem(incident, now, onSelect)),
-          answer.incidents.length > LISTED
-            ? h('li', { class: 'quiet' }, `and ${answer.incidents.length - LISTED} more`)
-            : undefined,
-        ),
+    answer.unavailable !== undefined
+      ? h('p', { class: 'quiet' }, `No incidents to show: ${answer.unavailable}.`)
+      : answer.incidents.length === 0
+        ? h('p', { class: 'quiet' }, 'No incidents in this range.')
+        : h(
+            'ul',
+            { class: 'incident-list', 'aria-labelledby': 'incidents-heading' },
+            ...answer.incidents
+              .slice(0, LISTED)
+              .map((incident) => incidentItem(incident, now, onSelect)),
+            answer.incidents.length > LISTED
+              ? h('li', { class: 'quiet' }, `and ${answer.incidents.length - LISTED} more`)
+              : undefined,
+          ),
   );
 }
 
