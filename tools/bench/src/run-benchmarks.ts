@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill|ui] [-- --events N --store-events N --rounds N --seed N]`:
+ * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill|ui|incidents] [-- --events N --store-events N --incidents-events N --rounds N --seed N]`:
  * every benchmark, each against a baseline measured in the same run, as tables (default) or one
  * JSON document (--json). `--rounds` defaults to 9, and to 5 for `ui` (each round navigates to the
  * web view in headless Chromium).
@@ -8,6 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { BackfillBenchmarkResult } from './backfill-benchmark';
 import { runBackfillBenchmark } from './backfill-benchmark';
+import type { IncidentsBenchmarkResult } from './incidents-benchmark';
+import { runIncidentsBenchmark } from './incidents-benchmark';
 import type { MapperBenchmarkResult, ParseVersusMap } from './mapper-benchmark';
 import { runMapperBenchmark } from './mapper-benchmark';
 import type { StoreBenchmarkResult } from './store-benchmark';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     events: { type: 'string', default: '20000' },
     'store-events': { type: 'string', default: '10000' },
+    'incidents-events': { type: 'string', default: '10000' },
     rounds: { type: 'string' },
     seed: { type: 'string', default: '42' },
   },
@@ -32,10 +35,10 @@ const now = () => performance.now();
 const wanted = (name: string) => values.only === undefined || values.only === name;
 if (
   values.only !== undefined &&
-  !['mapper', 'store', 'transform', 'backfill', 'ui'].includes(values.only)
+  !['mapper', 'store', 'transform', 'backfill', 'ui', 'incidents'].includes(values.only)
 ) {
   console.error(
-    `bench: --only must be mapper, store, transform, backfill or ui, got ${values.only}`,
+    `bench: --only must be mapper, store, transform, backfill, ui or incidents, got ${values.only}`,
   );
   process.exit(2);
 }
@@ -47,6 +50,7 @@ async function main() {
     | TransformBenchmarkResult
     | BackfillBenchmarkResult
     | UiBenchmarkResult
+    | IncidentsBenchmarkResult
   )[] = [];
   if (wanted('mapper')) {
     const mapper = runMapperBenchmark({
@@ -89,6 +93,14 @@ async function main() {
     });
     results.push(ui);
     if (!values.json) printUi(ui);
+  }
+  if (wanted('incidents')) {
+    const incidents = await runIncidentsBenchmark({
+      events: Number(values['incidents-events']),
+      seed: Number(values.seed),
+    });
+    results.push(incidents);
+    if (!values.json) printIncidents(incidents);
   }
   if (values.json)
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
@@ -328,4 +340,33 @@ function printBackfill({ lookup, logFiles }: BackfillBenchmarkResult) {
       `${JSON.stringify(logFiles)}\n` +
       `log files: ${pct(logFiles.fractionOfFloor)} of the floor (${logFiles.fractionOfFloor >= 0.5 ? 'meets' : 'MISSES'} ≥ 50%)\n`,
   );
+}
+
+function printIncidents(result: IncidentsBenchmarkResult) {
+  const fixed = (value: number, digits = 3) => value.toFixed(digits);
+  console.log(
+    `\nincidents (${result.server}): ${result.events} events, ${result.records} records, ${result.writtenRecords} written`,
+  );
+  console.log(
+    `  write units per event: notifier ${fixed(result.notifierWriteUnitsPerEvent)} against the writer's ${fixed(result.writerWriteUnitsPerEvent)} (ratio ${fixed(result.writeUnitsRatio)})`,
+  );
+  console.log(
+    `  notifier write units per event by item: ${JSON.stringify(Object.fromEntries(Object.entries(result.notifierWriteUnitsByItem).map(([k, v]) => [k, Number(v.toFixed(4))])))}`,
+  );
+  console.log(
+    `  read units per event: ${fixed(result.notifierReadUnitsPerEvent)}; requests per event: ${JSON.stringify(Object.fromEntries(Object.entries(result.notifierRequestsPerEvent).map(([k, v]) => [k, Number(v.toFixed(4))])))}`,
+  );
+  console.log(
+    `  time per event: notifier ${fixed(result.notifierMsPerEvent)} ms against the writer's ${fixed(result.writerMsPerEvent)} ms`,
+  );
+  console.log(
+    `  per million events: ${Math.round(result.perMillionEvents.writeUnits)} write units, ${Math.round(result.perMillionEvents.readUnits)} read units, ${fixed(result.perMillionEvents.lambdaGbSeconds, 1)} Lambda GB-s`,
+  );
+  console.log(
+    `  told: ${JSON.stringify(result.told.messages)} for ${result.failedRunsInMix} failed runs (${fixed(result.messagesPerFailedRun)} messages per failed run); incidents ${JSON.stringify(result.told.incidents)}`,
+  );
+  console.log(
+    `  one tick: ${JSON.stringify(result.tick.requests)}, ${result.tick.itemsRead} items read, ${Math.round(result.tick.milliseconds)} ms`,
+  );
+  console.log(`  method: ${result.method}`);
 }
