@@ -11,6 +11,7 @@ export { isSimulatedRecord, SIMULATED_ACCOUNT, simulateDay, simulateEvents } fro
 export { MAX_DAYS_PER_RUN } from './simulation-ids';
 export type {
   DayExpectation,
+  ExpectedIncident,
   SimulateDayOptions,
   SimulatedDay,
   SimulateEventsOptions,

@@ -87,8 +87,8 @@ export function registerIncidentsCommand(
       .argument('<group>', 'service:NAME or family:NAME')
       .option('--cluster <name>', 'only in this cluster (name or ARN; default: every cluster)')
       .option('--for <duration>', 'how long: 30m, 2h, 1d (at most 30d)'),
-  ).action(async (group: string, options: MuteOptions) => {
-    setExitCode(await runMute(group, options, io));
+  ).action(async (group: string, _options: MuteOptions, command: Command) => {
+    setExitCode(await runMute(group, subcommandOptions(command), io));
   });
   addStoreOptions(
     incidents
@@ -99,10 +99,19 @@ export function registerIncidentsCommand(
         '--cluster <name>',
         'the cluster the mute was for (name or ARN; default: every cluster)',
       ),
-  ).action(async (group: string, options: MuteOptions) => {
-    setExitCode(await runUnmute(group, options, io));
+  ).action(async (group: string, _options: MuteOptions, command: Command) => {
+    setExitCode(await runUnmute(group, subcommandOptions(command), io));
   });
   return incidents;
+}
+
+/**
+ * A subcommand's options with those its parent took: `incidents` has `--cluster` and the store
+ * options too, and Commander gives an option to the first command that knows it, so
+ * `incidents mute G --cluster C` leaves `--cluster` with `incidents`. Each is set on one of them.
+ */
+function subcommandOptions(command: Command): MuteOptions {
+  return command.optsWithGlobals<MuteOptions>();
 }
 
 export async function runIncidents(options: IncidentsOptions, io: CliIo): Promise<number> {
@@ -143,7 +152,11 @@ export async function runIncidents(options: IncidentsOptions, io: CliIo): Promis
       ? ''
       : `; muted: ${mutes.map((mute) => visibleText(describeMute(mute, style))).join(', ')}`;
   io.stderr.write(
-    `${counted(shown.length, 'incident')} (${open} open) ${options.open ? 'open now, opened ' : ''}${describeRange(range, style)}${muted}\n`,
+    `${
+      options.open
+        ? `${counted(shown.length, 'incident')} open now`
+        : `${counted(shown.length, 'incident')} (${open} open) opened or open ${describeRange(range, style)}`
+    }${muted}\n`,
   );
   return 0;
 }
