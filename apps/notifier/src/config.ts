@@ -93,11 +93,22 @@ export function parseConfig(env: Env): ConfigResult {
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
-  const checked = (name: string, pattern: RegExp, what: string): string | undefined => {
+  /** `secret`: the value is never shown (a URL pasted where its secret's ARN belongs is one). */
+  const checked = (
+    name: string,
+    pattern: RegExp,
+    what: string,
+    secret = false,
+  ): string | undefined => {
     const value = read(name);
     if (value === undefined) return undefined;
     if (pattern.test(value)) return value;
-    problem(name, `must be ${what}, got ${quote(value)}`);
+    problem(
+      name,
+      secret
+        ? `must be ${what} (the value is not shown: it may be a secret itself)`
+        : `must be ${what}, got ${quote(value)}`,
+    );
     return undefined;
   };
 
@@ -139,16 +150,19 @@ export function parseConfig(env: Env): ConfigResult {
     ENV.slackWebhookSecretArn,
     SECRET_ARN,
     'a Secrets Manager secret ARN',
+    true,
   );
   const webhookUrlParameter = checked(
     ENV.webhookUrlParameter,
     PARAMETER_NAME,
     'an SSM parameter name or ARN',
+    true,
   );
   const webhookSigningSecretArn = checked(
     ENV.webhookSigningSecretArn,
     SECRET_ARN,
     'a Secrets Manager secret ARN',
+    true,
   );
   if (webhookSigningSecretArn !== undefined && read(ENV.webhookUrlParameter) === undefined)
     problem(
