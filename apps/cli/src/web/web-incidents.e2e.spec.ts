@@ -1,20 +1,29 @@
 /**
  * The web view's incidents panel end to end, in headless Chromium: the page served over a store
- * in dynalite (events through the ingest code) with its incidents, open ones first, each told in
- * words; an empty range says so; a hostile stop reason is shown as text with its control and
- * bidi characters escaped; "Show last run" opens the incident's last run — on the timeline, or
- * by its task when the view does not draw it (reports/screenshots/web-incidents.png).
+ * in dynalite that a simulated day and a task with a hostile stop reason went into through the
+ * ingest code, with the notifier observing every record stored (as local mode's does) and its
+ * clock's check once at the end of the day, and the incidents read by the notifier's reader. The
+ * panel lists what the reader answers, open ones first, each told in words; the day's expected
+ * incidents are there; an empty range says so; the hostile stop reason is text with its control
+ * and bidi characters escaped; the buttons open an incident's last run — on the timeline, by its
+ * task when the view does not draw it — or a missed run's family around the moment
+ * (reports/screenshots/web-incidents.png).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { AuditWriter } from '@ecslog/audit-store';
 import { createAuditReader, createAuditWriter } from '@ecslog/audit-store';
 import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
 import type { Incident } from '@ecslog/incidents';
-import type { IncidentReader } from '@ecslog/notifier';
+import { DEFAULT_NOTIFY_CONFIG } from '@ecslog/incidents';
+import type { Notifier } from '@ecslog/notifier';
+import { createFileDeadLetters, createIncidentReader, createNotifier } from '@ecslog/notifier';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
+import { simulateDay } from '@ecslog/simulator';
+import { visibleText } from '../output/visible-text';
 import { createEventIngest } from '../pipeline/event-ingest';
 import { collectPageErrors, launchChromium } from '../testing/headless-chromium';
 import {
@@ -25,8 +34,7 @@ import {
   RAW_CONTROLS,
 } from '../testing/hostile-events';
 import { REPO_ROOT } from '../testing/run-ecslog';
-import { visibleText } from '../output/visible-text';
-import { failedRunOf, incidentOf, incidentsOfTheDay } from './incident-fixtures';
+import { incidentsOf, incidentsRequestOf } from './incidents-request';
 import { loadPageAssets } from './page-assets';
 import type { WebServer } from './web-server';
 import { startWebServer } from './web-server';
@@ -36,40 +44,32 @@ jest.setTimeout(120_000);
 const NOW = Date.parse('2026-11-21T00:00:00.000Z');
 const DAY = '?from=2026-11-20T00:00:00.000Z&to=2026-11-20T23:59:59.999Z';
 const HOSTILE_START = Date.parse('2026-11-20T22:00:00.000Z');
+const HOSTILE_TASK_ARN = `arn:aws:ecs:eu-west-1:111122223333:task/${HOSTILE_CLUSTER}/${HOSTILE_TASK_ID}`;
 
-/** The hostile task's failure (its events start at 22:00, it stops at 22:10), still open. */
-function hostileIncident(): Incident {
-  const run = failedRunOf(
-    HOSTILE_CLUSTER,
-    HOSTILE_TASK_ID,
-    '2026-11-20T22:10:00.000Z',
-    'essential-container-exited',
-    {
-      summary: `container app exited with code 1: ${HOSTILE_TEXT}`,
-      stoppedReason: HOSTILE_TEXT,
-      stopCode: 'EssentialContainerExited',
-      exitCodes: [{ container: 'app', exitCode: 1 }],
-      startedBy: 'ecs-svc/1234567890123456789',
+/** A writer that hands the records it stored to the notifier, as local mode's ingest does. */
+function observedWriter(writer: AuditWriter, notifier: Pick<Notifier, 'observe'>): AuditWriter {
+  return {
+    writeRecords: async (records) => {
+      const results = await writer.writeRecords(records);
+      const written = new Set(
+        results.filter((result) => result.status === 'written').map((result) => result.recordId),
+      );
+      await notifier.observe(
+        records
+          .filter((record) => written.has(record.recordId))
+          .map((record) => ({ record, origin: 'live' as const })),
+      );
+      return results;
     },
-  );
-  return incidentOf(
-    {
-      clusterName: HOSTILE_CLUSTER,
-      group: 'service:web',
-      kind: 'failure',
-      category: 'essential-container-exited',
-    },
-    { first: run },
-  );
+    closeRun: (taskId, closure) => writer.closeRun(taskId, closure),
+  };
 }
 
-describe('web view incidents panel (headless Chromium)', () => {
-  const lakeDir = mkdtempSync(join(tmpdir(), 'ecslog-web-incidents-'));
-  const incidents = [hostileIncident(), ...incidentsOfTheDay()];
-  const reader: IncidentReader = {
-    listIncidents: async () => [...incidents].sort((a, b) => b.openedAt.localeCompare(a.openedAt)),
-  };
+describe('web view incidents panel (headless Chromium, the notifier over dynalite)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ecslog-web-incidents-'));
+  const day = simulateDay({ seed: 3, day: '2026-11-20' });
   let dynamo: LocalDynamoDb;
+  let incidents: Incident[];
   let web: WebServer;
   let browser: Browser;
   let page: Page;
@@ -78,24 +78,39 @@ describe('web view incidents panel (headless Chromium)', () => {
   beforeAll(async () => {
     dynamo = await startDynalite();
     const tableName = await createAuditTable(dynamo.client);
-    const lake = createLocalLakeWriter({ root: lakeDir });
+    const notifier = createNotifier({
+      client: dynamo.client,
+      tableName,
+      config: DEFAULT_NOTIFY_CONFIG,
+      channels: [],
+      deadLetters: createFileDeadLetters(join(home, 'dead-letters.ndjson')),
+      now: () => NOW,
+    });
+    const lake = createLocalLakeWriter({ root: join(home, 'lake') });
     const ingest = createEventIngest({
-      writer: createAuditWriter({
-        client: dynamo.client,
-        tableName,
-        retentionDays: 30,
-        now: () => NOW,
-      }),
+      writer: observedWriter(
+        createAuditWriter({ client: dynamo.client, tableName, retentionDays: 30, now: () => NOW }),
+        notifier,
+      ),
       quarantine: { hold: async () => undefined },
       lake,
       report: () => undefined,
       batchSize: 100,
       pause: async () => undefined,
     });
-    const events = hostileEvents(HOSTILE_START);
+    const events = [...day.events, ...hostileEvents(HOSTILE_START)];
     const summary = await ingest(events.map((value, i) => ({ position: `e:${i + 1}`, value })));
     await lake.close();
     expect(summary.unwritten).toEqual([]);
+    await notifier.tick();
+    const reader = createIncidentReader({ client: dynamo.client, tableName, now: () => NOW });
+    incidents = incidentsOf(
+      await reader.listIncidents({
+        since: '2026-11-20T00:00:00.000Z',
+        to: '2026-11-20T23:59:59.999Z',
+      }),
+      incidentsRequestOf(new URLSearchParams(DAY), NOW),
+    );
     web = await startWebServer({
       store: {
         reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
@@ -113,7 +128,7 @@ describe('web view incidents panel (headless Chromium)', () => {
     await browser?.close();
     await web?.close();
     await dynamo?.stop();
-    rmSync(lakeDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   });
   beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
@@ -124,46 +139,53 @@ describe('web view incidents panel (headless Chromium)', () => {
   });
 
   async function open(search: string): Promise<void> {
-    const link = new URL(web.url);
+    const entered = (await page.context().cookies()).length > 0;
+    const link = new URL(entered ? web.origin : web.url);
     for (const [name, value] of new URLSearchParams(search)) link.searchParams.set(name, value);
     await page.goto(link.toString());
-    await page.waitForSelector('body[data-timeline=ready][data-incidents=ready]');
+    await page.waitForSelector('body[data-timeline=ready][data-incidents=ready]', {
+      timeout: 60_000,
+    });
   }
   const panel = () => page.getByRole('complementary').locator('#incidents');
   const items = () => panel().getByRole('list').getByRole('listitem');
+  const itemOf = (incident: Incident) =>
+    panel().locator(`li[data-incident="${incident.id}#${incident.episode}"]`);
+  const find = (kind: string, group: string) =>
+    incidents.find((i) => i.key.kind === kind && i.key.group === group) as Incident;
 
-  it('lists the range’s incidents, open ones first, each told in words', async () => {
+  it("lists the reader's incidents of the range, open ones first, the day's expected ones among them", async () => {
     await open(DAY);
 
+    const open1 = incidents.filter((i) => i.status === 'open').length;
     await expect(panel().getByRole('heading', { level: 2 }).textContent()).resolves.toBe(
-      'Incidents (3 open, 3 resolved)',
+      `Incidents (${open1} open, ${incidents.length - open1} resolved)`,
     );
     const listed = await items().evaluateAll((elements) =>
-      elements.map((element) => element.getAttribute('data-status')),
+      elements.map((element) => element.getAttribute('data-incident')),
     );
-    expect(listed).toEqual(['open', 'open', 'open', 'resolved', 'resolved', 'resolved']);
-    const web1 = items().filter({ hasText: 'service:web in prod-web' });
-    const webText = await web1.textContent();
-    expect(webText).toContain('open failure: essential-container-exited');
-    expect(webText).toContain('7 failed runs');
-    expect(webText).toContain('opened 2026-11-20 14:20:05, open for ');
-    expect(webText).toContain('container web exited with code 1');
-    const oom = await items().filter({ hasText: 'family:nightly-report' }).textContent();
-    expect(oom).toContain('resolved failure: out-of-memory');
-    expect(oom).toContain('2 failed runs');
-    expect(oom).toContain('lasted 58m49s: the next run succeeded');
-    const missed = await items().filter({ hasText: 'family:hourly-sync' }).textContent();
-    expect(missed).toContain('missed scheduled run');
-    expect(missed).toContain('hourly at :05, none since 16:05 (40 min overdue)');
-    const placement = items().filter({ hasText: 'service:worker' });
-    await expect(placement.textContent()).resolves.toContain('Reason RESOURCE:MEMORY');
-    await expect(
-      placement
-        .getByRole('button', {
-          name: /^Show the last failed run of service:worker in prod-web: never started \(RESOURCE:MEMORY\)$/,
-        })
-        .count(),
-    ).resolves.toBe(1);
+    expect(listed).toEqual(incidents.map((i) => `${i.id}#${i.episode}`));
+    // The simulated day's incidents, each with the status it has once the day is in.
+    for (const expected of day.expected.incidents) {
+      const told = incidents.find(
+        (i) =>
+          i.key.kind === expected.kind &&
+          i.key.clusterName === expected.cluster &&
+          i.key.group === expected.group &&
+          i.key.category === expected.category,
+      );
+      expect([expected, told?.status]).toEqual([expected, expected.resolved ? 'resolved' : 'open']);
+    }
+    // Told in words: the out-of-memory job's incident.
+    const oom = find('failure', 'family:invoice-export');
+    const text = await itemOf(oom).textContent();
+    expect(text).toContain('resolved failure: out-of-memory');
+    expect(text).toContain(`family:invoice-export in batch · ${oom.failedRuns} failed run`);
+    expect(text).toMatch(/opened 2026-11-20 \d\d:\d\d:\d\d \(\d+d\d\dh ago\), lasted \d/);
+    expect(text).toContain(oom.first.summary);
+    const missed = find('missed-run', 'family:metrics-export');
+    await expect(itemOf(missed).textContent()).resolves.toContain('open missed scheduled run');
+    await expect(itemOf(missed).textContent()).resolves.toContain(missed.detail as string);
     expect(errors).toEqual([]);
 
     mkdirSync(join(REPO_ROOT, 'reports/screenshots'), { recursive: true });
@@ -181,23 +203,22 @@ describe('web view incidents panel (headless Chromium)', () => {
     await expect(panel().textContent()).resolves.toBe(
       'Incidents (0 open, 0 resolved)No incidents in this range.',
     );
-    await page.selectOption('#filters select[name=range]', '7d');
-    await page.waitForFunction(() =>
-      /Incidents \(3 open/.test(
-        String(Object(globalThis).document.querySelector('#incidents')?.textContent),
-      ),
-    );
+    await page.selectOption('#filters select[name=range]', '3d');
+    await page.waitForSelector('body[data-incidents=ready] #incidents li.incident');
     expect(asked).toEqual([
       '?from=2026-11-10T00%3A00%3A00.000Z&to=2026-11-11T00%3A00%3A00.000Z',
-      '?since=7d',
+      '?since=3d',
     ]);
     expect(errors).toEqual([]);
   });
 
-  it('shows a hostile stop reason as text, escaped, cut to a line and whole in its expander', async () => {
+  it('shows the hostile stop reason as text, escaped, cut to a line and whole in its expander', async () => {
+    const hostile = incidents.find(
+      (i) => i.key.clusterName === HOSTILE_CLUSTER && i.first.stoppedReason,
+    );
+    expect(hostile?.first.stoppedReason).toBe(HOSTILE_TEXT);
     await open(DAY);
-    const hostile = items().filter({ hasText: `service:web in ${HOSTILE_CLUSTER}` });
-    const reason = hostile.locator('details.incident-reason');
+    const reason = itemOf(hostile as Incident).locator('details.incident-reason');
 
     await reason.locator('summary').click();
 
@@ -224,25 +245,23 @@ describe('web view incidents panel (headless Chromium)', () => {
     await expect(reason.locator('summary').getAttribute('title')).resolves.toContain(
       '\\u202edesab',
     );
-    // Nothing of it became markup: the panel's elements are the ones the page makes.
-    await expect(panel().locator('a, script, img, iframe').count()).resolves.toBe(0);
     await expect(reason.locator('.reason-full').isVisible()).resolves.toBe(true);
+    // Nothing of it became markup: the panel holds only the elements the page makes.
+    await expect(panel().locator('a, script, img, iframe, style').count()).resolves.toBe(0);
     expect(errors).toEqual([]);
   });
 
   it('opens the last run of an incident: on the timeline when it is drawn, else by its task', async () => {
-    const taskArn = hostileIncident().last.runId;
+    const hostile = incidents.find((i) => i.last.runId === HOSTILE_TASK_ARN) as Incident;
     await open(DAY);
-    const button = items()
-      .filter({ hasText: `service:web in ${HOSTILE_CLUSTER}` })
-      .getByRole('button', {
-        name: `Show the last failed run of service:web in ${HOSTILE_CLUSTER}: ${HOSTILE_TASK_ID}`,
-      });
+    const button = itemOf(hostile).getByRole('button', {
+      name: `Show the last failed run of service:web in ${HOSTILE_CLUSTER}: ${HOSTILE_TASK_ID}`,
+    });
 
     await button.click();
-    await page.waitForSelector(`#details[data-run="${taskArn}"] h2`);
+    await page.waitForSelector(`#details[data-run="${HOSTILE_TASK_ARN}"] h2`);
 
-    expect(new URL(page.url()).searchParams.get('run')).toBe(taskArn);
+    expect(new URL(page.url()).searchParams.get('run')).toBe(HOSTILE_TASK_ARN);
     await expect(page.locator('#details h2').textContent()).resolves.toBe(
       `Task ${HOSTILE_TASK_ID}`,
     );
@@ -252,15 +271,59 @@ describe('web view incidents panel (headless Chromium)', () => {
     await button.click();
     await page.waitForFunction(
       (arn) => Object(globalThis).document.querySelector('#details')?.dataset?.run === arn,
-      taskArn,
+      HOSTILE_TASK_ARN,
     );
     const link = new URL(page.url()).searchParams;
     expect(link.get('q')).toBe(HOSTILE_TASK_ID);
-    expect(link.get('run')).toBe(taskArn);
+    expect(link.get('run')).toBe(HOSTILE_TASK_ARN);
     await page.waitForSelector('body[data-timeline=ready]');
     await expect(page.locator('#details h2').textContent()).resolves.toBe(
       `Task ${HOSTILE_TASK_ID}`,
     );
+    expect(errors).toEqual([]);
+  });
+
+  it("opens a placement failure's run that never started, and a missed run's family around it", async () => {
+    const placement = find('failure', 'family:reindex');
+    const missed = find('missed-run', 'family:metrics-export');
+    await open(DAY);
+
+    await itemOf(placement)
+      .getByRole('button', {
+        name: /^Show the last failed run of family:reindex in batch: never started/,
+      })
+      .click();
+    await page.waitForSelector(`#details[data-run="${placement.last.runId}"] h2`);
+    await expect(page.locator('#details h2').textContent()).resolves.toBe('Never started');
+
+    await itemOf(missed)
+      .getByRole('button', {
+        name: /^Show family:metrics-export in batch around .* on the timeline$/,
+      })
+      .click();
+    await page.waitForFunction(
+      () => new URL(String(Object(globalThis).location.href)).searchParams.get('group') !== null,
+    );
+    await page.waitForSelector('body[data-timeline=ready]');
+    const link = new URL(page.url()).searchParams;
+    const at = Date.parse(missed.last.at);
+    expect([link.get('cluster'), link.get('group'), link.get('run')]).toEqual([
+      'batch',
+      'family:metrics-export',
+      null,
+    ]);
+    expect([Date.parse(link.get('from') as string), Date.parse(link.get('to') as string)]).toEqual([
+      at - 3 * 3_600_000,
+      at + 3_600_000,
+    ]);
+    // The family's runs before the one that did not come are on the timeline.
+    const groups = await page.evaluate(() =>
+      (Object(globalThis).ecslog as { timeline(): { runs: { group: string }[] } | undefined })
+        .timeline()
+        ?.runs.map((run) => run.group),
+    );
+    expect(groups?.length).toBeGreaterThan(0);
+    expect(new Set(groups)).toEqual(new Set(['family:metrics-export']));
     expect(errors).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, startDynalite } from '@ecslog/audit-store/testing';
 import type { Incident } from '@ecslog/incidents';
 import type { IncidentReader } from '@ecslog/notifier';
+import { createIncidentReader } from '@ecslog/notifier';
 import type { ErrorResponse, IncidentsResponse } from './api-types';
 import { incidentsOfTheDay } from './incident-fixtures';
 import { loadPageAssets } from './page-assets';
@@ -34,22 +35,21 @@ describe('web view incidents (dynalite, loopback HTTP)', () => {
   let dynamo: LocalDynamoDb;
   let web: WebServer;
 
-  const serve = async (incidents?: IncidentReader) =>
-    startWebServer({
+  /** The web view over a new empty table; `incidents` gets the table's name. */
+  const serve = async (incidents?: (tableName: string) => IncidentReader) => {
+    const tableName = await createAuditTable(dynamo.client);
+    return startWebServer({
       store: {
-        reader: createAuditReader({
-          client: dynamo.client,
-          tableName: await createAuditTable(dynamo.client),
-          now: () => NOW,
-        }),
+        reader: createAuditReader({ client: dynamo.client, tableName, now: () => NOW }),
         description: 'the test table',
       },
       assets: loadPageAssets(),
       port: 0,
       now: () => NOW,
       log: (line) => logged.push(line),
-      ...(incidents && { incidents }),
+      ...(incidents && { incidents: incidents(tableName) }),
     });
+  };
   const get = (path: string, server = web, init?: RequestInit) => {
     const url = new URL(path, server.origin);
     url.searchParams.set('token', server.token);
@@ -58,7 +58,7 @@ describe('web view incidents (dynalite, loopback HTTP)', () => {
 
   beforeAll(async () => {
     dynamo = await startDynalite();
-    web = await serve(listReader);
+    web = await serve(() => listReader);
   });
   afterAll(async () => {
     await web?.close();
@@ -141,6 +141,21 @@ describe('web view incidents (dynalite, loopback HTTP)', () => {
     expect(asked).toEqual([]);
   });
 
+  it("reads a table's incidents with the notifier's reader: none in a table without any", async () => {
+    const real = await serve((tableName) =>
+      createIncidentReader({ client: dynamo.client, tableName, now: () => NOW }),
+    );
+    try {
+      const response = await get(`/api/incidents?${DAY}`, real);
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('server-timing')).toMatch(/, read;desc="0"$/);
+      expect(((await response.json()) as IncidentsResponse).incidents).toEqual([]);
+    } finally {
+      await real.close();
+    }
+  });
+
   it('answers no incidents, and says why, when the view was started without a reader', async () => {
     const bare = await serve();
     try {
@@ -159,11 +174,11 @@ describe('web view incidents (dynalite, loopback HTTP)', () => {
   });
 
   it('answers 500 and logs one line when the reader fails', async () => {
-    const failing = await serve({
+    const failing = await serve(() => ({
       listIncidents: async () => {
         throw new Error('ResourceNotFoundException: Requested resource not found');
       },
-    });
+    }));
     try {
       const response = await get('/api/incidents?since=1h', failing);
 

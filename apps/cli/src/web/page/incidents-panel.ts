@@ -1,7 +1,8 @@
 /**
  * The incidents panel: the incidents of the view's range, open ones first, each with what it is
  * about, how many runs failed, when it opened and how long it lasted, the first failure's
- * classified reason and its verbatim stop reason, and a button that shows its last run.
+ * classified reason and its verbatim stop reason, and a button that shows its last run (or, for a
+ * silence or a missed run, its group around the moment it is about).
  */
 import type { FailedRun, Incident, ResolutionReason } from '@ecslog/incidents';
 import { formatDuration } from '../../output/time-format';
@@ -27,7 +28,10 @@ const RESOLUTION_WORDS: Record<ResolutionReason, string> = {
   'ran-again': 'the job ran again',
 };
 
-/** Shows `answer`'s incidents; `onSelect` shows an incident's last run. `now`: the page's clock. */
+/**
+ * Shows `answer`'s incidents; `onSelect` shows an incident's last run (or moment). `now`: the
+ * page's clock.
+ */
 export function renderIncidents(
   panel: HTMLElement,
   answer: IncidentsResponse,
@@ -61,6 +65,19 @@ export function renderIncidentsMessage(panel: HTMLElement, message: string): voi
   show(panel, h('h2', null, 'Incidents'), h('p', { class: 'error' }, message));
 }
 
+/**
+ * A silence or a missed run is about a moment, not a run: its failure's `runId` names the moment
+ * (`silence:<since>`, `missed:<expected>`), and the panel shows the group around it.
+ */
+export function isMoment(incident: Incident): boolean {
+  return incident.key.kind === 'silence' || incident.key.kind === 'missed-run';
+}
+
+function lastRunName(run: FailedRun): string {
+  if (run.taskId !== undefined) return run.taskId;
+  return run.reason ? `never started (${run.reason})` : 'never started';
+}
+
 function incidentItem(
   incident: Incident,
   now: number,
@@ -70,16 +87,17 @@ function incidentItem(
   const what = key.category ? `${KIND_WORDS[key.kind]}: ${key.category}` : KIND_WORDS[key.kind];
   const opened = Date.parse(incident.openedAt);
   const reason = first.stoppedReason ?? first.reason;
-  const lastRun = last.taskId ?? (last.reason ? `never started (${last.reason})` : 'never started');
   const button = h(
     'button',
     {
       type: 'button',
       class: 'run-link',
-      'data-run': last.runId,
-      'aria-label': `Show the last failed run of ${key.group} in ${key.clusterName}: ${lastRun}`,
+      'data-run': isMoment(incident) ? undefined : last.runId,
+      'aria-label': isMoment(incident)
+        ? `Show ${key.group} in ${key.clusterName} around ${formatLocalTime(last.at)} on the timeline`
+        : `Show the last failed run of ${key.group} in ${key.clusterName}: ${lastRunName(last)}`,
     },
-    'Show last run',
+    isMoment(incident) ? 'Show on timeline' : 'Show last run',
   );
   button.addEventListener('click', () => onSelect(last, incident));
   return h(

@@ -17,7 +17,7 @@ import { timelineViewOf } from '../api-types';
 import { apiGet, requestTimeline } from './api-request';
 import { byId, h, setText, show } from './dom';
 import { renderFailures } from './failures-panel';
-import { renderIncidents, renderIncidentsMessage } from './incidents-panel';
+import { isMoment, renderIncidents, renderIncidentsMessage } from './incidents-panel';
 import { formatLocalTime, localZone } from './format';
 import { renderDetailsMessage, renderRunDetails } from './run-details';
 import { createTimelineChart } from './timeline-chart';
@@ -144,28 +144,31 @@ async function loadIncidents(): Promise<void> {
 
 /**
  * Shows an incident's last failed run: on the timeline when it is drawn there, else the task's
- * own timeline (a search by its id), or, for a launch that never started, the incident's service
- * or family around the failure.
+ * own timeline (a search by its id). A launch that never started, a silence and a missed run are
+ * shown as the incident's service or family around the moment (the launch's run opened).
  */
 function showIncidentRun(run: FailedRun, incident: Incident): void {
-  const drawn = timeline?.runs.find((candidate) => candidate.id === run.runId);
+  const moment = isMoment(incident);
+  const drawn = moment ? undefined : timeline?.runs.find((candidate) => candidate.id === run.runId);
   if (drawn) {
     openRun(drawn);
     return;
   }
-  if (run.taskId !== undefined) {
+  if (run.taskId !== undefined && !moment) {
     navigate({ ...state, q: run.taskId, run: run.runId });
     return;
   }
   const at = Date.parse(run.at);
+  // Before a missed run or a silence, the runs that came before it; after, what followed.
+  const before = moment ? 3 * 3_600_000 : 1_800_000;
   navigate(
     withFilters(state, {
       q: undefined,
       cluster: incident.key.clusterName,
       group: incident.key.group,
-      from: new Date(at - 1_800_000).toISOString(),
-      to: new Date(at + 1_800_000).toISOString(),
-      run: run.runId,
+      from: new Date(at - before).toISOString(),
+      to: new Date(at + 3_600_000).toISOString(),
+      run: moment ? undefined : run.runId,
     }),
   );
 }
