@@ -37,7 +37,8 @@ export function toleranceMinutesOf(periodMinutes: number): number {
 /**
  * The cadence of a history of start times (any order, ISO-8601), or undefined when it has none:
  * fewer than `minRuns` (default 4) firings, or no period of {@link CADENCE_PERIODS} that every start
- * fits (within {@link toleranceMinutesOf} of one phase) with at most max(2, 5%) of its slots empty.
+ * fits (within {@link toleranceMinutesOf} of one phase) with at most max(2, 5%) of its slots empty
+ * (and no more than a third of its runs).
  * The shortest fitting period wins (an hourly history fits no 30-minute cadence: half its slots
  * would be empty).
  *
@@ -122,7 +123,7 @@ function fitPeriod(firings: readonly number[], period: number): Cadence | undefi
     }
   }
   if (period - largestGap > toleranceMinutesOf(period)) return undefined;
-  const offset = Math.round(start * 1000) / 1000;
+  const offset = Math.floor(start * 1000 + 1e-6) / 1000;
   const slotOf = (t: number) => Math.floor((t - offset + 0.5) / period);
   const slots = new Set(firings.map(slotOf));
   const first = slotOf(firings[0] as number);
@@ -139,7 +140,9 @@ function fitPeriod(firings: readonly number[], period: number): Cadence | undefi
     if (cadence.days === undefined || cadence.days.includes(day)) empty.push(slot);
   }
   const expected = slots.size + empty.length;
-  if (empty.length > Math.max(2, Math.floor(expected * 0.05))) return undefined;
+  // A missed run or two (5% of long histories), never more than a third of the runs it has.
+  const allowed = Math.min(Math.max(2, Math.floor(expected * 0.05)), Math.floor(slots.size / 3));
+  if (empty.length > allowed) return undefined;
   return cadence;
 }
 
