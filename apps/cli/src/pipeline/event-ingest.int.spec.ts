@@ -13,11 +13,15 @@ import type { LocalDynamoDb } from '@ecslog/audit-store/testing';
 import { createAuditTable, scanTable, startDynalite } from '@ecslog/audit-store/testing';
 import type { QuarantineEntry } from '@ecslog/ingest-pipeline';
 import { createLocalLakeWriter } from '@ecslog/local-lake';
+import type { ObservedRecord, ObserveReport } from '@ecslog/notifier';
 import { simulateDay } from '@ecslog/simulator';
 import type { EventInput } from '../event-inputs';
 import type { EventIngestOptions } from './event-ingest';
 import { createEventIngest, StoreFaultError } from './event-ingest';
 import { guardStoreClient, storageFaultOf } from './store-fault-guard';
+
+/** An ObserveReport (what a recording notifier answers). */
+const counts = (changed: number): ObserveReport => ({ changed, ignored: 0, messagesQueued: 0 });
 
 describe('event ingest (dynalite)', () => {
   let server: LocalDynamoDb;
@@ -335,6 +339,84 @@ describe('event ingest (dynalite)', () => {
     expect(summary.stopped?.error).toMatchObject({ faultCode: 'ECONNREFUSED' });
     expect(summary.unwritten).toEqual(inputs.slice(10, 210));
   }, 20_000);
+
+  it('tells the notifier of the records it stored, each once, as live; none of the duplicates', async () => {
+    const tableName = await createAuditTable(server.client);
+    const observed: ObservedRecord[] = [];
+    const written: string[] = [];
+    const { ingest } = setUp(
+      tableName,
+      (writer) => ({
+        async writeRecords(records) {
+          const results = await writer.writeRecords(records);
+          // One result per copy of a change: a change is stored when one copy was.
+          for (const r of results)
+            if (r.status === 'written' && !written.includes(r.recordId)) written.push(r.recordId);
+          return results;
+        },
+      }),
+      {
+        notifier: {
+          observe: async (records) => {
+            observed.push(...records);
+            return counts(records.length);
+          },
+        },
+      },
+    );
+
+    const summary = await ingest(inputs);
+
+    expect(summary.unwritten).toEqual([]);
+    expect(observed.map((o) => o.record.recordId).sort()).toEqual([...written].sort());
+    expect(observed.every((o) => o.origin === 'live')).toBe(true);
+    expect(observed.length).toBe(summary.written);
+    // A run's record delivered twice is stored once (the second is stale): told once.
+    const taskStates = observed.filter((o) => o.record.recordType === 'task');
+    expect(new Set(taskStates.map((o) => o.record.recordId)).size).toBe(taskStates.length);
+  });
+
+  it('retries an input whose records the notifier could not take, and tells it them then', async () => {
+    const tableName = await createAuditTable(server.client);
+    const observed: string[] = [];
+    /** The changes stored (a result `written`, in any call: a retry finds them stale). */
+    const stored = new Set<string>();
+    let failures = 2;
+    const { ingest } = setUp(
+      tableName,
+      (writer) => ({
+        async writeRecords(records) {
+          const results = await writer.writeRecords(records);
+          for (const r of results) if (r.status === 'written') stored.add(r.recordId);
+          return results;
+        },
+      }),
+      {
+        notifier: {
+          async observe(records) {
+            if (failures > 0) {
+              failures -= 1;
+              throw Object.assign(new Error('ProvisionedThroughputExceededException: slow down'), {
+                name: 'ProvisionedThroughputExceededException',
+              });
+            }
+            observed.push(...records.map((o) => o.record.recordId));
+            return counts(records.length);
+          },
+        },
+      },
+    );
+    const some = inputs.slice(0, 40);
+
+    const summary = await ingest(some);
+
+    expect(summary).toMatchObject({ unwritten: [], mapped: some.length });
+    expect(summary.retried).toBeGreaterThan(0);
+    // Every change the first attempt stored is told once, although the retries found it stored
+    // already (`stale`); none that was stale from the start (a lower version beside a higher one).
+    expect(stored.size).toBeGreaterThan(5);
+    expect([...observed].sort()).toEqual([...stored].sort());
+  });
 
   it("takes dynalite's uncaught LevelDB IO error for a full disk", () => {
     const leveldb = Object.assign(

@@ -389,10 +389,20 @@ export function observeWritten(
   /** Stored records the notifier has not seen yet (its observe failed), by recordId. */
   const unobserved = new Set<string>();
   return async (records, results) => {
-    const status = new Map(results.map((result) => [result.recordId, result.status]));
+    // A call may hold one change twice (a duplicate delivery): it has a result per copy, and is
+    // observed once, if any copy was stored.
+    const written = new Set<string>();
+    const stale = new Set<string>();
+    for (const result of results)
+      if (result.status === 'written') written.add(result.recordId);
+      else if (result.status === 'stale') stale.add(result.recordId);
+    const picked = new Set<string>();
     const due = records.filter((record) => {
-      const written = status.get(record.recordId);
-      return written === 'written' || (written === 'stale' && unobserved.has(record.recordId));
+      const id = record.recordId;
+      if (picked.has(id) || !(written.has(id) || (stale.has(id) && unobserved.has(id))))
+        return false;
+      picked.add(id);
+      return true;
     });
     if (due.length === 0) return results;
     try {
