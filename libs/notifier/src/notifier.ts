@@ -26,8 +26,8 @@ import type {
   ObservedRecord,
   ObserveReport,
 } from './notifier-api';
-import type { IncidentStore } from './store/incident-store';
-import { createIncidentStore, DEFAULT_MAX_ROUNDS, keyOfRef } from './store/incident-store';
+import type { IncidentStore, StoredDocument } from './store/incident-store';
+import { createIncidentStore, DEFAULT_MAX_ROUNDS, refKeyOf } from './store/incident-store';
 
 export interface NotifierOptions {
   client: DynamoDBClient;
@@ -110,17 +110,28 @@ export function createNotifier(options: NotifierOptions): Notifier & {
     ...(options.delivery && { policy: options.delivery }),
   });
 
-  /** One signal applied to its item; its follow-ups and how many deliveries it queued. */
+  /**
+   * One signal applied to its item (starting from `known`, the item as last read or written);
+   * its follow-ups, how many deliveries it queued, and the item as it now stands.
+   */
   async function applyOne(
     signal: Signal,
     activeMutes: readonly Mute[],
-  ): Promise<{ changed: boolean; queued: number; signals: Signal[] }> {
+    known: { stored: StoredDocument<NotifierItem> | undefined },
+  ): Promise<{
+    changed: boolean;
+    queued: number;
+    signals: Signal[];
+    stored: StoredDocument<NotifierItem> | undefined;
+  }> {
     const at = now();
     const nowIso = new Date(at).toISOString();
     let followUps: Signal[] = [];
+    let seen = known.stored;
     const written = await store.update<NotifierItem>(
       signal.target,
-      (current) => {
+      (current, version) => {
+        seen = current === undefined ? undefined : { doc: current, version: version as number };
         const applied = applySignal(current, signal, config, nowIso);
         if (applied === undefined) return undefined;
         followUps = applied.signals;
@@ -136,8 +147,9 @@ export function createNotifier(options: NotifierOptions): Notifier & {
       },
       at,
       maxRounds,
+      known,
     );
-    if (written === undefined) return { changed: false, queued: 0, signals: [] };
+    if (written === undefined) return { changed: false, queued: 0, signals: [], stored: seen };
     if (written.doc.kind === 'incident') {
       const previous = written.previous?.doc as IncidentItem | undefined;
       // The episode before, once more: its last snapshot write may have been lost.
@@ -145,7 +157,12 @@ export function createNotifier(options: NotifierOptions): Notifier & {
         await snapshot(previous.incident, written.previous?.version ?? 0);
       await snapshot(written.doc.incident, written.version);
     }
-    return { changed: true, queued: written.deliveries.length, signals: followUps };
+    return {
+      changed: true,
+      queued: written.deliveries.length,
+      signals: followUps,
+      stored: { doc: written.doc, version: written.version },
+    };
   }
 
   async function snapshot(incident: Incident, version: number): Promise<void> {
@@ -157,8 +174,10 @@ export function createNotifier(options: NotifierOptions): Notifier & {
   }
 
   /**
-   * Applies signals (tagged with the input they came from) and their follow-ups: items in
-   * parallel, each item's signals in order. Returns the tags that changed something.
+   * Applies signals (tagged with the input they came from) and their follow-ups, in waves: the
+   * same signal twice in a wave once (applying it again changes nothing: the core counts by run
+   * and time), the wave's items read in batches, items in parallel, each item's signals in order.
+   * Returns the tags that changed something.
    */
   async function applyAll(
     signals: { signal: Signal; tag: number }[],
@@ -169,16 +188,27 @@ export function createNotifier(options: NotifierOptions): Notifier & {
     let wave = signals;
     while (wave.length > 0) {
       const byItem = new Map<string, { signal: Signal; tag: number }[]>();
+      const seen = new Set<string>();
       for (const tagged of wave) {
-        const { pk, sk } = keyOfRef(tagged.signal.target);
-        const key = `${pk}\u0000${sk}`;
+        const text = JSON.stringify(tagged.signal);
+        if (seen.has(text)) continue;
+        seen.add(text);
+        const key = refKeyOf(tagged.signal.target);
         byItem.set(key, [...(byItem.get(key) ?? []), tagged]);
       }
+      const chains = [...byItem.values()];
+      const stored = await store.readMany<NotifierItem>(
+        chains.map((chain) => (chain[0] as { signal: Signal }).signal.target),
+      );
       const next: { signal: Signal; tag: number }[] = [];
       await runWithLimit(
-        [...byItem.values()].map((chain) => async () => {
+        chains.map((chain) => async () => {
+          let known = {
+            stored: stored.get(refKeyOf((chain[0] as { signal: Signal }).signal.target)),
+          };
           for (const { signal, tag } of chain) {
-            const result = await applyOne(signal, activeMutes);
+            const result = await applyOne(signal, activeMutes, known);
+            known = { stored: result.stored };
             if (!result.changed) continue;
             changedTags.add(tag);
             queued += result.queued;

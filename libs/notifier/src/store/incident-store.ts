@@ -15,6 +15,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -43,6 +44,12 @@ export function keyOfRef(ref: ItemRef): { pk: string; sk: string } {
     case 'schedule':
       return { pk: PARTITION.watch, sk: `J#${ref.id}` };
   }
+}
+
+/** One string per item (its table key), to tell items apart in maps. */
+export function refKeyOf(ref: ItemRef): string {
+  const { pk, sk } = keyOfRef(ref);
+  return `${pk}\u0000${sk}`;
 }
 
 /** The sort key of an episode's snapshot: newest last, so a range of opening times is one query. */
@@ -204,21 +211,59 @@ export function createIncidentStore(options: IncidentStoreOptions) {
     }
   }
 
+  /** Items by {@link refKeyOf}, read strongly consistently in batches of 100 (absent: undefined). */
+  async function readMany<T>(
+    refs: readonly ItemRef[],
+  ): Promise<Map<string, StoredDocument<T> | undefined>> {
+    const found = new Map<string, StoredDocument<T> | undefined>();
+    const keys = [...new Map(refs.map((ref) => [refKeyOf(ref), keyOfRef(ref)])).values()];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        if (attempt > 10)
+          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed 10 times`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ProjectionExpression: 'pk, sk, #d, #v',
+                ExpressionAttributeNames: { '#d': 'doc', '#v': 'version' },
+              },
+            },
+          }),
+        );
+        for (const item of Responses?.[tableName] ?? [])
+          found.set(`${String(item['pk'])}\u0000${String(item['sk'])}`, {
+            doc: JSON.parse(String(item['doc'])) as T,
+            version: Number(item['version']),
+          });
+        pending = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    for (const ref of refs) if (!found.has(refKeyOf(ref))) found.set(refKeyOf(ref), undefined);
+    return found;
+  }
+
   /**
-   * The optimistic update: reads the item strongly consistently, applies `change` (a pure
-   * function of the stored document; undefined: nothing to write), writes conditionally on the
-   * version read, and on a lost race reads again, at most `maxRounds` times. Returns the change
-   * written (undefined when there was none).
+   * The optimistic update: reads the item strongly consistently (or starts from `known`, the
+   * item as the caller last read or wrote it), applies `change` (a pure function of the stored
+   * document, told its version too; undefined: nothing to write), writes conditionally on the version read, and on a
+   * lost race reads again, at most `maxRounds` times. Returns the change written (undefined
+   * when there was none).
    */
   async function update<T>(
     ref: ItemRef,
-    change: (current: T | undefined) => DocumentChange<T> | undefined,
+    change: (current: T | undefined, version: number | undefined) => DocumentChange<T> | undefined,
     at: number,
     maxRounds = DEFAULT_MAX_ROUNDS,
+    known?: { stored: StoredDocument<T> | undefined },
   ): Promise<WrittenChange<T> | undefined> {
     for (let round = 1; round <= maxRounds; round += 1) {
-      const stored = await read<T>(ref);
-      const next = change(stored?.doc);
+      const stored = round === 1 && known !== undefined ? known.stored : await read<T>(ref);
+      const next = change(stored?.doc, stored?.version);
       if (next === undefined) return undefined;
       if (await write(ref, stored?.version, next, at))
         return { ...next, version: (stored?.version ?? 0) + 1, previous: stored };
@@ -446,6 +491,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
 
   return {
     read,
+    readMany,
     write,
     update,
     documents,

@@ -6,3 +6,4 @@
 export * from './webhook-receiver';
 export * from './local-sns-server';
 export * from './incident-fixtures';
+export * from './records';
