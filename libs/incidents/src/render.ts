@@ -81,8 +81,8 @@ export const SNS_SUBJECT_LIMIT = 100;
  */
 export function renderSnsMessage(message: IncidentMessage): { subject: string; body: string } {
   const ascii = headlineOf(message)
-    .replace(/[^\x20-\x7e]/g, '?')
     .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
     .trim();
   const subject =
     ascii.length > SNS_SUBJECT_LIMIT ? `${ascii.slice(0, SNS_SUBJECT_LIMIT - 3)}...` : ascii;

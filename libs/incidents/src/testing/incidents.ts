@@ -1,0 +1,34 @@
+/** Incidents and messages made the real way (through applySignal), for this library's tests. */
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
+import { applySignal } from '../apply-signal';
+import type { Incident, IncidentMessage } from '../incident';
+import type { IncidentItem } from '../items';
+import { DEFAULT_NOTIFY_CONFIG } from '../notify-config';
+import { signalsOfRecord } from '../signals-of-record';
+
+/** The incident a record's failure opens. */
+export function failureOfRecord(record: AuditRecord): Incident {
+  return openedBy(record).incident;
+}
+
+/** The opened message of a record's failure. */
+export function openedBy(record: AuditRecord): IncidentMessage {
+  const signal = signalsOfRecord(record, DEFAULT_NOTIFY_CONFIG).find((s) => s.type === 'failure');
+  const applied = signal && applySignal(undefined, signal, DEFAULT_NOTIFY_CONFIG, record.eventTime);
+  const message = applied?.messages[0];
+  if (message === undefined) throw new Error(`${record.recordId} opens no incident`);
+  return message;
+}
+
+/** The item behind an opened message. */
+export function itemOf(message: IncidentMessage): IncidentItem {
+  return {
+    kind: 'incident',
+    id: message.incident.id,
+    incident: message.incident,
+    countedRuns: [],
+    updates: 0,
+    lastMessageAt: message.createdAt,
+    failedRunsAtLastMessage: message.incident.failedRuns,
+  };
+}
