@@ -63,6 +63,12 @@ describe('learnCadence', () => {
     ).toBeUndefined();
   });
 
+  it('has no cadence when a slot has two firings (a counterexample of the random-gaps property)', () => {
+    const starts = [1, 2, 3, 4, 5, 6, 7, 241].map((m) => iso(MONDAY + m * MINUTE));
+
+    expect(learnCadence(starts)).toBeUndefined();
+  });
+
   it('has no cadence when more than two slots are empty', () => {
     const starts = [0, 1, 2, 3, 5, 7, 9, 10, 11].map((h) => iso(MONDAY + (h * 60 + 5) * MINUTE));
 

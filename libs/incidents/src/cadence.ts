@@ -37,7 +37,8 @@ export function toleranceMinutesOf(periodMinutes: number): number {
 /**
  * The cadence of a history of start times (any order, ISO-8601), or undefined when it has none:
  * fewer than `minRuns` (default 4) firings, or no period of {@link CADENCE_PERIODS} that every start
- * fits (within {@link toleranceMinutesOf} of one phase) with at most max(2, 5%) of its slots empty
+ * fits (within {@link toleranceMinutesOf} of one phase, one firing per slot) with at most max(2, 5%)
+ * of its slots empty
  * (and no more than a third of its runs).
  * The shortest fitting period wins (an hourly history fits no 30-minute cadence: half its slots
  * would be empty).
@@ -126,6 +127,8 @@ function fitPeriod(firings: readonly number[], period: number): Cadence | undefi
   const offset = Math.floor(start * 1000 + 1e-6) / 1000;
   const slotOf = (t: number) => Math.floor((t - offset + 0.5) / period);
   const slots = new Set(firings.map(slotOf));
+  // A schedule fires once per slot: two firings in one slot are no cadence of this period.
+  if (slots.size < firings.length) return undefined;
   const first = slotOf(firings[0] as number);
   const last = slotOf(firings[firings.length - 1] as number);
   const cadence: Cadence = { periodMinutes: period, offsetMinutes: offset };
