@@ -125,6 +125,39 @@ describe('renderMessageText', () => {
   });
 });
 
+describe('headlines of every kind', () => {
+  it.each([
+    ['crash-loop', 'Incident opened, crash loop: service:queue-worker in prod-web'],
+    ['silence', 'Incident opened, fewer tasks than desired: service:queue-worker in prod-web'],
+    ['missed-run', 'Incident opened, missed scheduled run: service:queue-worker in prod-web'],
+  ] as const)('names a %s incident', (kind, headline) => {
+    const message: IncidentMessage = {
+      ...OPENED,
+      incident: {
+        ...OPENED.incident,
+        key: { ...OPENED.incident.key, kind, category: undefined },
+        detail: 'what is wrong',
+      },
+    };
+
+    expect(renderMessageText(message).split('\n').slice(0, 2)).toEqual([
+      `[ecslog] ${headline}`,
+      '  Detail: what is wrong',
+    ]);
+  });
+
+  it('names the category of a failure without one as other', () => {
+    const message = {
+      ...OPENED,
+      incident: { ...OPENED.incident, key: { ...OPENED.incident.key, category: undefined } },
+    };
+
+    expect(renderSnsMessage(message).subject).toBe(
+      'Incident opened, other failures: service:queue-worker in prod-web',
+    );
+  });
+});
+
 describe('renderSlackMessage', () => {
   it('makes an incoming-webhook body with a fallback text and mrkdwn sections', () => {
     const body = renderSlackMessage(OPENED) as SlackBody;

@@ -2,7 +2,6 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { applySignal } from '../apply-signal';
 import type { Incident, IncidentMessage } from '../incident';
-import type { IncidentItem } from '../items';
 import { DEFAULT_NOTIFY_CONFIG } from '../notify-config';
 import { signalsOfRecord } from '../signals-of-record';
 
@@ -18,17 +17,4 @@ export function openedBy(record: AuditRecord): IncidentMessage {
   const message = applied?.messages[0];
   if (message === undefined) throw new Error(`${record.recordId} opens no incident`);
   return message;
-}
-
-/** The item behind an opened message. */
-export function itemOf(message: IncidentMessage): IncidentItem {
-  return {
-    kind: 'incident',
-    id: message.incident.id,
-    incident: message.incident,
-    countedRuns: [],
-    updates: 0,
-    lastMessageAt: message.createdAt,
-    failedRunsAtLastMessage: message.incident.failedRuns,
-  };
 }

@@ -78,11 +78,6 @@ export function taskRecord(
   return record;
 }
 
-/** `base` (a record of any kind) at another time, with another record id suffix. */
-export function retimed(base: AuditRecord, at: string, id: string): AuditRecord {
-  return { ...base, eventTime: at, recordId: `${base.recordId}-${id}` };
-}
-
 /** A failed outcome of nightly-report's report container. */
 export const FAMILY_EXIT_OUTCOME: Outcome = {
   status: 'failed',
