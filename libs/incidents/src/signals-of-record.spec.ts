@@ -153,6 +153,36 @@ describe('signalsOfRecord', () => {
     expect(signals[0]).not.toHaveProperty('run.taskId');
   });
 
+  it('fails the service of a failed deployment, and the family of a RunTask refused with an API error', () => {
+    const deployment = fixtureRecords('eventbridge/deployment-failed.json')[0];
+    const refused = fixtureRecords('cloudtrail/runtask-api-error.json')[0];
+    const batch = 'arn:aws:ecs:eu-west-1:111122223333:cluster/batch';
+
+    expect(deployment && signalsOfRecord(deployment, config)).toEqual([
+      expect.objectContaining({
+        type: 'failure',
+        target: { kind: 'incident', id: `${PROD_WEB}#service:web#failure#deployment-failed` },
+        run: expect.objectContaining({
+          runId: deployment?.recordId,
+          at: '2026-11-20T10:24:35.208Z',
+          reason: 'ECS deployment circuit breaker: task failed to start.',
+        }),
+      }),
+    ]);
+    expect(refused && signalsOfRecord(refused, config).map((s) => [s.type, s.target.id])).toEqual([
+      ['failure', `${batch}#family:weekly-cleanup#failure#api-error`],
+      ['scheduled-start', `${batch}#family:weekly-cleanup`],
+    ]);
+    const completed = deployment && {
+      ...deployment,
+      outcome: { status: 'succeeded' as const, summary: 'completed' },
+    };
+    expect(completed && signalsOfRecord(completed, config)).toEqual([]);
+    expect(refused && signalsOfRecord({ ...refused, family: undefined }, config)).toEqual([]);
+    const byHand = refused && { ...refused, startedBy: undefined };
+    expect(byHand && signalsOfRecord(byHand, config).map((s) => s.type)).toEqual(['failure']);
+  });
+
   it('signals a steady state as a recovery of the service’s failure and crash-loop incidents', () => {
     const signals = signalsOfRecord(STEADY_STATE, config);
 

@@ -45,6 +45,9 @@ export function isScheduledStart(startedBy: string | undefined): boolean {
  *   failed or succeeded, also a RunTask that could not place its task (the schedule fired): a
  *   `scheduled-start` for its schedule watch (its start time is what the cadence learns; a StopTask
  *   call tells no start);
+ * - a failed deployment (SERVICE_DEPLOYMENT_FAILED): a `failure` of the service's
+ *   `deployment-failed` incident; a RunTask/StartTask refused with an API error: a `failure` of
+ *   the family's `api-error` incident (and a scheduled start when a schedule made the call);
  * - SERVICE_STEADY_STATE: a `recovery` (`steady-state`) of the service's failure and crash-loop
  *   incidents;
  * - CreateService/UpdateService with a desired count: a `desired-count` for the service's watch.
@@ -60,6 +63,8 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
     const signal = desiredCountSignal(record);
     if (signal !== undefined) return [signal];
   }
+  if (record.recordType === 'deployment') return deploymentSignals(record);
+  if (isRefusedStart(record)) return refusedStartSignals(record);
   const run = taskRunOf(record);
   if (run === undefined) return [];
   const group = groupOf(record);
@@ -98,6 +103,61 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
       place,
       runId: run.id,
       at: run.startTime,
+      startedBy: record.startedBy as string,
+    });
+  return signals;
+}
+
+/** A failed deployment (SERVICE_DEPLOYMENT_FAILED: the circuit breaker rolled back) fails the service. */
+function deploymentSignals(record: AuditRecord): Signal[] {
+  if (record.outcome.status !== 'failed' || record.serviceName === undefined) return [];
+  const place = placeOf(record, `service:${record.serviceName}`);
+  const category = record.outcome.category ?? 'deployment-failed';
+  const key = failureKeyOf(place, category);
+  return [
+    {
+      type: 'failure',
+      target: incidentRefOf(key),
+      key,
+      run: failedRunOf(record, record.recordId, category),
+    },
+  ];
+}
+
+/** A RunTask/StartTask that ECS refused (an API error: no task, no placement failure). */
+function isRefusedStart(record: AuditRecord): boolean {
+  return (
+    record.recordType === 'api-call' &&
+    (record.eventName === 'RunTask' || record.eventName === 'StartTask') &&
+    record.taskId === undefined &&
+    record.outcome.category === 'api-error'
+  );
+}
+
+/**
+ * A refused RunTask/StartTask (AccessDenied for the rule's role, a bad task definition…) fails its
+ * family at once, like a placement failure; a scheduled one is also a start (the schedule fired).
+ */
+function refusedStartSignals(record: AuditRecord): Signal[] {
+  const group = groupOf(record);
+  if (group === undefined) return [];
+  const place = placeOf(record, group);
+  const key = failureKeyOf(place, 'api-error');
+  const signals: Signal[] = [
+    {
+      type: 'failure',
+      target: incidentRefOf(key),
+      key,
+      run: failedRunOf(record, record.recordId, 'api-error'),
+    },
+  ];
+  if (!group.startsWith('service:') && isScheduledStart(record.startedBy))
+    signals.push({
+      type: 'scheduled-start',
+      target: { kind: 'schedule', id: watchIdOf(place.clusterArn, group) },
+      place,
+      runId: record.recordId,
+      at: record.eventTime,
       startedBy: record.startedBy as string,
     });
   return signals;
