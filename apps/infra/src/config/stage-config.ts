@@ -3,6 +3,8 @@
  * single-account setup; override with `-c key=value` (or `cdk.json` context). Pure: the context
  * values are an argument.
  */
+import type { NotificationsConfig } from './notifications-config';
+import { readNotificationsConfig } from './notifications-config';
 
 export type Topology = 'direct' | 'stream';
 export type RemovalChoice = 'retain' | 'destroy';
@@ -40,6 +42,8 @@ export interface StageConfig {
   /** The account and region of the central (audit) account, for the forwarder stack. */
   centralAccount?: string;
   centralRegion?: string;
+  /** The notifier (incidents → SNS, Slack, webhooks): absent, none is deployed. */
+  notifications?: NotificationsConfig;
 }
 
 /** An AWS region name: `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`. */
@@ -144,6 +148,8 @@ export function readStageConfig(context: (key: string) => unknown): StageConfig 
         `clusters: ${cluster} is not an ECS cluster ARN (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME)`,
       );
 
+  const notifications = readNotificationsConfig(context('notifications'), problems);
+
   const config: StageConfig = {
     stage,
     topology: topology as Topology,
@@ -160,6 +166,7 @@ export function readStageConfig(context: (key: string) => unknown): StageConfig 
     memberAccounts,
     ...(centralAccount ? { centralAccount } : {}),
     ...(centralRegion ? { centralRegion } : {}),
+    ...(notifications ? { notifications } : {}),
   };
   if (problems.length > 0) throw new StageConfigError(problems);
   return config;

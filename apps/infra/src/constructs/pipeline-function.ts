@@ -22,6 +22,8 @@ export const LAMBDA_BUNDLES = {
   ingestEventBridge: { dir: 'dist/apps/ingest/eventbridge', build: 'ingest' },
   ingestKinesis: { dir: 'dist/apps/ingest/kinesis', build: 'ingest' },
   transform: { dir: 'dist/apps/firehose-transform', build: 'firehose-transform' },
+  notifierStream: { dir: 'dist/apps/notifier/stream', build: 'notifier-app' },
+  notifierTick: { dir: 'dist/apps/notifier/tick', build: 'notifier-app' },
 } as const;
 
 export type LambdaBundle = (typeof LAMBDA_BUNDLES)[keyof typeof LAMBDA_BUNDLES];

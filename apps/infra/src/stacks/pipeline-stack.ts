@@ -42,6 +42,7 @@ import { PipelineAlarms } from '../constructs/alarms-pipeline';
 import { boundedDelivery } from '../constructs/delivery-bounds';
 import { FirehoseLake, nagResource } from '../constructs/firehose-lake';
 import { clusterScopeOf } from '../constructs/pipeline-event-patterns';
+import { Notifier } from '../constructs/notifier';
 import { LAMBDA_BUNDLES, PipelineFunction } from '../constructs/pipeline-function';
 import type { PipelineRule } from '../constructs/pipeline-rule-names';
 import { pipelineRuleName, pipelineRulePatterns } from '../constructs/pipeline-rule-names';
@@ -114,6 +115,8 @@ export class PipelineStack extends Stack {
   readonly alarms: PipelineAlarms;
   readonly backfillPolicy: iam.ManagedPolicy;
   readonly redrivePolicy: iam.ManagedPolicy;
+  /** When the stage sets `notifications`. */
+  readonly notifier?: Notifier;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -300,6 +303,34 @@ export class PipelineStack extends Stack {
       metricsNamespace: INGEST_METRICS_NAMESPACE,
       serviceName: INGEST_SERVICE_NAME,
     });
+
+    if (config.notifications) {
+      this.notifier = new Notifier(this, 'Notifier', {
+        stage: config.stage,
+        notifications: config.notifications,
+        table: stateful.table,
+        retentionDays: config.retentionDays,
+        alarmTopic: this.alarms.topic,
+        logRetention,
+        removalPolicy: devOnlyRemoval,
+        queueRemovalPolicy: removalPolicy,
+      });
+      new CfnOutput(this, 'NotifierDeadLetterQueueUrl', {
+        value: this.notifier.deadLetterQueue.queueUrl,
+        description:
+          'SQS: notifications given up after every attempt (body = ecslog.dead-letter/1)',
+      });
+      new CfnOutput(this, 'NotifierStreamFailureQueueUrl', {
+        value: this.notifier.streamFailureQueue.queueUrl,
+        description:
+          'SQS: table stream records the notifier never handled (shard and sequence numbers)',
+      });
+      if (this.notifier.topic)
+        new CfnOutput(this, 'IncidentTopicArn', {
+          value: this.notifier.topic.topicArn,
+          description: 'SNS: incident messages (subscribe e-mail, SMS, chat integrations)',
+        });
+    }
 
     this.backfillPolicy = this.createBackfillPolicy(config, stateful);
     this.redrivePolicy = this.createRedrivePolicy(config, stateful, streamFailureBucket);

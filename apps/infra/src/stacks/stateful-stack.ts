@@ -200,6 +200,9 @@ export class StatefulStack extends Stack {
       // dev stacks are torn down often; everywhere else a stray delete must not drop the history.
       deletionProtection: config.stage !== 'dev',
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      // The notifier reads the new images (apps/notifier). Always on: a stream costs nothing
+      // until read, and turning it off and on would change its ARN under a deployed notifier.
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       removalPolicy,
     });
   }

@@ -8,7 +8,11 @@
  * - a nested object recurses into the event's object at that key;
  * - matchers: a string or number (exact), `{prefix}`, `{anything-but: [...]}`, `{exists: bool}`
  *   (`exists: false` matches an absent field; a field of `null` is present);
- * - `$or: [pattern, …]`: any one sub-pattern, together with the other fields.
+ * - `$or: [pattern, …]`: any one sub-pattern, together with the other fields;
+ * - a pattern is matched by paths to its leaves, so under an absent object every leaf is absent:
+ *   only `{exists: false}` matches there (Lambda's filtering of DynamoDB stream records relies on
+ *   it: `src: { S: [{ exists: false }] }` matches an image without `src`; the Lambda guide's
+ *   "Using the Exists operator").
  */
 export function matchesPattern(pattern: Record<string, unknown>, event: unknown): boolean {
   const object = isObject(event) ? event : {};
@@ -22,7 +26,8 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
     if (Array.isArray(expected)) {
       if (!matchesAny(expected, value, key in object)) return false;
     } else if (isObject(expected)) {
-      if (!isObject(value) || !matchesPattern(expected, value)) return false;
+      if (value !== undefined && !isObject(value)) return false;
+      if (!matchesPattern(expected, value ?? {})) return false;
     } else throw new Error(`pattern field ${key} must be an array or an object`);
   }
   return true;
