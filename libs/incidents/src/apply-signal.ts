@@ -92,16 +92,18 @@ function applyFailure(
   now: string,
 ): Applied | undefined {
   const { run } = signal;
-  if (item === undefined) return opened(undefined, signal, now);
-  const incident = item.incident;
-  if (incident.status === 'resolved' && run.at > (incident.resolvedAt as string))
-    return opened(item, signal, now);
-  const counted = countRun(item, run);
-  if (counted === undefined) return undefined;
-  const next: IncidentItem = {
-    ...counted,
-    incident: withFailure(counted.incident, run, signal.detail),
-  };
+  const earlier = signal.earlier ?? [];
+  if (item === undefined) return opened(undefined, signal, earlier, now);
+  const resolvedAt = item.incident.resolvedAt;
+  if (item.incident.status === 'resolved' && run.at > (resolvedAt as string))
+    return opened(
+      item,
+      signal,
+      earlier.filter((failed) => failed.at > (resolvedAt as string)),
+      now,
+    );
+  const next = countAll(item, signal, [run, ...earlier]);
+  if (next === undefined) return undefined;
   if (next.incident.status === 'resolved') return changed(next, []);
   if (minutesBetween(item.lastMessageAt, now) < config.updateIntervalMinutes)
     return changed(next, []);
@@ -138,8 +140,16 @@ function applyUpdateDue(
   return withMessage(item, 'updated', now);
 }
 
-/** A new episode (the first when `item` is undefined): one `opened` message. */
-function opened(item: IncidentItem | undefined, signal: FailureSignal, now: string): Applied {
+/**
+ * A new episode (the first when `item` is undefined) of `signal.run` and the `earlier` runs that
+ * belong to it: one `opened` message.
+ */
+function opened(
+  item: IncidentItem | undefined,
+  signal: FailureSignal,
+  earlier: readonly FailedRun[],
+  now: string,
+): Applied {
   const { run } = signal;
   const id = incidentIdOf(signal.key);
   const incident: Incident = {
@@ -154,7 +164,7 @@ function opened(item: IncidentItem | undefined, signal: FailureSignal, now: stri
     last: run,
   };
   if (signal.detail !== undefined) incident.detail = signal.detail;
-  const next: IncidentItem = {
+  const fresh: IncidentItem = {
     kind: 'incident',
     id,
     incident,
@@ -163,7 +173,23 @@ function opened(item: IncidentItem | undefined, signal: FailureSignal, now: stri
     lastMessageAt: now,
     failedRunsAtLastMessage: 0,
   };
-  return withMessage(next, 'opened', now);
+  return withMessage(countAll(fresh, signal, earlier) ?? fresh, 'opened', now);
+}
+
+/** The item with each of `runs` counted that was not yet; undefined when none was new. */
+function countAll(
+  item: IncidentItem,
+  signal: FailureSignal,
+  runs: readonly FailedRun[],
+): IncidentItem | undefined {
+  let next: IncidentItem | undefined;
+  for (const failed of runs) {
+    const counted = countRun(next ?? item, failed);
+    if (counted === undefined) continue;
+    const detail = failed === signal.run ? signal.detail : undefined;
+    next = { ...counted, incident: withFailure(counted.incident, failed, detail) };
+  }
+  return next;
 }
 
 /** The item with `run` counted, or undefined when it counted already (or may have). */
@@ -263,6 +289,7 @@ function applyFailedStop(
       target: incidentRefOf(key),
       key,
       run,
+      earlier: kept.filter((stop) => stop !== run),
       detail: `${kept.length} tasks stopped in ${Math.max(1, Math.ceil(span))} min`,
     });
   }

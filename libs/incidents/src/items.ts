@@ -28,6 +28,11 @@ export interface FailureSignal {
   target: ItemRef & { kind: 'incident' };
   key: IncidentKey;
   run: FailedRun;
+  /**
+   * Earlier runs that belong to the incident with `run`, counted with it (each once): a crash
+   * loop's stops that made the loop, so it opens with all of them counted.
+   */
+  earlier?: FailedRun[];
   /** For crash loops, silences and missed runs: what is wrong in words (becomes `Incident.detail`). */
   detail?: string;
 }
