@@ -141,14 +141,15 @@ export function mapCloudTrailRecord(
   if (eventName === 'RunTask' || eventName === 'StartTask')
     return mapped(taskLaunchRecords(context));
   if (eventName === 'StopTask') return mapped([stopTaskRecord(context)]);
+  const desiredCount =
+    eventName === 'CreateService' || eventName === 'UpdateService'
+      ? desiredCountOf(request, response)
+      : undefined;
   const record = callRecord(context, subjectArn(context), {
     status: 'info',
-    summary: `${eventName}${byCaller(context)}`,
+    summary: `${eventName}${byCaller(context)}${desiredCount !== undefined ? `: desired count ${desiredCount}` : ''}`,
   });
-  if (eventName === 'CreateService' || eventName === 'UpdateService') {
-    const desiredCount = desiredCountOf(request, response);
-    if (desiredCount !== undefined) record.desiredCount = desiredCount;
-  }
+  if (desiredCount !== undefined) record.desiredCount = desiredCount;
   return mapped([record]);
 }
 

@@ -364,6 +364,11 @@ describe('mapEvent — CloudTrail', () => {
         eventName: 'UpdateService',
         serviceName: 'web-api',
         desiredCount: 6,
+        outcome: {
+          status: 'info',
+          summary:
+            'UpdateService by arn:aws:sts::111122223333:assumed-role/ops-admin/sam.rivera: desired count 6',
+        },
       });
     });
 
@@ -383,7 +388,8 @@ describe('mapEvent — CloudTrail', () => {
         { desiredCount: undefined, taskDefinition: 'web-api:43' },
         null,
       );
-      expect(taskDefinitionOnly).not.toHaveProperty('desiredCount', expect.anything());
+      expect(taskDefinitionOnly.desiredCount).toBeUndefined();
+      expect(taskDefinitionOnly.outcome.summary).not.toContain('desired count');
       expect(JSON.stringify(taskDefinitionOnly)).not.toContain('desiredCount');
       for (const bad of [-1, 2.5, 'six', true, null, {}, Number.MAX_SAFE_INTEGER + 2])
         expect(
