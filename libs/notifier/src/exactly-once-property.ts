@@ -119,10 +119,11 @@ function modelOf(burst: Burst): Map<string, [number, number]> {
       exits,
       exits,
     ]);
-  // Stops one minute apart: any five are within the crash-loop window of ten minutes. In order,
-  // the fifth stop and every later one count; a stop older than the five latest seen, none.
+  // Stops one minute apart: any five are within the crash-loop window of ten minutes. The loop
+  // opens with the five stops that made it; a later stop counts, one older than the five latest
+  // seen does not.
   if (burst.serviceStops.length >= 5)
-    incidents.set(key({ ...web, kind: 'crash-loop' }), [1, burst.serviceStops.length - 4]);
+    incidents.set(key({ ...web, kind: 'crash-loop' }), [5, burst.serviceStops.length]);
   if (burst.familyFailures > 0)
     incidents.set(
       key({
@@ -225,16 +226,17 @@ export function describeExactlyOnce(kind: LocalDynamoDbKind): void {
             ),
           );
 
+          const reports: { opened?: number; resolved?: number }[] = [];
           await Promise.all(
             notifiers.map(async (notifier, side) => {
               for (const batch of streams[side] ?? []) {
-                await notifier.observe(batch);
+                reports.push(await notifier.observe(batch));
                 await notifier.deliverPending();
               }
             }),
           );
           clock = BURST_START + (40 + DEFAULT_NOTIFY_CONFIG.quietPeriodMinutes + 1) * MINUTE;
-          await Promise.all(notifiers.map((notifier) => notifier.tick()));
+          reports.push(...(await Promise.all(notifiers.map((notifier) => notifier.tick()))));
           await Promise.all(notifiers.map((notifier) => notifier.deliverPending()));
 
           const model = modelOf(burst);
@@ -263,6 +265,10 @@ export function describeExactlyOnce(kind: LocalDynamoDbKind): void {
             expect(incident.failedRuns).toBeLessThanOrEqual(max);
           }
           expect(incidents.every((incident) => incident.status === 'resolved')).toBe(true);
+          // The notifiers' reports count each opening and each resolution once, between them.
+          const total = (field: 'opened' | 'resolved') =>
+            reports.reduce((sum, report) => sum + (report[field] ?? 0), 0);
+          expect([total('opened'), total('resolved')]).toEqual([model.size, model.size]);
           expect(incidents.every((incident) => incident.episode === 1)).toBe(true);
         }),
         {

@@ -31,6 +31,10 @@ export interface ObserveReport {
   /** Records that were duplicates, filtered, muted or not about incidents. */
   ignored: number;
   messagesQueued: number;
+  /** Incident episodes these records opened (`createNotifier` reports it; told or not). */
+  opened?: number;
+  /** Incident episodes these records resolved. */
+  resolved?: number;
 }
 
 /** What `deliverPending` did. */
@@ -40,6 +44,10 @@ export interface DeliveryReport {
   retrying: number;
   /** Given up after every attempt: handed to the dead letters (and alarmed). */
   deadLettered: number;
+  /** From `tick`: incident episodes the clock opened (silence, missed runs). */
+  opened?: number;
+  /** From `tick`: incident episodes the clock resolved (quiet periods, running as desired). */
+  resolved?: number;
 }
 
 export interface Notifier {

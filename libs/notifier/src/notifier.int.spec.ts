@@ -33,6 +33,7 @@ import {
   serviceStop,
   startSnsServer,
   startWebhookReceiver,
+  steadyState,
   SUCCEEDED_OUTCOME,
   taskIdOf,
   updateService,
@@ -133,7 +134,7 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     const report = await notifier.observe(live(failure, failure));
     const delivery = await notifier.deliverPending();
 
-    expect(report).toEqual({ changed: 1, ignored: 1, messagesQueued: 2 });
+    expect(report).toEqual({ changed: 1, ignored: 1, messagesQueued: 2, opened: 1, resolved: 0 });
     expect(delivery).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
     const [request] = received();
     const body = JSON.parse(request?.body ?? '{}') as { messageId: string };
@@ -164,9 +165,38 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     ]);
     await notifier.tick();
 
-    expect(report).toEqual({ changed: 0, ignored: 2, messagesQueued: 0 });
+    expect(report).toEqual({
+      changed: 0,
+      ignored: 2,
+      messagesQueued: 0,
+      opened: 0,
+      resolved: 0,
+    });
     expect(received()).toEqual([]);
     expect(await reader().listIncidents({})).toEqual([]);
+  });
+
+  it("a crash loop out of order (the property's counterexample): each incident opens and resolves once", async () => {
+    const notifier = notifierOf();
+    const stops = [0, 1, 2, 3, 4].map((i) =>
+      serviceStop({ service: 'web', taskId: taskIdOf(0x100 + i), at: iso(T0 + i * MINUTE) }),
+    );
+    const steady = steadyState('web', iso(T0 + 8 * MINUTE));
+
+    // The recovery first (nothing open yet: it changes nothing), then the stops out of order.
+    for (const record of [steady, stops[0], stops[2], stops[4], stops[3], stops[1]])
+      await notifier.observe(live(record as AuditRecord));
+    await notifier.observe(live(steady));
+    await notifier.deliverPending();
+
+    const incidents = await reader().listIncidents({});
+    expect(incidents.map((i) => [i.key.kind, i.failedRuns, i.status, i.resolution]).sort()).toEqual(
+      [
+        ['crash-loop', 5, 'resolved', 'steady-state'],
+        ['failure', 5, 'resolved', 'steady-state'],
+      ],
+    );
+    expect(deliveredKinds().sort()).toEqual(['opened', 'opened', 'resolved', 'resolved']);
   });
 
   it('a channel that fails is retried by a later tick, after its backoff, and delivers once', async () => {
@@ -184,9 +214,9 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
 
     expect([first, tooEarly, retried, after]).toEqual([
       { sent: 0, retrying: 1, deadLettered: 0 },
-      { sent: 0, retrying: 0, deadLettered: 0 },
-      { sent: 1, retrying: 0, deadLettered: 0 },
-      { sent: 0, retrying: 0, deadLettered: 0 },
+      { sent: 0, retrying: 0, deadLettered: 0, opened: 0, resolved: 0 },
+      { sent: 1, retrying: 0, deadLettered: 0, opened: 0, resolved: 0 },
+      { sent: 0, retrying: 0, deadLettered: 0, opened: 0, resolved: 0 },
     ]);
     expect(received().map((r) => [r.status, r.headers['idempotency-key']])).toEqual([
       [500, `${NIGHTLY}#1#opened#0`],
@@ -227,7 +257,7 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     const report = await notifier.observe(live(failedNightly(5, T0)));
     await notifier.deliverPending();
 
-    expect(report).toEqual({ changed: 1, ignored: 0, messagesQueued: 0 });
+    expect(report).toEqual({ changed: 1, ignored: 0, messagesQueued: 0, opened: 1, resolved: 0 });
     expect(received()).toEqual([]);
     expect((await reader().listIncidents({ open: true })).map((i) => i.id)).toEqual([NIGHTLY]);
     expect(await reader().listMutes()).toEqual([
@@ -280,11 +310,16 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     await notifier.deliverPending();
 
     clock = T0 + 59 * MINUTE;
-    await notifier.tick();
+    const quiet = await notifier.tick();
     clock = T0 + 61 * MINUTE;
-    await notifier.tick();
-    await notifier.tick();
+    const resolving = await notifier.tick();
+    const after = await notifier.tick();
 
+    expect([quiet, resolving, after].map((r) => [r.opened, r.resolved, r.sent])).toEqual([
+      [0, 0, 0],
+      [0, 1, 1],
+      [0, 0, 0],
+    ]);
     expect(deliveredKinds()).toEqual(['opened', 'resolved']);
     const [incident] = await reader().listIncidents({});
     expect(incident).toMatchObject({
@@ -326,14 +361,19 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     const notifier = notifierOf({ running });
     await notifier.observe(live(updateService('web', 2, iso(T0))));
 
-    await notifier.tick(); // below desired from now
+    const reports = [await notifier.tick()]; // below desired from now
     clock += 11 * MINUTE;
-    await notifier.tick(); // silent for longer than 10 min
+    reports.push(await notifier.tick()); // silent for longer than 10 min
     running.set(`${PROD_WEB_CLUSTER}#service:web`, 2);
     clock += 5 * MINUTE;
-    await notifier.tick();
-    await notifier.tick();
+    reports.push(await notifier.tick(), await notifier.tick());
 
+    expect(reports.map((r) => [r.opened, r.resolved])).toEqual([
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ]);
     expect(deliveredKinds()).toEqual(['opened', 'resolved']);
     const [silence] = await reader().listIncidents({});
     expect(silence).toMatchObject({

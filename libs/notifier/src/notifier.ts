@@ -123,6 +123,8 @@ export function createNotifier(options: NotifierOptions): Notifier & {
     queued: number;
     signals: Signal[];
     stored: StoredDocument<NotifierItem> | undefined;
+    opened: boolean;
+    resolved: boolean;
   }> {
     const at = now();
     const nowIso = new Date(at).toISOString();
@@ -149,19 +151,36 @@ export function createNotifier(options: NotifierOptions): Notifier & {
       maxRounds,
       known,
     );
-    if (written === undefined) return { changed: false, queued: 0, signals: [], stored: seen };
+    if (written === undefined)
+      return {
+        changed: false,
+        queued: 0,
+        signals: [],
+        stored: seen,
+        opened: false,
+        resolved: false,
+      };
+    let opened = false;
+    let resolved = false;
     if (written.doc.kind === 'incident') {
       const previous = written.previous?.doc as IncidentItem | undefined;
       // The episode before, once more: its last snapshot write may have been lost.
       if (previous && previous.incident.episode < written.doc.incident.episode)
         await snapshot(previous.incident, written.previous?.version ?? 0);
       await snapshot(written.doc.incident, written.version);
+      const episodeBefore = previous?.incident.episode ?? 0;
+      opened = written.doc.incident.episode > episodeBefore;
+      resolved =
+        written.doc.incident.status === 'resolved' &&
+        (opened || previous?.incident.status === 'open');
     }
     return {
       changed: true,
       queued: written.deliveries.length,
       signals: followUps,
       stored: { doc: written.doc, version: written.version },
+      opened,
+      resolved,
     };
   }
 
@@ -181,10 +200,12 @@ export function createNotifier(options: NotifierOptions): Notifier & {
    */
   async function applyAll(
     signals: { signal: Signal; tag: number }[],
-  ): Promise<{ changedTags: Set<number>; queued: number }> {
+  ): Promise<{ changedTags: Set<number>; queued: number; opened: number; resolved: number }> {
     const activeMutes = await mutes.listMutes();
     const changedTags = new Set<number>();
     let queued = 0;
+    let opened = 0;
+    let resolved = 0;
     let wave = signals;
     while (wave.length > 0) {
       const byItem = new Map<string, { signal: Signal; tag: number }[]>();
@@ -212,6 +233,8 @@ export function createNotifier(options: NotifierOptions): Notifier & {
             if (!result.changed) continue;
             changedTags.add(tag);
             queued += result.queued;
+            if (result.opened) opened += 1;
+            if (result.resolved) resolved += 1;
             next.push(...result.signals.map((followUp) => ({ signal: followUp, tag })));
           }
         }),
@@ -219,18 +242,20 @@ export function createNotifier(options: NotifierOptions): Notifier & {
       );
       wave = next;
     }
-    return { changedTags, queued };
+    return { changedTags, queued, opened, resolved };
   }
 
   async function observe(records: readonly ObservedRecord[]): Promise<ObserveReport> {
     const signals = records.flatMap(({ record, origin }, tag) =>
       origin === 'live' ? signalsOfRecord(record, config).map((signal) => ({ signal, tag })) : [],
     );
-    const { changedTags, queued } = await applyAll(signals);
+    const { changedTags, queued, opened, resolved } = await applyAll(signals);
     return {
       changed: changedTags.size,
       ignored: records.length - changedTags.size,
       messagesQueued: queued,
+      opened,
+      resolved,
     };
   }
 
@@ -241,8 +266,8 @@ export function createNotifier(options: NotifierOptions): Notifier & {
     );
     const running = needsRuns ? await openRunsByGroup() : new Map<string, number>();
     const signals = tickSignals(items, running, config, new Date(now()).toISOString());
-    await applyAll(signals.map((signal, tag) => ({ signal, tag })));
-    return sender.deliverPending();
+    const { opened, resolved } = await applyAll(signals.map((signal, tag) => ({ signal, tag })));
+    return { ...(await sender.deliverPending()), opened, resolved };
   }
 
   return {
