@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createAuditReader } from '@ecslog/audit-store';
+import type { IncidentReader } from '@ecslog/notifier';
+import { createIncidentReader } from '@ecslog/notifier';
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { AuditStoreConnection } from '@ecslog/store-connection';
 import type { Command } from 'commander';
@@ -55,7 +57,14 @@ export function registerUiCommand(
 export async function runUi(options: UiOptions, io: CliIo): Promise<number> {
   const stopped = io.waitForStop();
   await withStore(io, options, async (store) => {
-    const server = await serveWebView(webViewStoreOf(store), io, options.port);
+    // Incidents are read from the whole connection (a local store's web-view store keeps only
+    // its reader): the incidents panel of `ecslog ui` and `ecslog local`.
+    const incidents = createIncidentReader({
+      client: store.client,
+      tableName: store.tableName,
+      now: io.now,
+    });
+    const server = await serveWebView(webViewStoreOf(store), io, options.port, incidents);
     // The URL carries the session's token; `ecslog local` reads it from here (its child's stdout).
     io.stdout.write(`ecslog web view: ${server.url}  (${store.description}; Ctrl-C stops it)\n`);
     if (await store.reader.isEmpty())
@@ -99,10 +108,12 @@ export async function serveWebView(
   store: Pick<AuditStoreConnection, 'reader' | 'description'>,
   io: CliIo,
   port: number | undefined,
+  incidents?: IncidentReader,
 ): Promise<WebServer> {
   const assets = loadPageAssets();
   const log = (line: string) => io.stderr.write(`${line}\n`);
-  const start = (at: number) => startWebServer({ store, assets, port: at, now: io.now, log });
+  const start = (at: number) =>
+    startWebServer({ store, assets, port: at, now: io.now, log, ...(incidents && { incidents }) });
   try {
     return await start(port ?? DEFAULT_UI_PORT);
   } catch (error) {
