@@ -231,7 +231,8 @@ export function describeExactlyOnce(kind: LocalDynamoDbKind): void {
             notifiers.map(async (notifier, side) => {
               for (const batch of streams[side] ?? []) {
                 reports.push(await notifier.observe(batch));
-                await notifier.deliverPending();
+                // As the stream handler does: what this batch queued (the tick sends the rest).
+                await notifier.deliverQueued();
               }
             }),
           );

@@ -132,10 +132,12 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     const failure = failedNightly(1, T0);
 
     const report = await notifier.observe(live(failure, failure));
-    const delivery = await notifier.deliverPending();
+    const delivery = await notifier.deliverQueued();
+    const again = await notifier.deliverQueued();
 
     expect(report).toEqual({ changed: 1, ignored: 1, messagesQueued: 2, opened: 1, resolved: 0 });
     expect(delivery).toEqual({ sent: 2, retrying: 0, deadLettered: 0 });
+    expect(again).toEqual({ sent: 0, retrying: 0, deadLettered: 0 });
     const [request] = received();
     const body = JSON.parse(request?.body ?? '{}') as { messageId: string };
     expect(body).toMatchObject({
@@ -152,6 +154,24 @@ describe.each<LocalDynamoDbKind>(['dynalite', 'dynamodb-local'])('notifier on %s
     const incidents = await reader().listIncidents({ open: true });
     expect(incidents.map((i) => [i.id, i.status, i.openedAt])).toEqual([
       [NIGHTLY, 'open', iso(T0)],
+    ]);
+  });
+
+  it('deliverQueued sends what its own observe queued; deliverPending everything due', async () => {
+    const stopped = notifierOf(); // observed, then stopped before delivering
+    const running = notifierOf();
+    await stopped.observe(live(failedNightly(20, T0)));
+    await running.observe(
+      live(serviceStop({ service: 'web', taskId: taskIdOf(21), at: iso(T0 + MINUTE) })),
+    );
+
+    const own = await running.deliverQueued();
+    const rest = await running.deliverPending();
+
+    expect([own.sent, rest.sent]).toEqual([1, 1]);
+    expect(received().map((r) => String(r.headers['idempotency-key']).split('#')[1])).toEqual([
+      'service:web',
+      'family:nightly-report',
     ]);
   });
 

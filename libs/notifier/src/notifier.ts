@@ -9,6 +9,7 @@ import { createAuditReader, groupOf, runWithLimit } from '@ecslog/audit-store';
 import type {
   Incident,
   IncidentItem,
+  ItemRef,
   Mute,
   NotifierItem,
   NotifyConfig,
@@ -76,8 +77,8 @@ export function openRunsByGroupReader(
 }
 
 /**
- * Builds the notifier on the audit table. `observe` changes items only; call `deliverPending`
- * after it (the stream handler does) or let `tick` send.
+ * Builds the notifier on the audit table. `observe` changes items only; call `deliverQueued`
+ * after it (the stream handler does), or let `tick` send.
  *
  * @example
  * const notifier = createNotifier({
@@ -86,9 +87,16 @@ export function openRunsByGroupReader(
  *   deadLetters: createFileDeadLetters(LOCAL_DEAD_LETTERS_FILE),
  * });
  * await notifier.observe(written.map((record) => ({ record, origin: 'live' })));
- * await notifier.deliverPending();
+ * await notifier.deliverQueued(); // the schedule calls tick(), which ends with deliverPending()
  */
 export function createNotifier(options: NotifierOptions): Notifier & {
+  /**
+   * Sends what this notifier's `observe` calls queued, reading only those incidents' items —
+   * what the stream handler calls after `observe`. `deliverPending` reads every incident's state
+   * item (a query of `I#STATE`), which is for the schedule: retries, and anything a notifier that
+   * stopped left queued.
+   */
+  deliverQueued(): Promise<DeliveryReport>;
   store: IncidentStore;
   muteGroup(mute: Mute): Promise<void>;
   listMutes(): Promise<Mute[]>;
@@ -101,6 +109,8 @@ export function createNotifier(options: NotifierOptions): Notifier & {
   const openRunsByGroup = options.openRunsByGroup ?? openRunsByGroupReader(client, tableName);
   const store = createIncidentStore({ client, tableName });
   const mutes = createMuteStore({ client, tableName, now });
+  /** Items whose outboxes this notifier's `observe` added to since its last `deliverQueued`. */
+  const queuedTo = new Map<string, ItemRef>();
   const sender = createOutboxSender({
     store,
     channels,
@@ -151,6 +161,8 @@ export function createNotifier(options: NotifierOptions): Notifier & {
       maxRounds,
       known,
     );
+    if (written !== undefined && written.deliveries.length > 0)
+      queuedTo.set(refKeyOf(signal.target), signal.target);
     if (written === undefined)
       return {
         changed: false,
@@ -274,6 +286,17 @@ export function createNotifier(options: NotifierOptions): Notifier & {
     observe,
     tick,
     deliverPending: () => sender.deliverPending(),
+    async deliverQueued() {
+      const refs = [...queuedTo.values()];
+      queuedTo.clear();
+      if (refs.length === 0) return { sent: 0, retrying: 0, deadLettered: 0 };
+      try {
+        return await sender.deliverPending(refs);
+      } catch (error) {
+        for (const ref of refs) queuedTo.set(refKeyOf(ref), ref);
+        throw error;
+      }
+    },
     store,
     muteGroup: (mute) => mutes.muteGroup(mute),
     listMutes: () => mutes.listMutes(),

@@ -71,11 +71,15 @@ export function createOutboxSender(options: OutboxSenderOptions) {
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
   const channels = new Map(options.channels.map((channel) => [channel.name, channel]));
 
-  async function deliverPending(): Promise<DeliveryReport> {
+  /**
+   * Delivers what is due in the outboxes of `refs` (incidents), or of every incident when
+   * undefined.
+   */
+  async function deliverPending(refs?: readonly ItemRef[]): Promise<DeliveryReport> {
     const token = randomUUID();
     const report: DeliveryReport = { sent: 0, retrying: 0, deadLettered: 0 };
     const chains: { ref: ItemRef; entries: [string, OutboxEntry][] }[] = [];
-    for (const { ref, entries } of await store.outboxes()) {
+    for (const { ref, entries } of await store.outboxes(refs)) {
       const byChannel = new Map<string, [string, OutboxEntry][]>();
       for (const [key, entry] of Object.entries(entries)) {
         const chain = byChannel.get(entry.c) ?? [];

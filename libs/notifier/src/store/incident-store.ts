@@ -211,12 +211,14 @@ export function createIncidentStore(options: IncidentStoreOptions) {
     }
   }
 
-  /** Items by {@link refKeyOf}, read strongly consistently in batches of 100 (absent: undefined). */
-  async function readMany<T>(
+  /** Raw items by their table keys, read strongly consistently in batches of 100. */
+  async function batchGet(
     refs: readonly ItemRef[],
-  ): Promise<Map<string, StoredDocument<T> | undefined>> {
-    const found = new Map<string, StoredDocument<T> | undefined>();
+    projection: string,
+    names: Record<string, string>,
+  ): Promise<Record<string, unknown>[]> {
     const keys = [...new Map(refs.map((ref) => [refKeyOf(ref), keyOfRef(ref)])).values()];
+    const items: Record<string, unknown>[] = [];
     for (let i = 0; i < keys.length; i += 100) {
       let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
       for (let attempt = 1; pending.length > 0; attempt += 1) {
@@ -229,20 +231,30 @@ export function createIncidentStore(options: IncidentStoreOptions) {
               [tableName]: {
                 Keys: pending,
                 ConsistentRead: true,
-                ProjectionExpression: 'pk, sk, #d, #v',
-                ExpressionAttributeNames: { '#d': 'doc', '#v': 'version' },
+                ProjectionExpression: projection,
+                ExpressionAttributeNames: names,
               },
             },
           }),
         );
-        for (const item of Responses?.[tableName] ?? [])
-          found.set(`${String(item['pk'])}\u0000${String(item['sk'])}`, {
-            doc: JSON.parse(String(item['doc'])) as T,
-            version: Number(item['version']),
-          });
+        items.push(...(Responses?.[tableName] ?? []));
         pending = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
       }
     }
+    return items;
+  }
+
+  /** Items by {@link refKeyOf}, read strongly consistently (absent: undefined). */
+  async function readMany<T>(
+    refs: readonly ItemRef[],
+  ): Promise<Map<string, StoredDocument<T> | undefined>> {
+    const found = new Map<string, StoredDocument<T> | undefined>();
+    const items = await batchGet(refs, 'pk, sk, #d, #v', { '#d': 'doc', '#v': 'version' });
+    for (const item of items)
+      found.set(`${String(item['pk'])}\u0000${String(item['sk'])}`, {
+        doc: JSON.parse(String(item['doc'])) as T,
+        version: Number(item['version']),
+      });
     for (const ref of refs) if (!found.has(refKeyOf(ref))) found.set(refKeyOf(ref), undefined);
     return found;
   }
@@ -303,16 +315,26 @@ export function createIncidentStore(options: IncidentStoreOptions) {
     return items.map((item) => JSON.parse(String(item['doc'])) as T);
   }
 
-  /** The outboxes that hold anything, by item. */
-  async function outboxes(): Promise<{ ref: ItemRef; entries: Record<string, OutboxEntry> }[]> {
-    const items = await queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: 'size(#ob) > :zero',
-      ProjectionExpression: 'sk, #ob',
-      ExpressionAttributeNames: { '#ob': 'outbox' },
-      ExpressionAttributeValues: { ':pk': PARTITION.state, ':zero': 0 },
-      ConsistentRead: true,
-    });
+  /**
+   * The outboxes that hold anything, by item: of the incidents named (read by key), or of every
+   * incident (a query of `I#STATE`, which reads every state item: the schedule's part).
+   */
+  async function outboxes(
+    refs?: readonly ItemRef[],
+  ): Promise<{ ref: ItemRef; entries: Record<string, OutboxEntry> }[]> {
+    const items =
+      refs !== undefined
+        ? (await batchGet(refs, 'sk, #ob', { '#ob': 'outbox' })).filter(
+            (item) => Object.keys((item['outbox'] ?? {}) as object).length > 0,
+          )
+        : await queryAll({
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: 'size(#ob) > :zero',
+            ProjectionExpression: 'sk, #ob',
+            ExpressionAttributeNames: { '#ob': 'outbox' },
+            ExpressionAttributeValues: { ':pk': PARTITION.state, ':zero': 0 },
+            ConsistentRead: true,
+          });
     return items.map((item) => ({
       ref: { kind: 'incident', id: String(item['sk']) },
       entries: (item['outbox'] ?? {}) as Record<string, OutboxEntry>,
