@@ -147,18 +147,16 @@ describe.each(SEEDS)('simulateDay (seed %i)', (seed) => {
     expect(settled).toEqual(services);
   });
 
-  it('expects one failure incident per (cluster, group, category) of failed runs, but for a service’s Spot interruptions', () => {
+  it('expects one failure incident per (cluster, group, category) of failed runs and deployments, but for a service’s Spot interruptions', () => {
     const failed = distinct.filter(
       (r) =>
         r.outcome.status === 'failed' &&
-        (r.recordType === 'task' || r.eventName === 'RunTask') &&
+        (r.recordType === 'task' || r.eventName === 'RunTask' || r.recordType === 'deployment') &&
         !(r.group?.startsWith('service:') && r.outcome.category === 'spot-interruption'),
     );
-    const keys = new Set(
-      failed.map(
-        (r) => `${r.clusterName} ${r.group ?? `family:${r.family}`} ${r.outcome.category}`,
-      ),
-    );
+    const groupOf = (r: AuditRecord) =>
+      r.group ?? (r.serviceName ? `service:${r.serviceName}` : `family:${r.family}`);
+    const keys = new Set(failed.map((r) => `${r.clusterName} ${groupOf(r)} ${r.outcome.category}`));
     const expected = day.expected.incidents.filter((i) => i.kind === 'failure');
     expect(new Set(expected.map((i) => `${i.cluster} ${i.group} ${i.category}`))).toEqual(keys);
     expect(expected).toHaveLength(keys.size);

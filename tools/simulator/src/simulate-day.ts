@@ -68,7 +68,9 @@ export interface DayExpectation {
   /**
    * The incidents the day opens, each once (a key's one episode), known by construction: the
    * failures of each service/family and category (not a service's Spot interruptions, which the
-   * service replaces), the crash loop of `notifications` and the missed run of `metrics-export`.
+   * service replaces; a failed deployment fails its service), the crash loop of `notifications`
+   * and the missed run of `metrics-export`. A service's placement failure (a service action, not
+   * a run: the scheduler keeps trying) opens none.
    */
   incidents: ExpectedIncident[];
 }
@@ -442,8 +444,10 @@ export function simulateDay(options: SimulateDayOptions): SimulatedDay {
     taskDefinition: 'api:18',
     desiredCount: 2,
   });
-  // Resolved by the steady state after the rollback.
+  // Its tasks' image pulls and the deployment the circuit breaker failed: resolved by the steady
+  // state after the rollback.
   incident('prod-web', 'service:api', 'failure', true, 'image-pull');
+  incident('prod-web', 'service:api', 'failure', true, 'deployment-failed');
   deploymentEvent(
     'prod-web',
     'api',

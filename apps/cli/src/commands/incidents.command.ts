@@ -12,7 +12,13 @@ import type { TimeRangeOptions } from '../query/time-range';
 import { timeRangeOf } from '../query/time-range';
 import type { CliIo, OutputOptions } from './cli-io';
 import { QueryError } from './cli-io';
-import { addTimeRangeOptions, counted, describeRange, withStore } from './query-support';
+import {
+  addTimeRangeOptions,
+  checkNotEmpty,
+  counted,
+  describeRange,
+  withStore,
+} from './query-support';
 import { addStoreOptions, STORE_HELP } from './store-options';
 
 interface IncidentsOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
@@ -130,6 +136,7 @@ export async function runIncidents(options: IncidentsOptions, io: CliIo): Promis
       }),
       reader.listMutes(),
     ]);
+    if (listed.length === 0) await checkNotEmpty(store);
     return { incidents: listed, mutes };
   });
   const cluster = options.cluster;

@@ -40,14 +40,33 @@ describe('ecslog local --webhook: the simulated day’s incidents (end to end)',
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    local = startEcslog(['local', '--no-open', '--ui-port', '0', '--webhook', receiver.url], env);
-    await local.waitForOutput(/Ctrl-C stops local mode\./, 60_000);
   });
 
   afterAll(async () => {
     await local?.stop('SIGTERM');
     await receiver?.stop();
     rmSync(home, { recursive: true, force: true });
+  });
+
+  it('says the store is empty before anything was loaded', async () => {
+    const empty = await ecslog(['incidents']);
+
+    expect({ status: empty.status, lines: empty.stderrLines }).toEqual({
+      status: 1,
+      lines: [expect.stringMatching(/^ecslog: the local store in .* is empty: run `npm start`/)],
+    });
+  });
+
+  it('starts local mode with the webhook, which loads the simulated day', async () => {
+    local = startEcslog(['local', '--no-open', '--ui-port', '0', '--webhook', receiver.url], env);
+
+    const out = await local.waitForOutput(/Ctrl-C stops local mode\./, 60_000);
+
+    expect(out).toMatch(
+      /^ {2}incidents {3}printed here as they open and resolve, and sent to the --webhook \(webhook\)/m,
+    );
+    expect(out).toMatch(/^notify: /m);
+    expect(out).not.toContain(new URL(receiver.url).pathname);
   });
 
   it('lists exactly the incidents the day was built with, resolved or open', async () => {
@@ -171,14 +190,16 @@ describe('ecslog local --webhook: the simulated day’s incidents (end to end)',
       ],
       [['incidents', '--since', 'yesterday'], /^ecslog: --since must be a positive duration/],
     ];
-    for (const [args, message] of cases) {
-      const run = await ecslog(args);
+    const runs = await Promise.all(cases.map(([args]) => ecslog(args)));
+
+    runs.forEach((run, index) => {
+      const [args, message] = cases[index] as [string[], RegExp];
       expect({ args, status: run.status, lines: run.stderrLines }).toEqual({
         args,
         status: 1,
         lines: [expect.stringMatching(message)],
       });
-    }
+    });
   });
 });
 
