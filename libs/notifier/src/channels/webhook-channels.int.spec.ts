@@ -134,6 +134,7 @@ describe('webhook channels', () => {
     const took = Date.now() - started;
     expect(error).toMatchObject({ retryable: true, status: undefined });
     expect(error.message).toContain('timed out after 300 ms');
+    expect(inspect(error, { depth: 10 })).not.toContain(receiver.token);
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(3_000);
   });
