@@ -46,13 +46,20 @@ const marks = (items: readonly RawItem[]) =>
     items.map((raw) => unmarshall(raw)).map((item) => [keyOf(item), item[ORIGIN_ATTRIBUTE]]),
   );
 
-const SETUPS: [string, () => Promise<LocalDynamoDb>, ConditionalWrites][] = [
-  ['dynamodb-local, statements', startDynamoDbLocal, 'statements'],
-  ['dynamodb-local, single', startDynamoDbLocal, 'single'],
-  ['dynalite', startDynalite, 'statements'],
+/** One DynamoDB Local for both of its setups (a JVM start is the slow part), stopped at the end. */
+let dynamoDbLocal: Promise<LocalDynamoDb> | undefined;
+const sharedDynamoDbLocal = () => (dynamoDbLocal ??= startDynamoDbLocal());
+afterAll(async () => {
+  await (await dynamoDbLocal)?.stop();
+});
+
+const SETUPS: [string, () => Promise<LocalDynamoDb>, ConditionalWrites, boolean][] = [
+  ['dynamodb-local, statements', sharedDynamoDbLocal, 'statements', true],
+  ['dynamodb-local, single', sharedDynamoDbLocal, 'single', true],
+  ['dynalite', startDynalite, 'statements', false],
 ];
 
-describe.each(SETUPS)('origin mark on %s', (_name, start, conditionalWrites) => {
+describe.each(SETUPS)('origin mark on %s', (_name, start, conditionalWrites, shared) => {
   let server: LocalDynamoDb;
   let tableName: string;
   const writer = (origin?: RecordOrigin, client = server.client) =>
@@ -69,7 +76,7 @@ describe.each(SETUPS)('origin mark on %s', (_name, start, conditionalWrites) => 
     server = await start();
   });
   afterAll(async () => {
-    await server?.stop();
+    if (!shared) await server?.stop();
   });
   beforeEach(async () => {
     tableName = await createAuditTable(server.client);
