@@ -14,7 +14,7 @@ import { startWebhookReceiver } from '@ecslog/notifier/testing';
 import type { ExpectedIncident } from '@ecslog/simulator';
 import { simulateDay } from '@ecslog/simulator';
 import type { RunningEcslog } from '../testing/run-ecslog';
-import { runEcslog, startEcslog } from '../testing/run-ecslog';
+import { EVENTS_DIR, runEcslog, startEcslog } from '../testing/run-ecslog';
 
 jest.setTimeout(90_000);
 
@@ -200,6 +200,27 @@ describe('ecslog local --webhook: the simulated day’s incidents (end to end)',
         lines: [expect.stringMatching(message)],
       });
     });
+  });
+});
+
+describe('ecslog ingest (not local mode)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ecslog-ingest-incidents-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('stores failures without opening incidents: only local mode and the stream notify', async () => {
+    const env = { ECSLOG_HOME: home, TZ: 'UTC' };
+    const failure = `${EVENTS_DIR}/eventbridge/task-stopped-oom.json`;
+
+    const ingest = await runEcslog(['ingest', '--retention-days', '3650', failure], undefined, env);
+    const range = ['--from', '2026-11-19', '--to', '2026-11-21'];
+    const failures = await runEcslog(['failures', ...range, '--json'], undefined, env);
+    const incidents = await runEcslog(['incidents', ...range, '--json'], undefined, env);
+
+    expect(ingest.status).toBe(0);
+    expect(failures.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(incidents.status).toBe(0);
+    expect(incidents.stdout).toBe('');
+    expect(incidents.stderrLines.at(-1)).toMatch(/^0 incidents \(0 open\) /);
   });
 });
 
