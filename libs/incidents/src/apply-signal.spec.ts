@@ -3,7 +3,12 @@ import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { applySignal } from './apply-signal';
 import type { FailedRun, IncidentMessage } from './incident';
 import type { FailureSignal, IncidentItem, ScheduleWatch, ServiceWatch } from './items';
-import { MAX_COUNTED_RUN_IDS, MAX_SCHEDULE_STARTS } from './items';
+import {
+  countedRunEntryOf,
+  MAX_COUNTED_RUN_IDS,
+  MAX_KEPT_TEXT_CHARS,
+  MAX_SCHEDULE_STARTS,
+} from './items';
 import { DEFAULT_NOTIFY_CONFIG } from './notify-config';
 import { signalsOfRecord } from './signals-of-record';
 import { MemoryNotifier } from './testing/harness';
@@ -151,7 +156,7 @@ describe('applySignal: failure incidents', () => {
     ]);
     expect(notifier.incident(OOM_ID)).toMatchObject({
       incident: { episode: 2, status: 'open', failedRuns: 1, openedAt: at(40) },
-      countedRuns: [`${at(40)} ${taskIdOf(3)}`],
+      countedRuns: [countedRunEntryOf({ at: at(40), runId: `task/prod-web/${taskIdOf(3)}` })],
     });
   });
 
@@ -186,6 +191,53 @@ describe('applySignal: failure incidents', () => {
     expect(applySignal(full, failureOf(oomStop(9999, 4.5)), config, at(999))?.item).toMatchObject({
       incident: { failedRuns: MAX_COUNTED_RUN_IDS + 6 },
     });
+  });
+
+  it('keeps an item of an episode of 1,000 failures ≤ 3 KB (3 write units), and besides its two kept stop reasons when they are long', () => {
+    /** The item after 1,000 failures of distinct tasks every 30 s, with `reasonOf(n)` (or the fixture's). */
+    function episode(reasonOf?: (n: number) => string): IncidentItem {
+      let item: IncidentItem | undefined;
+      for (let n = 0; n < 1000; n++) {
+        const record = oomStop(n + 1, n * 0.5);
+        if (reasonOf) record.stoppedReason = reasonOf(n);
+        const applied = applySignal(item, failureOf(record), config, at(n * 0.5));
+        item = (applied?.item as IncidentItem | undefined) ?? item;
+      }
+      return item as IncidentItem;
+    }
+    const usual = episode();
+    expect(usual.incident.failedRuns).toBe(1000);
+    expect(usual.countedRuns).toHaveLength(MAX_COUNTED_RUN_IDS);
+    expect(Buffer.byteLength(JSON.stringify(usual))).toBeLessThan(3 * 1024);
+
+    const long = episode(
+      (n) =>
+        `Essential container in task exited: ${'OutOfMemoryError: Container killed due to memory usage; '.repeat(40)}#${n}`,
+    );
+    expect(long.incident.failedRuns).toBe(1000);
+    expect(long.incident.first.stoppedReason).toHaveLength(MAX_KEPT_TEXT_CHARS);
+    expect(long.incident.last.stoppedReason?.endsWith('…')).toBe(true);
+    const reasons =
+      (long.incident.first.stoppedReason?.length ?? 0) +
+      (long.incident.last.stoppedReason?.length ?? 0);
+    expect(Buffer.byteLength(JSON.stringify(long)) - reasons).toBeLessThan(2.75 * 1024);
+  });
+
+  it('keeps a stop reason of ECS’s usual length whole, and reads counted runs of the older form', () => {
+    const record = oomStop(1, 0);
+    record.stoppedReason = 'x'.repeat(MAX_KEPT_TEXT_CHARS);
+    const opened = applySignal(undefined, failureOf(record), config, at(0))?.item as IncidentItem;
+    expect(opened.incident.first.stoppedReason).toBe(record.stoppedReason);
+
+    const older: IncidentItem = { ...opened, countedRuns: [`${at(0)} ${taskIdOf(1)}`] };
+    expect(applySignal(older, failureOf(oomStop(1, 0)), config, at(1))).toBeUndefined();
+    expect(
+      (applySignal(older, failureOf(oomStop(2, 1)), config, at(1))?.item as IncidentItem)
+        .countedRuns,
+    ).toEqual([
+      countedRunEntryOf({ at: at(0), runId: taskIdOf(1) }),
+      countedRunEntryOf({ at: at(1), runId: taskIdOf(2) }),
+    ]);
   });
 
   it('ignores recoveries and update-dues of nothing open, and signals for another kind of item', () => {

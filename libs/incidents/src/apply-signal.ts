@@ -35,7 +35,16 @@ import type {
   Signal,
   WatchPlace,
 } from './items';
-import { incidentRefOf, MAX_COUNTED_RUN_IDS, MAX_SCHEDULE_STARTS } from './items';
+import {
+  compactCountedRun,
+  countedRunEntryOf,
+  countedRunHashOf,
+  countedRunSecondsOf,
+  incidentRefOf,
+  MAX_COUNTED_RUN_IDS,
+  MAX_KEPT_TEXT_CHARS,
+  MAX_SCHEDULE_STARTS,
+} from './items';
 import type { NotifyConfig } from './notify-config';
 import { minutesBetween } from './time';
 
@@ -160,15 +169,15 @@ function opened(
     openedAt: run.at,
     lastFailureAt: run.at,
     failedRuns: 1,
-    first: run,
-    last: run,
+    first: keptRunOf(run),
+    last: keptRunOf(run),
   };
   if (signal.detail !== undefined) incident.detail = signal.detail;
   const fresh: IncidentItem = {
     kind: 'incident',
     id,
     incident,
-    countedRuns: [countedEntryOf(run)],
+    countedRuns: [countedRunEntryOf(run)],
     updates: 0,
     lastMessageAt: now,
     failedRunsAtLastMessage: 0,
@@ -194,35 +203,49 @@ function countAll(
 
 /** The item with `run` counted, or undefined when it counted already (or may have). */
 function countRun(item: IncidentItem, run: FailedRun): IncidentItem | undefined {
-  const entry = countedEntryOf(run);
-  const key = entry.slice(entry.indexOf(' ') + 1);
-  if (item.countedRuns.some((counted) => counted.endsWith(` ${key}`))) return undefined;
-  if (item.droppedUpTo !== undefined && run.at <= item.droppedUpTo) return undefined;
-  const countedRuns = [...item.countedRuns, entry].sort();
-  let droppedUpTo = item.droppedUpTo;
+  const entry = countedRunEntryOf(run);
+  const hash = countedRunHashOf(entry);
+  const kept = item.countedRuns.map(compactCountedRun);
+  if (kept.some((counted) => countedRunHashOf(counted) === hash)) return undefined;
+  if (
+    item.droppedUpTo !== undefined &&
+    countedRunSecondsOf(entry) <= Math.floor(Date.parse(item.droppedUpTo) / 1000)
+  )
+    return undefined;
+  const countedRuns = [...kept, entry].sort(
+    (a, b) => countedRunSecondsOf(a) - countedRunSecondsOf(b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  let dropped: number | undefined =
+    item.droppedUpTo === undefined ? undefined : Math.floor(Date.parse(item.droppedUpTo) / 1000);
   while (countedRuns.length > MAX_COUNTED_RUN_IDS) {
-    const dropped = countedRuns.shift() as string;
-    const at = dropped.slice(0, dropped.indexOf(' '));
-    if (droppedUpTo === undefined || at > droppedUpTo) droppedUpTo = at;
+    const seconds = countedRunSecondsOf(countedRuns.shift() as string);
+    if (dropped === undefined || seconds > dropped) dropped = seconds;
   }
   const next: IncidentItem = { ...item, countedRuns };
-  if (droppedUpTo !== undefined) next.droppedUpTo = droppedUpTo;
+  if (dropped !== undefined) next.droppedUpTo = new Date(dropped * 1000).toISOString();
   return next;
 }
 
-/** `<at> <run key>`: see {@link IncidentItem}. */
-function countedEntryOf(run: FailedRun): string {
-  return `${run.at} ${run.runId.slice(run.runId.lastIndexOf('/') + 1)}`;
+/** A failed run as an incident item keeps it: its verbatim texts cut at {@link MAX_KEPT_TEXT_CHARS}. */
+function keptRunOf(run: FailedRun): FailedRun {
+  const kept: FailedRun = { ...run, summary: cut(run.summary) };
+  if (run.stoppedReason !== undefined) kept.stoppedReason = cut(run.stoppedReason);
+  if (run.reason !== undefined) kept.reason = cut(run.reason);
+  return kept;
+}
+
+function cut(text: string): string {
+  return text.length <= MAX_KEPT_TEXT_CHARS ? text : `${text.slice(0, MAX_KEPT_TEXT_CHARS - 1)}…`;
 }
 
 function withFailure(incident: Incident, run: FailedRun, detail: string | undefined): Incident {
   const next: Incident = { ...incident, failedRuns: incident.failedRuns + 1 };
   if (run.at < incident.first.at) {
-    next.first = run;
+    next.first = keptRunOf(run);
     next.openedAt = run.at;
   }
   if (run.at >= incident.last.at) {
-    next.last = run;
+    next.last = keptRunOf(run);
     next.lastFailureAt = run.at;
     if (detail !== undefined) next.detail = detail;
   }

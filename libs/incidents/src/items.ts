@@ -105,15 +105,23 @@ export type Signal =
 /**
  * An incident's stored state: the current episode and its bookkeeping.
  *
- * Each run counts once per episode: `countedRuns` holds `<at> <run key>` of the episode's counted
- * runs (the run key is the run id's last `/` segment: a task id, or a start failure's record id;
- * unique within the incident's cluster), in time order, the latest {@link MAX_COUNTED_RUN_IDS}.
- * When older entries are dropped, `droppedUpTo` keeps the latest `at` among them: a failure at or
- * before it whose key is not kept may be a dropped run delivered again, so it is not counted (the
- * count is then a lower bound; it stays exact while an episode has at most
- * {@link MAX_COUNTED_RUN_IDS} failed runs, and duplicates come within minutes of the original
- * (ECS's last state changes of a stopped task; a stopped run's rank never changes again, so its
- * item makes no further stream record), long before 200 newer failures of the same key).
+ * Each run counts once per episode: `countedRuns` holds one short entry per counted run of the
+ * episode ({@link countedRunEntryOf}: the failure's time in epoch seconds, base 36, then a 6-char
+ * base-36 hash of the run key, e.g. `tkd3a0k3f9q2z`; the run key is the run id's last `/`
+ * segment: a task id, or a start failure's record id), in time order, the latest
+ * {@link MAX_COUNTED_RUN_IDS}. A run counts when no kept entry has its hash. When older entries
+ * are dropped, `droppedUpTo` keeps the latest time among them (whole seconds): a failure at or
+ * before that second whose hash is not kept may be a dropped run delivered again, so it is not
+ * counted. The count is therefore a lower bound; it stays exact while an episode has at most
+ * {@link MAX_COUNTED_RUN_IDS} failed runs and no two of its runs share a hash, and duplicates come
+ * within minutes of the original (ECS's last state changes of a stopped task; a stopped run's rank
+ * never changes again, so its item makes no further stream record), long before 64 newer failures
+ * of the same key.
+ *
+ * Collision odds: the hash has 36^6 ≈ 2.2·10^9 values, so a new run is taken for one of the ≤ 64
+ * kept runs with probability ≤ 64 / 2.2·10^9 ≈ 3·10^-8 (once in ~34 million failures of one
+ * incident); it then is not counted (the count stays a lower bound; nothing is told twice).
+ * Entries of the older form `<ISO time> <run key>` (items written before) are read as well.
  */
 export interface IncidentItem {
   kind: 'incident';
@@ -159,11 +167,21 @@ export interface ScheduleWatch extends WatchPlace {
 export type NotifierItem = IncidentItem | ServiceWatch | ScheduleWatch;
 
 /**
- * How many counted runs an incident item keeps to count each run once: 200 entries of ≈ 60 bytes
- * are ≈ 12 KB, and every write of the item (each failure) is billed per KB, so 500 would make a
- * crash loop's writes cost ≈ 30 WCU each for no practical gain.
+ * How many counted runs an incident item keeps to count each run once. Sized by cost: DynamoDB
+ * bills a write per started KB of the item, and an incident item is written on every failure it
+ * counts, every outbox claim and every removal. 64 entries of ≈ 15 bytes (JSON) are ≈ 1 KB, so the
+ * item with its first and last failure stays ≈ 2 KB (200 of the older 60-byte entries were
+ * ≈ 12 KB: 12 write units on every write); duplicates come within minutes, long before 64 newer
+ * failures of one key.
  */
-export const MAX_COUNTED_RUN_IDS = 200;
+export const MAX_COUNTED_RUN_IDS = 64;
+/**
+ * The longest verbatim text (stop reason, placement reason, summary) an incident item keeps of a
+ * failed run; longer text is cut and ends in `…`. ECS's stopped reasons are at most 1,024
+ * characters in practice, so real ones are kept whole; an item keeps only its episode's first and
+ * last failed run, so its size is bounded whatever an episode counts.
+ */
+export const MAX_KEPT_TEXT_CHARS = 1024;
 /** How many starts a schedule watch keeps. */
 export const MAX_SCHEDULE_STARTS = 60;
 
@@ -189,4 +207,62 @@ export function failureKeyOf(
     kind: 'failure',
     category,
   };
+}
+
+/** Characters of a counted run's hash (base 36): see {@link IncidentItem}. */
+const RUN_HASH_CHARS = 6;
+const RUN_HASH_VALUES = 36 ** RUN_HASH_CHARS;
+
+/**
+ * A counted run's entry: its time in epoch seconds (base 36), then a stable 6-char base-36 hash of
+ * its run key (see {@link IncidentItem}).
+ *
+ * @example
+ * countedRunEntryOf({ runId: 'arn:aws:ecs:…:task/prod/0123abcd…', at: '2026-11-20T05:00:00.000Z' });
+ * // 'tk1v8g' + 6 hash characters
+ */
+export function countedRunEntryOf(run: { runId: string; at: string }): string {
+  return `${Math.floor(Date.parse(run.at) / 1000).toString(36)}${runHashOf(runKeyOf(run.runId))}`;
+}
+
+/** An entry's time in epoch seconds (also of the older `<ISO time> <run key>` form). */
+export function countedRunSecondsOf(entry: string): number {
+  const space = entry.indexOf(' ');
+  if (space >= 0) return Math.floor(Date.parse(entry.slice(0, space)) / 1000);
+  return parseInt(entry.slice(0, -RUN_HASH_CHARS), 36);
+}
+
+/** An entry in the compact form (an older `<ISO time> <run key>` entry converted). */
+export function compactCountedRun(entry: string): string {
+  const space = entry.indexOf(' ');
+  if (space < 0) return entry;
+  return countedRunEntryOf({ at: entry.slice(0, space), runId: entry.slice(space + 1) });
+}
+
+/** The hash part of an entry. */
+export function countedRunHashOf(entry: string): string {
+  return entry.slice(-RUN_HASH_CHARS);
+}
+
+/** The run key of a run id: its last `/` segment (a task id, or a start failure's record id). */
+function runKeyOf(runId: string): string {
+  return runId.slice(runId.lastIndexOf('/') + 1);
+}
+
+/**
+ * cyrb53 (a public-domain 53-bit string hash: two multiplicative 32-bit lanes), reduced to
+ * {@link RUN_HASH_CHARS} base-36 characters. Stable across processes and versions.
+ */
+function runHashOf(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return (hash % RUN_HASH_VALUES).toString(36).padStart(RUN_HASH_CHARS, '0');
 }
