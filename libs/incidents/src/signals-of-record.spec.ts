@@ -1,3 +1,4 @@
+import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
 import { DEFAULT_NOTIFY_CONFIG } from './notify-config';
@@ -114,19 +115,30 @@ describe('signalsOfRecord', () => {
     ]);
   });
 
-  it("learns from a scheduled family's running and failed runs too, and fails its failed ones", () => {
+  it("learns from a scheduled family's first state changes and stopped runs, not the states between, and fails its failed ones", () => {
     const running = taskRecord(FAMILY_SUCCEEDED, {
       taskId: taskIdOf(7),
       at: '2026-11-21T02:00:04.000Z',
       running: true,
     });
+    const pending: AuditRecord = {
+      ...running,
+      lastStatus: 'PENDING',
+      recordId: `${running.recordId}-pending`,
+    };
+    const provisioning: AuditRecord = { ...running, lastStatus: 'PROVISIONING' };
     const failed = taskRecord(FAMILY_SUCCEEDED, {
       taskId: taskIdOf(8),
       at: '2026-11-22T02:09:00.000Z',
       outcome: FAMILY_EXIT_OUTCOME,
     });
 
-    expect(signalsOfRecord(running, config).map((s) => s.type)).toEqual(['scheduled-start']);
+    expect(signalsOfRecord(running, config)).toEqual([]);
+    expect(signalsOfRecord({ ...running, lastStatus: 'DEPROVISIONING' }, config)).toEqual([]);
+    expect(signalsOfRecord(pending, config).map((s) => s.type)).toEqual(['scheduled-start']);
+    expect(signalsOfRecord(provisioning, config)).toMatchObject([
+      { type: 'scheduled-start', runId: running.resourceArn, at: running.createdAt },
+    ]);
     expect(signalsOfRecord(failed, config).map((s) => s.type)).toEqual([
       'failure',
       'scheduled-start',

@@ -5,6 +5,7 @@
  */
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
+import type { TaskRun } from '@ecslog/task-runs';
 import { taskRunOf } from '@ecslog/task-runs';
 import type { FailedRun, IncidentKey, ResolutionReason } from './incident';
 import type { RecoverySignal, Signal, WatchPlace } from './items';
@@ -41,10 +42,11 @@ export function isScheduledStart(startedBy: string | undefined): boolean {
  *   expected churn (the service replaces it): nothing. Routine churn is `stopped`: nothing.
  * - a succeeded run of a family: a `recovery` (`next-run-succeeded`) of each of the family's
  *   `failure` incidents (one signal per category: an incident that is not open ignores it);
- * - any run of a family started by a schedule (`events-rule/…`, `chronos-schedule/…`), running,
- *   failed or succeeded, also a RunTask that could not place its task (the schedule fired): a
- *   `scheduled-start` for its schedule watch (its start time is what the cadence learns; a StopTask
- *   call tells no start);
+ * - a record that tells the start of a run of a family started by a schedule (`events-rule/…`,
+ *   `chronos-schedule/…`): its RunTask/StartTask call (also one that could not place its task:
+ *   the schedule fired), its first state changes (PROVISIONING, PENDING) and its STOPPED one (a
+ *   backstop for lost early events), not the states between: a `scheduled-start` for its
+ *   schedule watch (its start time is what the cadence learns; a StopTask call tells no start);
  * - a failed deployment (SERVICE_DEPLOYMENT_FAILED): a `failure` of the service's
  *   `deployment-failed` incident; a RunTask/StartTask refused with an API error: a `failure` of
  *   the family's `api-error` incident (and a scheduled start when a schedule made the call);
@@ -96,7 +98,7 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
     signals.push(
       ...recoveries(place, 'next-run-succeeded', run.endTime ?? record.eventTime, false),
     );
-  if (!isService && run.knownOnlyBy !== 'stop-call' && isScheduledStart(record.startedBy))
+  if (!isService && tellsStart(record, run) && isScheduledStart(record.startedBy))
     signals.push({
       type: 'scheduled-start',
       target: { kind: 'schedule', id: watchIdOf(place.clusterArn, group) },
@@ -106,6 +108,25 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
       startedBy: record.startedBy as string,
     });
   return signals;
+}
+
+/**
+ * Task states whose records tell a run's start to a schedule watch: the first state changes
+ * (PROVISIONING, PENDING), and STOPPED as a backstop for a run whose early events were lost. The
+ * states between (ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING…) say nothing the
+ * watch does not know from these, so they cost the notifier no read.
+ */
+export const START_TELLING_STATUSES: readonly string[] = ['PROVISIONING', 'PENDING', 'STOPPED'];
+
+/**
+ * Whether a run's record tells its start: a RunTask/StartTask call (and its placement failures),
+ * a state change of a {@link START_TELLING_STATUSES} status (or of no known status); never a
+ * StopTask call.
+ */
+function tellsStart(record: AuditRecord, run: TaskRun): boolean {
+  if (run.knownOnlyBy === 'stop-call') return false;
+  if (record.recordType !== 'task' || record.lastStatus === undefined) return true;
+  return START_TELLING_STATUSES.includes(record.lastStatus);
 }
 
 /** A failed deployment (SERVICE_DEPLOYMENT_FAILED: the circuit breaker rolled back) fails the service. */
