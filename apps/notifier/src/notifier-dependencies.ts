@@ -23,7 +23,8 @@ export interface NotifierLogger {
  * - `messagesSent`, `messagesRetrying`, `messagesDeadLettered`: deliveries (retrying: failed this
  *   time, tried again later with backoff; dead-lettered: given up, in the dead-letter queue —
  *   alarmed);
- * - `incidentsOpened`, `incidentsResolved`: when the notifier's report carries them.
+ * - `incidentsOpened`, `incidentsResolved`: episodes opened and resolved (observe: by records;
+ *   tick: by the clock), when the notifier's report carries them.
  */
 export const NOTIFIER_METRIC_NAMES = [
   'recordsObserved',
@@ -47,13 +48,6 @@ export interface NotifierMetrics {
   publishStoredMetrics(): void;
 }
 
-/**
- * An observe report that may also count incidents opened and resolved (a notifier that knows
- * them reports them; the metrics are sent only then).
- */
-export type CountedObserveReport = ObserveReport & { opened?: number; resolved?: number };
-export type CountedDeliveryReport = DeliveryReport & { opened?: number; resolved?: number };
-
 export interface NotifierHandlerDependencies {
   notifier: Pick<Notifier, 'observe' | 'deliverPending' | 'tick'>;
   logger: NotifierLogger;
@@ -61,7 +55,7 @@ export interface NotifierHandlerDependencies {
 }
 
 /** Adds a delivery report's counts to the metrics. */
-export function addDeliveryMetrics(metrics: NotifierMetrics, report: CountedDeliveryReport): void {
+export function addDeliveryMetrics(metrics: NotifierMetrics, report: DeliveryReport): void {
   metrics.addMetric('messagesSent', 'Count', report.sent);
   metrics.addMetric('messagesRetrying', 'Count', report.retrying);
   metrics.addMetric('messagesDeadLettered', 'Count', report.deadLettered);
@@ -71,7 +65,7 @@ export function addDeliveryMetrics(metrics: NotifierMetrics, report: CountedDeli
 /** Adds the incident counts a report carries (none when it has none). */
 export function addIncidentMetrics(
   metrics: NotifierMetrics,
-  report: { opened?: number; resolved?: number },
+  report: Pick<ObserveReport | DeliveryReport, 'opened' | 'resolved'>,
 ): void {
   if (typeof report.opened === 'number')
     metrics.addMetric('incidentsOpened', 'Count', report.opened);

@@ -1,7 +1,6 @@
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Context } from 'aws-lambda';
-import type { ObservedRecord } from '@ecslog/notifier';
-import type { CountedObserveReport, NotifierHandlerDependencies } from './notifier-dependencies';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { ObservedRecord, ObserveReport } from '@ecslog/notifier';
+import type { NotifierHandlerDependencies } from './notifier-dependencies';
 import { addDeliveryMetrics, addIncidentMetrics } from './notifier-dependencies';
 import { keysOf, readStreamRecord } from './stream-records';
 
@@ -56,7 +55,7 @@ export function createStreamHandler(
       }
     }
     try {
-      let report: CountedObserveReport = { changed: 0, ignored: 0, messagesQueued: 0 };
+      let report: ObserveReport = { changed: 0, ignored: 0, messagesQueued: 0 };
       if (observed.length > 0) {
         try {
           report = await notifier.observe(observed);

@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { CountedDeliveryReport, NotifierHandlerDependencies } from './notifier-dependencies';
+import type { DeliveryReport } from '@ecslog/notifier';
+import type { NotifierHandlerDependencies } from './notifier-dependencies';
 import { addDeliveryMetrics } from './notifier-dependencies';
 
 /**
@@ -13,15 +14,12 @@ import { addDeliveryMetrics } from './notifier-dependencies';
  */
 export function createTickHandler(
   deps: NotifierHandlerDependencies,
-): (
-  event: ScheduledEvent | Record<string, unknown>,
-  context?: Context,
-) => Promise<CountedDeliveryReport> {
+): (event: ScheduledEvent | Record<string, unknown>, context?: Context) => Promise<DeliveryReport> {
   const { notifier, logger, metrics } = deps;
   return async (_event, context) => {
     if (context) logger.addContext?.(context);
     try {
-      let report: CountedDeliveryReport;
+      let report: DeliveryReport;
       try {
         report = await notifier.tick();
       } catch (error) {

@@ -7,7 +7,7 @@ import type { NotifierLogger, NotifierMetricName, NotifierMetrics } from '../not
  */
 export function recordingNotifier(
   answers: {
-    observe?: (records: readonly ObservedRecord[]) => ObserveReport & Record<string, number>;
+    observe?: (records: readonly ObservedRecord[]) => ObserveReport;
     deliver?: DeliveryReport;
     tick?: DeliveryReport;
   } = {},

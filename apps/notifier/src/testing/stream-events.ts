@@ -52,6 +52,40 @@ export function streamEventOf(records: readonly DynamoDBRecord[]): DynamoDBStrea
   return JSON.parse(JSON.stringify({ Records: records })) as DynamoDBStreamEvent;
 }
 
+/**
+ * A record read with the DynamoDB Streams API (SDK form: binary as bytes) in the shape Lambda
+ * hands the function (binary as base64).
+ */
+export function lambdaRecordOf(record: {
+  eventID?: string;
+  eventName?: string;
+  awsRegion?: string;
+  dynamodb?: {
+    Keys?: Record<string, SdkAttributeValue>;
+    NewImage?: Record<string, SdkAttributeValue>;
+    SequenceNumber?: string;
+    SizeBytes?: number;
+    StreamViewType?: string;
+  };
+}): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID ?? '',
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? 'eu-west-1',
+    dynamodb: {
+      ...(stream.Keys ? { Keys: toEventImage(stream.Keys) } : {}),
+      ...(stream.NewImage ? { NewImage: toEventImage(stream.NewImage) } : {}),
+      ...(stream.SequenceNumber ? { SequenceNumber: stream.SequenceNumber } : {}),
+      ...(stream.SizeBytes !== undefined ? { SizeBytes: stream.SizeBytes } : {}),
+      StreamViewType: 'NEW_IMAGE',
+    },
+    eventSourceARN: STREAM_ARN,
+  };
+}
+
 function toEventImage(image: Record<string, SdkAttributeValue>): Record<string, AttributeValue> {
   return Object.fromEntries(
     Object.entries(image).map(([name, value]) => [name, toEventValue(value)]),
