@@ -48,8 +48,17 @@ export interface NotifierMetrics {
   publishStoredMetrics(): void;
 }
 
+/**
+ * The notifier as the handlers use it: `createNotifier`'s, whose `deliverQueued` sends what this
+ * container's `observe` calls queued, reading only those items (`deliverPending` queries every
+ * incident: the tick's job).
+ */
+export type HandlerNotifier = Pick<Notifier, 'observe' | 'tick'> & {
+  deliverQueued(): Promise<DeliveryReport>;
+};
+
 export interface NotifierHandlerDependencies {
-  notifier: Pick<Notifier, 'observe' | 'deliverPending' | 'tick'>;
+  notifier: HandlerNotifier;
   logger: NotifierLogger;
   metrics: NotifierMetrics;
 }

@@ -40,6 +40,7 @@ describe('createStreamHandler', () => {
         method: 'observe',
         records: [OOM, STEADY, LIFECYCLE[6]].map((record) => ({ record, origin: 'live' })),
       },
+      { method: 'deliverQueued' },
     ]);
     expect(published).toEqual([
       expect.objectContaining({ recordsObserved: 3, recordsSkipped: 1, recordsRetried: 0 }),
@@ -52,7 +53,7 @@ describe('createStreamHandler', () => {
       deliver: { sent: 1, retrying: 1, deadLettered: 0 },
     });
     await handler(streamEventOf(batch()));
-    expect(calls.map((c) => c.method)).toEqual(['observe', 'deliverPending']);
+    expect(calls.map((c) => c.method)).toEqual(['observe', 'deliverQueued']);
     expect(published[0]).toMatchObject({
       messagesQueued: 2,
       messagesSent: 1,
@@ -71,7 +72,10 @@ describe('createStreamHandler', () => {
     expect(answer.batchItemFailures).toEqual(
       records.slice(2).map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber })),
     );
-    expect(calls).toEqual([{ method: 'observe', records: [{ record: OOM, origin: 'live' }] }]);
+    expect(calls).toEqual([
+      { method: 'observe', records: [{ record: OOM, origin: 'live' }] },
+      { method: 'deliverQueued' },
+    ]);
     const logged = lines.find((line) => line.level === 'error');
     expect(logged?.attributes).toMatchObject({ pk: `R#${STEADY.resourceArn}` });
     expect(JSON.stringify(lines)).not.toContain('not a record');
@@ -79,7 +83,7 @@ describe('createStreamHandler', () => {
   });
 
   it('reports the whole batch when observe fails (an infrastructure failure)', async () => {
-    const { handler, fail, published } = setup();
+    const { handler, fail, published, calls } = setup();
     fail(
       'observe',
       Object.assign(new Error('Throughput exceeds the current capacity'), {
@@ -92,24 +96,25 @@ describe('createStreamHandler', () => {
       records.map((r) => r.dynamodb!.SequenceNumber),
     );
     expect(published[0]).toMatchObject({ recordsObserved: 0, recordsRetried: 4 });
+    expect(calls.map((c) => c.method)).toEqual(['observe']);
   });
 
   it('does not fail the batch when delivery fails: the outbox keeps the messages for the tick', async () => {
     const { handler, fail, lines } = setup({
       observe: () => ({ changed: 1, ignored: 0, messagesQueued: 1 }),
     });
-    fail('deliverPending', new Error('connect ECONNREFUSED'));
+    fail('deliverQueued', new Error('connect ECONNREFUSED'));
     const answer = await handler(streamEventOf(batch()));
     expect(answer).toEqual({ batchItemFailures: [] });
     expect(lines.some((line) => line.level === 'warn')).toBe(true);
   });
 
-  it('calls nothing for a batch with nothing live, and publishes its zeros', async () => {
+  it('observes nothing for a batch with nothing live (and still sends what waits), publishing its zeros', async () => {
     const { handler, calls, published } = setup();
     const backfilled = streamRecordOf({ ...runItemOf(OOM), [ORIGIN_ATTRIBUTE]: 'backfill' });
     const removed = streamRecordOf(runItemOf(OOM), { eventName: 'REMOVE' });
     expect(await handler(streamEventOf([backfilled, removed]))).toEqual({ batchItemFailures: [] });
-    expect(calls).toEqual([]);
+    expect(calls).toEqual([{ method: 'deliverQueued' }]);
     expect(published).toEqual([
       expect.objectContaining({ recordsObserved: 0, recordsSkipped: 2, messagesQueued: 0 }),
     ]);

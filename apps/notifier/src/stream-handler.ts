@@ -16,8 +16,8 @@ import { keysOf, readStreamRecord } from './stream-records';
  * Lambda retries from there; with bisect on error the bad record ends up alone and, after the
  * mapping's last retry, in its on-failure destination. Nothing is ever dropped.
  *
- * After a successful observe that queued messages, the pending deliveries are sent at once; a
- * failure there does not fail the batch (its records are stored, the messages wait in their
+ * After a successful observe, what it queued is sent at once (`deliverQueued`); a failure there
+ * does not fail the batch (its records are stored, the messages wait in their
  * outbox and the 5-minute tick sends them), it is logged and counted.
  *
  * @example
@@ -70,9 +70,10 @@ export function createStreamHandler(
       metrics.addMetric('recordsObserved', 'Count', observeFailed ? 0 : observed.length);
       metrics.addMetric('recordsSkipped', 'Count', skipped);
       metrics.addMetric('messagesQueued', 'Count', report.messagesQueued);
-      if (report.messagesQueued > 0) {
+      // Also after a batch that queued nothing: what an earlier batch failed to send goes now.
+      if (!observeFailed) {
         try {
-          addDeliveryMetrics(metrics, await notifier.deliverPending());
+          addDeliveryMetrics(metrics, await notifier.deliverQueued());
         } catch (error) {
           logger.warn('delivery failed: the messages wait in their outbox for the next tick', {
             error: describe(error),

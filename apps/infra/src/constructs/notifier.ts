@@ -42,11 +42,12 @@ export const NOTIFIER_ITERATOR_AGE_ALARM = Duration.minutes(15);
 
 /**
  * What the notifier does with the table, on the `I#…` partitions only (its incidents, watches,
- * mutes, outbox): read (strongly consistent), conditional put / update, delete a mute, query a
- * partition.
+ * mutes, outbox): read (strongly consistent; BatchGetItem: the items a stream batch queued
+ * messages in), conditional put / update, delete a mute, query a partition.
  */
 export const NOTIFIER_ITEM_ACTIONS = [
   'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',

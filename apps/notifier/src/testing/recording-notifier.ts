@@ -1,5 +1,10 @@
-import type { DeliveryReport, Notifier, ObservedRecord, ObserveReport } from '@ecslog/notifier';
-import type { NotifierLogger, NotifierMetricName, NotifierMetrics } from '../notifier-dependencies';
+import type { DeliveryReport, ObservedRecord, ObserveReport } from '@ecslog/notifier';
+import type {
+  HandlerNotifier,
+  NotifierLogger,
+  NotifierMetricName,
+  NotifierMetrics,
+} from '../notifier-dependencies';
 
 /**
  * A Notifier that records its calls and answers as told (a simple fake passed to the handler
@@ -12,9 +17,9 @@ export function recordingNotifier(
     tick?: DeliveryReport;
   } = {},
 ) {
-  const calls: { method: 'observe' | 'deliverPending' | 'tick'; records?: ObservedRecord[] }[] = [];
+  const calls: { method: 'observe' | 'deliverQueued' | 'tick'; records?: ObservedRecord[] }[] = [];
   const failing = new Map<string, Error>();
-  const notifier: Pick<Notifier, 'observe' | 'deliverPending' | 'tick'> = {
+  const notifier: HandlerNotifier = {
     async observe(records) {
       calls.push({ method: 'observe', records: [...records] });
       const error = failing.get('observe');
@@ -23,9 +28,9 @@ export function recordingNotifier(
         answers.observe?.(records) ?? { changed: records.length, ignored: 0, messagesQueued: 0 }
       );
     },
-    async deliverPending() {
-      calls.push({ method: 'deliverPending' });
-      const error = failing.get('deliverPending');
+    async deliverQueued() {
+      calls.push({ method: 'deliverQueued' });
+      const error = failing.get('deliverQueued');
       if (error) throw error;
       return answers.deliver ?? { sent: 0, retrying: 0, deadLettered: 0 };
     },
@@ -39,7 +44,7 @@ export function recordingNotifier(
   return {
     notifier,
     calls,
-    fail(method: 'observe' | 'deliverPending' | 'tick', error: Error) {
+    fail(method: 'observe' | 'deliverQueued' | 'tick', error: Error) {
       failing.set(method, error);
     },
   };
