@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
 import { applySignal } from './apply-signal';
 import type { FailedRun, IncidentMessage } from './incident';
-import type { FailureSignal, IncidentItem, ScheduleWatch, ServiceWatch } from './items';
+import type { FailureSignal, IncidentItem, ScheduleWatch, ServiceWatch, Signal } from './items';
 import {
   countedRunEntryOf,
   MAX_COUNTED_RUN_IDS,
@@ -361,6 +361,114 @@ describe('applySignal: crash loops', () => {
   });
 });
 
+describe('applySignal: a group’s recoveries routed by its watch', () => {
+  const WATCH = `${PROD_WEB}#service:queue-worker`;
+
+  it('costs one read and no write when nothing of the group failed, and reaches only what failed', () => {
+    const notifier = new MemoryNotifier(config);
+    notifier.observe(steadyAt(1), at(1));
+    expect(notifier.items.size).toBe(0);
+
+    notifier.observe(oomStop(1, 2), at(2));
+    const [recovery] = signalsOfRecord(steadyAt(5), config);
+    const watch = notifier.items.get(`service:${WATCH}`);
+    expect(watch).toMatchObject({ pending: { 'failure#out-of-memory': at(2) } });
+    expect(applySignal(watch, recovery as Signal, config, at(5))).toEqual({
+      item: expect.not.objectContaining({ pending: expect.anything() }),
+      messages: [],
+      signals: [
+        {
+          type: 'recovery',
+          target: { kind: 'incident', id: OOM_ID },
+          reason: 'steady-state',
+          at: at(5),
+        },
+      ],
+    });
+    notifier.observe(steadyAt(5), at(5));
+    expect(notifier.items.get(`service:${WATCH}`)).toMatchObject({ recoveredAt: at(5) });
+    expect(kinds(notifier.messages)).toEqual([`${OOM_ID}#1#opened#0`, `${OOM_ID}#1#resolved#0`]);
+    // An older recovery, or one with nothing heard since, writes nothing.
+    expect(
+      applySignal(
+        notifier.items.get(`service:${WATCH}`),
+        signalsOfRecord(steadyAt(4), config)[0] as Signal,
+        config,
+        at(6),
+      ),
+    ).toBeUndefined();
+    expect(
+      applySignal(
+        notifier.items.get(`service:${WATCH}`),
+        signalsOfRecord(steadyAt(9), config)[0] as Signal,
+        config,
+        at(9),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('keeps waiting an incident whose failure is after the recovery, and resolves at once one that failed before the last recovery but was heard after it', () => {
+    const notifier = new MemoryNotifier(config);
+    notifier.observe(oomStop(1, 2), at(2));
+    notifier.observe(oomStop(2, 8), at(8));
+    const exitId = `${PROD_WEB}#service:queue-worker#failure#essential-container-exited`;
+    const exit = (n: number, minute: number) =>
+      taskRecord(SERVICE_OOM, {
+        taskId: taskIdOf(n),
+        at: at(minute),
+        outcome: { status: 'failed', category: 'essential-container-exited', summary: 'exit 1' },
+      });
+    notifier.observe(exit(3, 3), at(8));
+    notifier.observe(steadyAt(5), at(9)); // after the exit, before the last OOM
+
+    expect(notifier.incident(exitId)).toMatchObject({
+      incident: { status: 'resolved', resolvedAt: at(5) },
+    });
+    expect(notifier.incident(OOM_ID)).toMatchObject({ incident: { status: 'open' } });
+
+    notifier.observe(exit(4, 4), at(10)); // heard late: counted into the resolved episode
+    expect(notifier.incident(exitId)).toMatchObject({
+      incident: { status: 'resolved', failedRuns: 2 },
+    });
+    notifier.observe(steadyAt(11), at(11));
+    expect(notifier.incident(OOM_ID)).toMatchObject({
+      incident: { status: 'resolved', resolvedAt: at(11), resolution: 'steady-state' },
+    });
+    expect(notifier.messages.filter((m) => m.kind === 'resolved')).toHaveLength(2);
+  });
+
+  it('resolves a family’s failure with its next successful run, the family’s watch routing it', () => {
+    const notifier = new MemoryNotifier(config);
+    const failed = taskRecord(FAMILY_SUCCEEDED, {
+      taskId: taskIdOf(1),
+      at: at(0),
+      outcome: FAMILY_EXIT_OUTCOME,
+    });
+    notifier.observe({ ...failed, startedBy: 'ops-console' }, at(0));
+    const watch = notifier.items.get(
+      'schedule:arn:aws:ecs:us-east-1:444455556666:cluster/batch#family:nightly-report',
+    );
+    expect(watch).toMatchObject({
+      kind: 'schedule',
+      starts: [],
+      pending: { 'failure#essential-container-exited': at(0) },
+    });
+    expect(watch).not.toHaveProperty('startedBy');
+
+    notifier.observe(
+      {
+        ...taskRecord(FAMILY_SUCCEEDED, { taskId: taskIdOf(2), at: at(60) }),
+        startedBy: 'ops-console',
+      },
+      at(60),
+    );
+    expect(notifier.messages.map((m) => [m.kind, m.incident.resolution])).toEqual([
+      ['opened', undefined],
+      ['resolved', 'next-run-succeeded'],
+    ]);
+  });
+});
+
 describe('applySignal: watches', () => {
   const WEB_API = `${PROD_WEB}#service:web-api`;
 
@@ -498,6 +606,41 @@ function recoveryOf(burst: Burst, minute = 30): AuditRecord {
   if (burst.service) return steadyAt(minute);
   return taskRecord(FAMILY_SUCCEEDED, { taskId: taskIdOf(99_999 + minute), at: at(minute) });
 }
+
+describe('applySignal property: signals of different items applied in any interleaving', () => {
+  it('still gives exactly one opened and one resolved message per incident: a recovery the watch routes before it heard the failure leaves the quiet period to resolve it', () => {
+    fc.assert(
+      fc.property(burstArb, fc.array(fc.nat(), { minLength: 1, maxLength: 64 }), (burst, picks) => {
+        let turn = 0;
+        const notifier = new MemoryNotifier(config, () => picks[turn++ % picks.length] as number);
+        const records = burstRecords(burst);
+        // Each record's signals, and all follow-ups, go to one queue applied in the picked order.
+        const signals = burst.order.flatMap((index) =>
+          signalsOfRecord(records[index] as AuditRecord, config),
+        );
+        signals.push(...signalsOfRecord(recoveryOf(burst), config));
+        notifier.apply(signals, at(31));
+        notifier.observe(recoveryOf(burst, 32), at(32));
+        notifier.tick(at(32 + config.quietPeriodMinutes));
+
+        const ids = new Set(notifier.messages.map((m) => m.incident.id));
+        expect(ids.size).toBeGreaterThan(0);
+        for (const id of ids) {
+          const mine = notifier.messages.filter((m) => m.incident.id === id);
+          expect(mine.map((m) => m.kind)).toEqual([
+            'opened',
+            ...mine.slice(1, -1).map(() => 'updated'),
+            'resolved',
+          ]);
+          expect((notifier.incident(id) as IncidentItem).incident.episode).toBe(1);
+        }
+        expect(new Set(notifier.messages.map((m) => m.messageId)).size).toBe(
+          notifier.messages.length,
+        );
+      }),
+    );
+  });
+});
 
 describe('applySignal property: a burst in any order with duplicates, then its recovery', () => {
   it('gives exactly one opened and one resolved message per incident, counting each run once', () => {

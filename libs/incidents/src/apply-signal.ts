@@ -24,7 +24,9 @@ import { incidentIdOf } from './incident';
 import type {
   DesiredCountSignal,
   FailedStopSignal,
+  FailureNoticeSignal,
   FailureSignal,
+  GroupRecoverySignal,
   IncidentItem,
   NotifierItem,
   RecoverySignal,
@@ -79,6 +81,10 @@ export function applySignal(
       return applyFailure(item as IncidentItem | undefined, signal, config, now);
     case 'recovery':
       return applyRecovery(item as IncidentItem | undefined, signal, now);
+    case 'group-recovery':
+      return applyGroupRecovery(item as GroupWatch | undefined, signal);
+    case 'failure-notice':
+      return applyFailureNotice(item as GroupWatch | undefined, signal);
     case 'update-due':
       return applyUpdateDue(item as IncidentItem | undefined, config, now);
     case 'failed-stop':
@@ -290,32 +296,45 @@ function applyFailedStop(
   const watch = item ?? newServiceWatch(signal.target.id, signal.place);
   const { run } = signal;
   if (watch.recentStops.some((stop) => stop.runId === run.runId)) return undefined;
+  const signals: Signal[] = [];
+  let next: ServiceWatch = watch;
+  const failureHeard = heard(next, `failure#${run.category}`, run.at);
+  if (failureHeard !== undefined) {
+    next = failureHeard.watch;
+    signals.push(...failureHeard.signals);
+  }
   const stops = [...watch.recentStops, run].sort(
     (a, b) => a.at.localeCompare(b.at) || a.runId.localeCompare(b.runId),
   );
   const kept = stops.slice(-config.crashLoop.stops);
-  if (!kept.includes(run)) return undefined; // older than every kept stop: no news
-  const next: ServiceWatch = { ...watch, recentStops: kept };
-  const signals: Signal[] = [];
-  const first = kept[0] as FailedRun;
-  const last = kept[kept.length - 1] as FailedRun;
-  const span = minutesBetween(first.at, last.at);
-  if (kept.length >= config.crashLoop.stops && span <= config.crashLoop.withinMinutes) {
-    const key: IncidentKey = {
-      clusterArn: watch.clusterArn,
-      clusterName: watch.clusterName,
-      group: watch.group,
-      kind: 'crash-loop',
-    };
-    signals.push({
-      type: 'failure',
-      target: incidentRefOf(key),
-      key,
-      run,
-      earlier: kept.filter((stop) => stop !== run),
-      detail: `${kept.length} tasks stopped in ${Math.max(1, Math.ceil(span))} min`,
-    });
+  if (kept.includes(run)) {
+    next = { ...next, recentStops: kept };
+    const first = kept[0] as FailedRun;
+    const last = kept[kept.length - 1] as FailedRun;
+    const span = minutesBetween(first.at, last.at);
+    if (kept.length >= config.crashLoop.stops && span <= config.crashLoop.withinMinutes) {
+      const key: IncidentKey = {
+        clusterArn: watch.clusterArn,
+        clusterName: watch.clusterName,
+        group: watch.group,
+        kind: 'crash-loop',
+      };
+      signals.push({
+        type: 'failure',
+        target: incidentRefOf(key),
+        key,
+        run,
+        earlier: kept.filter((stop) => stop !== run),
+        detail: `${kept.length} tasks stopped in ${Math.max(1, Math.ceil(span))} min`,
+      });
+      const loopHeard = heard(next, 'crash-loop', run.at);
+      if (loopHeard !== undefined) {
+        next = loopHeard.watch;
+        signals.push(...loopHeard.signals);
+      }
+    }
   }
+  if (next === watch && signals.length === 0) return undefined; // older than every kept stop, heard
   return changed(next, [], signals);
 }
 
@@ -343,6 +362,91 @@ function applyRunningCount(
   return changed(next, []);
 }
 
+// ---- a group's recoveries, routed by its watch ----
+
+type GroupWatch = ServiceWatch | ScheduleWatch;
+
+/** The recovery a watch's group sends its incidents. */
+const RECOVERY_OF_WATCH = {
+  service: 'steady-state',
+  schedule: 'next-run-succeeded',
+} as const satisfies Record<GroupWatch['kind'], GroupRecoverySignal['reason']>;
+
+/**
+ * The watch having heard a failure of its group's `incident` (`failure#<category>`,
+ * `crash-loop`) at `at`, and the recovery it owes that incident when the failure is older than
+ * the last recovery it sent (see {@link GroupRecoveryState}); undefined when it knew already.
+ */
+function heard<W extends GroupWatch>(
+  watch: W,
+  incident: string,
+  at: string,
+): { watch: W; signals: Signal[] } | undefined {
+  if (watch.recoveredAt !== undefined && at < watch.recoveredAt)
+    return {
+      watch,
+      signals: [recoveryOf(watch, incident, RECOVERY_OF_WATCH[watch.kind], watch.recoveredAt)],
+    };
+  const known = watch.pending?.[incident];
+  if (known !== undefined && known >= at) return undefined;
+  return { watch: { ...watch, pending: { ...watch.pending, [incident]: at } }, signals: [] };
+}
+
+function recoveryOf(
+  watch: GroupWatch,
+  incident: string,
+  reason: GroupRecoverySignal['reason'],
+  at: string,
+): Signal {
+  return {
+    type: 'recovery',
+    target: { kind: 'incident', id: `${watch.id}#${incident}` },
+    reason,
+    at,
+  };
+}
+
+function newWatchOf(target: GroupRecoverySignal['target'], place: WatchPlace): GroupWatch {
+  if (target.kind === 'service') return newServiceWatch(target.id, place);
+  return { kind: 'schedule', id: target.id, ...placeFields(place), starts: [] };
+}
+
+function applyFailureNotice(
+  item: GroupWatch | undefined,
+  signal: FailureNoticeSignal,
+): Applied | undefined {
+  const watch = item ?? newWatchOf(signal.target, signal.place);
+  const noted = heard(watch, signal.incident, signal.at);
+  return noted === undefined ? undefined : changed(noted.watch, [], noted.signals);
+}
+
+/**
+ * A recovery of the group at `at`: a `recovery` for each incident the watch heard a failure of
+ * before `at`; nothing (no write) when there is none, or the watch sent a later recovery already.
+ */
+function applyGroupRecovery(
+  item: GroupWatch | undefined,
+  signal: GroupRecoverySignal,
+): Applied | undefined {
+  if (item === undefined) return undefined;
+  if (item.recoveredAt !== undefined && signal.at <= item.recoveredAt) return undefined;
+  const pending = item.pending ?? {};
+  const due = Object.keys(pending)
+    .filter((incident) => (pending[incident] as string) < signal.at)
+    .sort();
+  if (due.length === 0) return undefined;
+  const left = { ...pending };
+  for (const incident of due) delete left[incident];
+  const next: GroupWatch = { ...item, recoveredAt: signal.at };
+  if (Object.keys(left).length > 0) next.pending = left;
+  else delete next.pending;
+  return changed(
+    next,
+    [],
+    due.map((incident) => recoveryOf(item, incident, signal.reason, signal.at)),
+  );
+}
+
 // ---- schedule watches ----
 
 function applyScheduledStart(
@@ -354,7 +458,6 @@ function applyScheduledStart(
     id: signal.target.id,
     ...placeFields(signal.place),
     starts: [],
-    startedBy: signal.startedBy,
   };
   if (watch.starts.some((start) => start.runId === signal.runId)) return undefined;
   const start = { runId: signal.runId, at: signal.at };
@@ -366,8 +469,8 @@ function applyScheduledStart(
   const next: ScheduleWatch = {
     ...watch,
     starts,
-    startedBy: latest ? signal.startedBy : watch.startedBy,
   };
+  if (latest || next.startedBy === undefined) next.startedBy = signal.startedBy;
   const signals: Signal[] = [];
   if (latest) {
     const key: IncidentKey = {

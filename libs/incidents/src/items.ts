@@ -92,10 +92,42 @@ export interface ScheduledStartSignal {
   startedBy: string;
 }
 
+/**
+ * A group's recovery (a service's SERVICE_STEADY_STATE, a family's run that succeeded), for the
+ * group's watch (`service` for a service, `schedule` for a family): the watch sends a `recovery`
+ * to each incident of the group it heard a failure of before `at` (see {@link GroupRecoveryState}),
+ * so a recovery costs one read when nothing of the group is open, not one per failure category.
+ */
+export interface GroupRecoverySignal {
+  type: 'group-recovery';
+  target: ItemRef & { kind: 'service' | 'schedule' };
+  place: WatchPlace;
+  reason: 'steady-state' | 'next-run-succeeded';
+  /** ISO-8601 UTC event time of the recovery. */
+  at: string;
+}
+
+/**
+ * A failure of one of a group's incidents, for the group's watch (which hears a service's task
+ * failures from their `failed-stop` already): a family's failed run, a failed deployment, a
+ * refused start.
+ */
+export interface FailureNoticeSignal {
+  type: 'failure-notice';
+  target: ItemRef & { kind: 'service' | 'schedule' };
+  place: WatchPlace;
+  /** The incident's id after the watch's (`failure#<category>`, `crash-loop`). */
+  incident: string;
+  /** The failure's event time. */
+  at: string;
+}
+
 /** A fact for one item: see each variant. */
 export type Signal =
   | FailureSignal
   | RecoverySignal
+  | GroupRecoverySignal
+  | FailureNoticeSignal
   | UpdateDueSignal
   | FailedStopSignal
   | DesiredCountSignal
@@ -138,8 +170,28 @@ export interface IncidentItem {
   failedRunsAtLastMessage: number;
 }
 
+/**
+ * What a group's watch keeps to route the group's recoveries (see {@link GroupRecoverySignal}).
+ *
+ * `pending`: the incidents of the group (`failure#<category>`, `crash-loop`) the watch heard a
+ * failure of since it last sent them a recovery, each with the latest failure time heard. A
+ * recovery at `t` goes to each with a time before `t` (the incident resolves only if it is open
+ * and its last failure is before `t`: a needless one changes nothing) and clears them.
+ * `recoveredAt`: the last such recovery's time; a failure heard later but older than it gets the
+ * recovery at once (it may belong to an incident the recovery did not reach).
+ *
+ * The watch hears a failure from the same record as the incident, so a batch's failure and its
+ * later recovery reach the watch in order. A recovery that comes to the watch before the failure
+ * it follows (records of one group delivered out of order) does not resolve that incident: its
+ * quiet period does, as when the recovery reached the incident before the failure.
+ */
+export interface GroupRecoveryState {
+  pending?: Record<string, string>;
+  recoveredAt?: string;
+}
+
 /** A service's desired count, recent failed stops and below-desired mark. */
-export interface ServiceWatch extends WatchPlace {
+export interface ServiceWatch extends WatchPlace, GroupRecoveryState {
   kind: 'service';
   /** `<clusterArn>#<group>`. */
   id: string;
@@ -152,15 +204,18 @@ export interface ServiceWatch extends WatchPlace {
   belowDesiredSince?: string;
 }
 
-/** A scheduled family's recent starts, for its cadence. */
-export interface ScheduleWatch extends WatchPlace {
+/**
+ * A family's watch: its recent scheduled starts, for its cadence (none for a family no schedule
+ * starts), and its recoveries' routing ({@link GroupRecoveryState}).
+ */
+export interface ScheduleWatch extends WatchPlace, GroupRecoveryState {
   kind: 'schedule';
   /** `<clusterArn>#<group>`. */
   id: string;
   /** The last ≤ {@link MAX_SCHEDULE_STARTS} starts, by time, one per run id. */
   starts: { runId: string; at: string }[];
-  /** The last start's `startedBy` (`events-rule/NAME`, or the Scheduler's). */
-  startedBy: string;
+  /** The last start's `startedBy` (`events-rule/NAME`, or the Scheduler's); absent before a start. */
+  startedBy?: string;
 }
 
 /** One stored document per item; `kind` tells which. */

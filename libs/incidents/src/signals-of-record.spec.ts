@@ -1,5 +1,4 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
-import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
 import { DEFAULT_NOTIFY_CONFIG } from './notify-config';
 import { isScheduledStart, signalsOfRecord } from './signals-of-record';
@@ -78,6 +77,7 @@ describe('signalsOfRecord', () => {
     };
     expect(signalsOfRecord(familySpot, config).map((s) => [s.type, s.target.id])).toEqual([
       ['failure', `${BATCH}#family:thumbnail-backfill#failure#spot-interruption`],
+      ['failure-notice', `${BATCH}#family:thumbnail-backfill`],
     ]);
   });
 
@@ -86,17 +86,18 @@ describe('signalsOfRecord', () => {
     expect(signalsOfRecord(SERVICE_CHURN, config)).toEqual([]);
   });
 
-  it("signals a family's succeeded scheduled run as a recovery of each of its failure incidents and a scheduled start", () => {
+  it("signals a family's succeeded scheduled run as one recovery for the family's watch and a scheduled start", () => {
     const signals = signalsOfRecord(FAMILY_SUCCEEDED, config);
-    const recoveries = signals.filter((s) => s.type === 'recovery');
 
-    expect(recoveries.map((s) => s.target.id)).toEqual(
-      FAILURE_CATEGORIES.map((c) => `${BATCH}#family:nightly-report#failure#${c}`),
-    );
-    expect(recoveries[0]).toMatchObject({
-      reason: 'next-run-succeeded',
-      at: '2026-11-20T02:17:58.127Z',
-    });
+    expect(signals.filter((s) => s.type !== 'scheduled-start')).toEqual([
+      {
+        type: 'group-recovery',
+        target: { kind: 'schedule', id: `${BATCH}#family:nightly-report` },
+        place: expect.objectContaining({ group: 'family:nightly-report' }),
+        reason: 'next-run-succeeded',
+        at: '2026-11-20T02:17:58.127Z',
+      },
+    ]);
     expect(signals.filter((s) => s.type === 'scheduled-start')).toEqual([
       {
         type: 'scheduled-start',
@@ -141,6 +142,7 @@ describe('signalsOfRecord', () => {
     ]);
     expect(signalsOfRecord(failed, config).map((s) => s.type)).toEqual([
       'failure',
+      'failure-notice',
       'scheduled-start',
     ]);
   });
@@ -153,6 +155,7 @@ describe('signalsOfRecord', () => {
         'failure',
         'arn:aws:ecs:eu-west-1:111122223333:cluster/batch#family:nightly-report#failure#placement',
       ],
+      ['failure-notice', 'arn:aws:ecs:eu-west-1:111122223333:cluster/batch#family:nightly-report'],
       ['scheduled-start', 'arn:aws:ecs:eu-west-1:111122223333:cluster/batch#family:nightly-report'],
     ]);
     expect(signals[0]).toMatchObject({
@@ -180,9 +183,16 @@ describe('signalsOfRecord', () => {
           reason: 'ECS deployment circuit breaker: task failed to start.',
         }),
       }),
+      expect.objectContaining({
+        type: 'failure-notice',
+        target: { kind: 'service', id: `${PROD_WEB}#service:web` },
+        incident: 'failure#deployment-failed',
+        at: '2026-11-20T10:24:35.208Z',
+      }),
     ]);
     expect(refused && signalsOfRecord(refused, config).map((s) => [s.type, s.target.id])).toEqual([
       ['failure', `${batch}#family:weekly-cleanup#failure#api-error`],
+      ['failure-notice', `${batch}#family:weekly-cleanup`],
       ['scheduled-start', `${batch}#family:weekly-cleanup`],
     ]);
     const completed = deployment && {
@@ -192,19 +202,22 @@ describe('signalsOfRecord', () => {
     expect(completed && signalsOfRecord(completed, config)).toEqual([]);
     expect(refused && signalsOfRecord({ ...refused, family: undefined }, config)).toEqual([]);
     const byHand = refused && { ...refused, startedBy: undefined };
-    expect(byHand && signalsOfRecord(byHand, config).map((s) => s.type)).toEqual(['failure']);
+    expect(byHand && signalsOfRecord(byHand, config).map((s) => s.type)).toEqual([
+      'failure',
+      'failure-notice',
+    ]);
   });
 
-  it('signals a steady state as a recovery of the service’s failure and crash-loop incidents', () => {
-    const signals = signalsOfRecord(STEADY_STATE, config);
-
-    expect(signals).toHaveLength(FAILURE_CATEGORIES.length + 1);
-    expect(signals[signals.length - 1]).toEqual({
-      type: 'recovery',
-      target: { kind: 'incident', id: `${PROD_WEB}#service:web#crash-loop` },
-      reason: 'steady-state',
-      at: '2026-11-20T03:06:14.902Z',
-    });
+  it('signals a steady state as one recovery for the service’s watch, not one per incident', () => {
+    expect(signalsOfRecord(STEADY_STATE, config)).toEqual([
+      {
+        type: 'group-recovery',
+        target: { kind: 'service', id: `${PROD_WEB}#service:web` },
+        place: expect.objectContaining({ clusterArn: PROD_WEB, group: 'service:web' }),
+        reason: 'steady-state',
+        at: '2026-11-20T03:06:14.902Z',
+      },
+    ]);
   });
 
   it('signals the desired count of CreateService and UpdateService calls to the service watch', () => {

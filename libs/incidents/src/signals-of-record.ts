@@ -4,11 +4,10 @@
  * them once (see `apply-signal.ts`).
  */
 import type { AuditRecord, FailureCategory } from '@ecslog/ecs-event-mapper';
-import { FAILURE_CATEGORIES } from '@ecslog/ecs-event-mapper';
 import type { TaskRun } from '@ecslog/task-runs';
 import { taskRunOf } from '@ecslog/task-runs';
-import type { FailedRun, IncidentKey, ResolutionReason } from './incident';
-import type { RecoverySignal, Signal, WatchPlace } from './items';
+import type { FailedRun } from './incident';
+import type { GroupRecoverySignal, Signal, WatchPlace } from './items';
 import { failureKeyOf, incidentRefOf, watchIdOf } from './items';
 import type { NotifyConfig } from './notify-config';
 
@@ -40,8 +39,11 @@ export function isScheduledStart(startedBy: string | undefined): boolean {
  *   for the `failure` incident of (cluster, group, category), and for a service's task a
  *   `failed-stop` for its watch (crash loops). A Spot interruption of a *service* task is
  *   expected churn (the service replaces it): nothing. Routine churn is `stopped`: nothing.
- * - a succeeded run of a family: a `recovery` (`next-run-succeeded`) of each of the family's
- *   `failure` incidents (one signal per category: an incident that is not open ignores it);
+ * - a succeeded run of a family: a `group-recovery` (`next-run-succeeded`) for the family's watch,
+ *   which sends a `recovery` to each of the family's incidents it heard fail before it (one read
+ *   when none did, not one per failure category); every failure of a family, a failed deployment
+ *   and a refused start also give a `failure-notice` for the group's watch (a service's watch
+ *   hears its task failures from their `failed-stop`);
  * - a record that tells the start of a run of a family started by a schedule (`events-rule/…`,
  *   `chronos-schedule/…`): its RunTask/StartTask call (also one that could not place its task:
  *   the schedule fired), its first state changes (PROVISIONING, PENDING) and its STOPPED one (a
@@ -50,8 +52,8 @@ export function isScheduledStart(startedBy: string | undefined): boolean {
  * - a failed deployment (SERVICE_DEPLOYMENT_FAILED): a `failure` of the service's
  *   `deployment-failed` incident; a RunTask/StartTask refused with an API error: a `failure` of
  *   the family's `api-error` incident (and a scheduled start when a schedule made the call);
- * - SERVICE_STEADY_STATE: a `recovery` (`steady-state`) of the service's failure and crash-loop
- *   incidents;
+ * - SERVICE_STEADY_STATE: a `group-recovery` (`steady-state`) for the service's watch, sent on
+ *   to the service's failure and crash-loop incidents it heard fail;
  * - CreateService/UpdateService with a desired count: a `desired-count` for the service's watch.
  *
  * @example
@@ -85,6 +87,8 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
         key: failureKeyOf(place, category),
         run: failed,
       });
+      // The group's watch hears the failure (a service's from its failed stop), to route the
+      // group's recoveries.
       if (isService)
         signals.push({
           type: 'failed-stop',
@@ -92,12 +96,11 @@ export function signalsOfRecord(record: AuditRecord, config: NotifyConfig): Sign
           place,
           run: failed,
         });
+      else signals.push(failureNotice(place, category, failed.at));
     }
   }
   if (!isService && status === 'succeeded')
-    signals.push(
-      ...recoveries(place, 'next-run-succeeded', run.endTime ?? record.eventTime, false),
-    );
+    signals.push(groupRecovery(place, 'next-run-succeeded', run.endTime ?? record.eventTime));
   if (!isService && tellsStart(record, run) && isScheduledStart(record.startedBy))
     signals.push({
       type: 'scheduled-start',
@@ -135,13 +138,10 @@ function deploymentSignals(record: AuditRecord): Signal[] {
   const place = placeOf(record, `service:${record.serviceName}`);
   const category = record.outcome.category ?? 'deployment-failed';
   const key = failureKeyOf(place, category);
+  const run = failedRunOf(record, record.recordId, category);
   return [
-    {
-      type: 'failure',
-      target: incidentRefOf(key),
-      key,
-      run: failedRunOf(record, record.recordId, category),
-    },
+    { type: 'failure', target: incidentRefOf(key), key, run },
+    failureNotice(place, category, run.at),
   ];
 }
 
@@ -164,13 +164,10 @@ function refusedStartSignals(record: AuditRecord): Signal[] {
   if (group === undefined) return [];
   const place = placeOf(record, group);
   const key = failureKeyOf(place, 'api-error');
+  const run = failedRunOf(record, record.recordId, 'api-error');
   const signals: Signal[] = [
-    {
-      type: 'failure',
-      target: incidentRefOf(key),
-      key,
-      run: failedRunOf(record, record.recordId, 'api-error'),
-    },
+    { type: 'failure', target: incidentRefOf(key), key, run },
+    failureNotice(place, 'api-error', run.at),
   ];
   if (!group.startsWith('service:') && isScheduledStart(record.startedBy))
     signals.push({
@@ -187,7 +184,7 @@ function refusedStartSignals(record: AuditRecord): Signal[] {
 function serviceActionSignals(record: AuditRecord): Signal[] {
   if (record.eventName !== 'SERVICE_STEADY_STATE' || record.serviceName === undefined) return [];
   const place = placeOf(record, `service:${record.serviceName}`);
-  return recoveries(place, 'steady-state', record.eventTime, true);
+  return [groupRecovery(place, 'steady-state', record.eventTime)];
 }
 
 function isServiceCall(eventName: string | undefined): boolean {
@@ -210,22 +207,32 @@ function desiredCountSignal(record: AuditRecord): Signal | undefined {
   };
 }
 
-/** A recovery for each `failure` incident of the group (and its crash-loop incident, for services). */
-function recoveries(
+/** A group's recovery, for its watch (which sends it on to the group's incidents it heard fail). */
+function groupRecovery(
   place: WatchPlace,
-  reason: ResolutionReason,
+  reason: GroupRecoverySignal['reason'],
   at: string,
-  crashLoop: boolean,
-): RecoverySignal[] {
-  const keys: IncidentKey[] = FAILURE_CATEGORIES.map((category) => failureKeyOf(place, category));
-  if (crashLoop)
-    keys.push({
-      clusterArn: place.clusterArn,
-      clusterName: place.clusterName,
-      group: place.group,
-      kind: 'crash-loop',
-    });
-  return keys.map((key) => ({ type: 'recovery', target: incidentRefOf(key), reason, at }));
+): GroupRecoverySignal {
+  return { type: 'group-recovery', target: watchRefOf(place), place, reason, at };
+}
+
+/** A failure of the group's `failure` incident of `category`, for the group's watch. */
+function failureNotice(place: WatchPlace, category: FailureCategory, at: string): Signal {
+  return {
+    type: 'failure-notice',
+    target: watchRefOf(place),
+    place,
+    incident: `failure#${category}`,
+    at,
+  };
+}
+
+/** The ref of a group's watch: a service's, or a family's (`schedule`, also unscheduled ones). */
+function watchRefOf(place: WatchPlace): GroupRecoverySignal['target'] {
+  return {
+    kind: place.group.startsWith('service:') ? 'service' : 'schedule',
+    id: watchIdOf(place.clusterArn, place.group),
+  };
 }
 
 /** A run's group: as ECS reports it, else from its service or family. */

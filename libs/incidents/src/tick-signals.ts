@@ -133,10 +133,10 @@ function scheduleSignals(
     category: 'other',
     summary: `scheduled run missed: expected at ${expected} (${describeCadence(cadence)})`,
     exitCodes: [],
-    startedBy: watch.startedBy,
     account: watch.account,
     region: watch.region,
   };
+  if (watch.startedBy !== undefined) run.startedBy = watch.startedBy;
   return [{ type: 'failure', target: incidentRefOf(key), key, run, detail }];
 }
 

@@ -15,7 +15,15 @@ export class MemoryNotifier {
   readonly items = new Map<string, NotifierItem>();
   readonly messages: IncidentMessage[] = [];
 
-  constructor(readonly config: NotifyConfig) {}
+  /**
+   * `pick` (absent: first in, first out) chooses which queued signal is applied next, given how
+   * many wait: any interleaving of signals for different items (and of follow-ups), as
+   * notifiers running side by side and redeliveries make.
+   */
+  constructor(
+    readonly config: NotifyConfig,
+    private readonly pick?: (waiting: number) => number,
+  ) {}
 
   observe(record: AuditRecord, now: string): void {
     this.apply(signalsOfRecord(record, this.config), now);
@@ -27,7 +35,11 @@ export class MemoryNotifier {
 
   apply(signals: readonly Signal[], now: string): void {
     const queue = [...signals];
-    for (let signal = queue.shift(); signal !== undefined; signal = queue.shift()) {
+    const next = () =>
+      this.pick === undefined
+        ? queue.shift()
+        : queue.splice(this.pick(queue.length) % queue.length, 1)[0];
+    for (let signal = next(); signal !== undefined; signal = next()) {
       const key = `${signal.target.kind}:${signal.target.id}`;
       const applied = applySignal(this.items.get(key), signal, this.config, now);
       if (applied === undefined) continue;
