@@ -317,8 +317,10 @@ describe('the stream filter', () => {
     NOTIFIER_FILTER_PATTERNS.some((p) => matchesPattern(p, record));
   const runOf = (record: AuditRecord) => toRunItems(record, 30)![0]!.item;
 
-  it('passes live runs, service actions and service API calls', () => {
+  it('passes live runs, service actions, deployments and service API calls', () => {
     expect(passes(recordOf(runOf(OOM)))).toBe(true);
+    // A failed deployment fails its service (the `deployment-failed` incident).
+    expect(passes(recordOf(toHistoryItem(DEPLOYMENT, 30)))).toBe(true);
     expect(passes(recordOf(runOf(OOM), 'INSERT'))).toBe(true);
     expect(passes(recordOf(toHistoryItem(STEADY, 30)))).toBe(true);
     const createService = {
@@ -336,12 +338,12 @@ describe('the stream filter', () => {
       expect(passes(recordOf({ ...runOf(OOM), src }))).toBe(false);
     expect(passes(recordOf({ ...toHistoryItem(STEADY, 30), src: 'redrive' }))).toBe(false);
     expect(passes(recordOf(runOf(OOM), 'REMOVE'))).toBe(false);
-    // A task's history (its run item tells the run), carries, companions, latest states, deployments.
+    // A task's history (its run item tells the run), carries, companions, latest states.
     expect(passes(recordOf(toHistoryItem(OOM, 30)))).toBe(false);
     for (const { item } of toRunItems(OOM, 30)!.slice(1))
       expect(passes(recordOf(item))).toBe(false);
     expect(passes(recordOf(toLatestItem(INSTANCE, 30).item))).toBe(false);
-    expect(passes(recordOf(toHistoryItem(DEPLOYMENT, 30)))).toBe(false);
+    expect(passes(recordOf({ ...toHistoryItem(DEPLOYMENT, 30), src: 'backfill' }))).toBe(false);
     const incident = {
       pk: 'I#STATE',
       sk: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod#service:web#failure#oom',

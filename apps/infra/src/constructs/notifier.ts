@@ -67,8 +67,8 @@ export const STREAM_READ_ACTIONS = [
 /**
  * The mapping's filters (ORed; Lambda event filtering, DynamoDB streams): a new or changed item
  * that holds a record (`r`), carries no origin mark (`src`: written by a backfill or redrive), and
- * is either a run (`sk = RUN`: task runs, never-started runs) or a service's action or API call
- * (`R#…` history: steady states, desired counts). Deletions (TTL) have no NewImage and never match.
+ * is either a run (`sk = RUN`: task runs, never-started runs) or a service's action, deployment or
+ * API call (`R#…` history: steady states, failed deployments, desired counts). Deletions (TTL) have no NewImage and never match.
  * `exists` works on leaf nodes only (the guide's "Using the Exists operator"): hence `src.S`, `r.B`.
  */
 export const NOTIFIER_FILTER_PATTERNS: Record<string, unknown>[] = [
@@ -84,7 +84,7 @@ export const NOTIFIER_FILTER_PATTERNS: Record<string, unknown>[] = [
     dynamodb: {
       Keys: { pk: { S: [{ prefix: 'R#' }] } },
       NewImage: {
-        rt: { S: ['service-action', 'api-call'] },
+        rt: { S: ['service-action', 'deployment', 'api-call'] },
         r: { B: [{ exists: true }] },
         src: { S: [{ exists: false }] },
       },
