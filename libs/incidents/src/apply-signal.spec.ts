@@ -8,6 +8,7 @@ import {
   MAX_COUNTED_RUN_IDS,
   MAX_KEPT_TEXT_CHARS,
   MAX_SCHEDULE_STARTS,
+  scheduleStartTimesOf,
 } from './items';
 import { DEFAULT_NOTIFY_CONFIG } from './notify-config';
 import { signalsOfRecord } from './signals-of-record';
@@ -450,7 +451,6 @@ describe('applySignal: a group’s recoveries routed by its watch', () => {
     );
     expect(watch).toMatchObject({
       kind: 'schedule',
-      starts: [],
       pending: { 'failure#essential-container-exited': at(0) },
     });
     expect(watch).not.toHaveProperty('startedBy');
@@ -534,8 +534,9 @@ describe('applySignal: watches', () => {
       expect(applySignal(watch, signal, config, at(5000))).toBeUndefined();
     }
 
-    expect(watch?.starts).toHaveLength(MAX_SCHEDULE_STARTS);
-    expect(watch?.starts.map((s) => s.at)).toEqual(
+    expect(watch?.recentStarts).toHaveLength(MAX_SCHEDULE_STARTS);
+    expect(Buffer.byteLength(JSON.stringify(watch))).toBeLessThan(1024 + 256);
+    expect(scheduleStartTimesOf(watch as ScheduleWatch)).toEqual(
       Array.from({ length: 60 }, (_, i) => at((i + 10) * 60)),
     );
     expect(followUps.every((f) => f.startsWith('ran-again '))).toBe(true);

@@ -38,6 +38,7 @@ import type {
   WatchPlace,
 } from './items';
 import {
+  byCountedRunEntry,
   compactCountedRun,
   countedRunEntryOf,
   countedRunHashOf,
@@ -46,6 +47,7 @@ import {
   MAX_COUNTED_RUN_IDS,
   MAX_KEPT_TEXT_CHARS,
   MAX_SCHEDULE_STARTS,
+  scheduleStartEntriesOf,
 } from './items';
 import type { NotifyConfig } from './notify-config';
 import { minutesBetween } from './time';
@@ -218,9 +220,7 @@ function countRun(item: IncidentItem, run: FailedRun): IncidentItem | undefined 
     countedRunSecondsOf(entry) <= Math.floor(Date.parse(item.droppedUpTo) / 1000)
   )
     return undefined;
-  const countedRuns = [...kept, entry].sort(
-    (a, b) => countedRunSecondsOf(a) - countedRunSecondsOf(b) || (a < b ? -1 : a > b ? 1 : 0),
-  );
+  const countedRuns = [...kept, entry].sort(byCountedRunEntry);
   let dropped: number | undefined =
     item.droppedUpTo === undefined ? undefined : Math.floor(Date.parse(item.droppedUpTo) / 1000);
   while (countedRuns.length > MAX_COUNTED_RUN_IDS) {
@@ -408,7 +408,7 @@ function recoveryOf(
 
 function newWatchOf(target: GroupRecoverySignal['target'], place: WatchPlace): GroupWatch {
   if (target.kind === 'service') return newServiceWatch(target.id, place);
-  return { kind: 'schedule', id: target.id, ...placeFields(place), starts: [] };
+  return { kind: 'schedule', id: target.id, ...placeFields(place) };
 }
 
 function applyFailureNotice(
@@ -457,19 +457,16 @@ function applyScheduledStart(
     kind: 'schedule',
     id: signal.target.id,
     ...placeFields(signal.place),
-    starts: [],
   };
-  if (watch.starts.some((start) => start.runId === signal.runId)) return undefined;
-  const start = { runId: signal.runId, at: signal.at };
-  const starts = [...watch.starts, start]
-    .sort((a, b) => a.at.localeCompare(b.at) || a.runId.localeCompare(b.runId))
-    .slice(-MAX_SCHEDULE_STARTS);
-  if (!starts.includes(start)) return undefined;
-  const latest = starts[starts.length - 1] === start;
-  const next: ScheduleWatch = {
-    ...watch,
-    starts,
-  };
+  const kept = scheduleStartEntriesOf(watch);
+  const start = countedRunEntryOf(signal);
+  const hash = countedRunHashOf(start);
+  if (kept.some((entry) => countedRunHashOf(entry) === hash)) return undefined;
+  const recentStarts = [...kept, start].sort(byCountedRunEntry).slice(-MAX_SCHEDULE_STARTS);
+  if (!recentStarts.includes(start)) return undefined;
+  const latest = recentStarts[recentStarts.length - 1] === start;
+  const next: ScheduleWatch = { ...watch, recentStarts };
+  delete next.starts;
   if (latest || next.startedBy === undefined) next.startedBy = signal.startedBy;
   const signals: Signal[] = [];
   if (latest) {

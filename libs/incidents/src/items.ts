@@ -212,8 +212,16 @@ export interface ScheduleWatch extends WatchPlace, GroupRecoveryState {
   kind: 'schedule';
   /** `<clusterArn>#<group>`. */
   id: string;
-  /** The last ≤ {@link MAX_SCHEDULE_STARTS} starts, by time, one per run id. */
-  starts: { runId: string; at: string }[];
+  /**
+   * The last ≤ {@link MAX_SCHEDULE_STARTS} starts, by time, one per run: short entries like an
+   * incident's counted runs ({@link countedRunEntryOf}: the start's epoch seconds, base 36, and a
+   * 6-char hash of the run key), ≈ 15 bytes each instead of ≈ 130 with the run's ARN, so a
+   * watch of 60 starts is ≈ 1 KB (one write unit per start, not eight). Read them with
+   * {@link scheduleStartTimesOf}.
+   */
+  recentStarts?: string[];
+  /** Starts as items written before `recentStarts` kept them (by run id); read, never written. */
+  starts?: { runId: string; at: string }[];
   /** The last start's `startedBy` (`events-rule/NAME`, or the Scheduler's); absent before a start. */
   startedBy?: string;
 }
@@ -320,4 +328,34 @@ function runHashOf(text: string): string {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
   return (hash % RUN_HASH_VALUES).toString(36).padStart(RUN_HASH_CHARS, '0');
+}
+
+/**
+ * A schedule watch's starts as compact entries ({@link ScheduleWatch}`.recentStarts`, and older
+ * `starts` converted), in time order.
+ */
+export function scheduleStartEntriesOf(watch: ScheduleWatch): string[] {
+  const entries = [
+    ...(watch.starts ?? []).map((start) => countedRunEntryOf(start)),
+    ...(watch.recentStarts ?? []),
+  ];
+  return [...new Set(entries)].sort(byCountedRunEntry);
+}
+
+/**
+ * The start times (ISO-8601 UTC, whole seconds) of a schedule watch, in time order: what its
+ * cadence learns from.
+ *
+ * @example
+ * learnCadence(scheduleStartTimesOf(watch), { minRuns: 4 });
+ */
+export function scheduleStartTimesOf(watch: ScheduleWatch): string[] {
+  return scheduleStartEntriesOf(watch).map((entry) =>
+    new Date(countedRunSecondsOf(entry) * 1000).toISOString(),
+  );
+}
+
+/** Orders compact entries by time, then hash. */
+export function byCountedRunEntry(a: string, b: string): number {
+  return countedRunSecondsOf(a) - countedRunSecondsOf(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -1,5 +1,6 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { ServiceWatch } from './items';
+import { countedRunEntryOf } from './items';
 import { DEFAULT_NOTIFY_CONFIG } from './notify-config';
 import { MemoryNotifier } from './testing/harness';
 import {
@@ -176,7 +177,9 @@ describe('tickSignals: missed runs', () => {
         'schedule:arn:aws:ecs:eu-west-1:111122223333:cluster/batch#family:nightly-report',
       ),
     ).toMatchObject({
-      starts: [{ runId: FAMILY_PLACEMENT.recordId, at: FAMILY_PLACEMENT.eventTime }],
+      recentStarts: [
+        countedRunEntryOf({ runId: FAMILY_PLACEMENT.recordId, at: FAMILY_PLACEMENT.eventTime }),
+      ],
     });
   });
 });

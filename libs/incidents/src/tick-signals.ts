@@ -6,7 +6,7 @@ import { describeCadence, learnCadence, nextExpectedAfter } from './cadence';
 import type { FailedRun, IncidentKey } from './incident';
 import { incidentIdOf } from './incident';
 import type { IncidentItem, NotifierItem, ScheduleWatch, ServiceWatch, Signal } from './items';
-import { incidentRefOf } from './items';
+import { incidentRefOf, scheduleStartTimesOf } from './items';
 import type { NotifyConfig } from './notify-config';
 import { addMinutes, minutesBetween } from './time';
 
@@ -110,23 +110,21 @@ function scheduleSignals(
   config: NotifyConfig,
   now: string,
 ): Signal[] {
-  const last = watch.starts[watch.starts.length - 1];
+  const starts = scheduleStartTimesOf(watch);
+  const last = starts[starts.length - 1];
   if (last === undefined) return [];
-  const cadence = learnCadence(
-    watch.starts.map((start) => start.at),
-    { minRuns: config.missedRun.minRuns },
-  );
+  const cadence = learnCadence(starts, { minRuns: config.missedRun.minRuns });
   if (cadence === undefined) return [];
   // One missed run per episode: the first overdue slot. Later slots add nothing a person needs
   // (a job that stopped running would otherwise send an update every interval forever).
-  const expected = nextExpectedAfter(cadence, last.at);
+  const expected = nextExpectedAfter(cadence, last);
   if (addMinutes(expected, config.missedRun.graceMinutes) >= now) return [];
   const key = keyOf(watch, 'missed-run');
   const runId = `missed:${expected}`;
   const open = incidents.get(incidentIdOf(key));
   if (open?.incident.status === 'open' && open.incident.last.runId === runId) return [];
   const overdue = Math.floor(minutesBetween(expected, now));
-  const detail = `${describeCadence(cadence)}, none since ${clockTime(last.at)} (${overdue} min overdue)`;
+  const detail = `${describeCadence(cadence)}, none since ${clockTime(last)} (${overdue} min overdue)`;
   const run: FailedRun = {
     runId,
     at: expected,
