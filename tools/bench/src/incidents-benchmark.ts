@@ -19,6 +19,7 @@ import { DEFAULT_NOTIFY_CONFIG } from '@ecslog/incidents';
 import type { Channel, DeadLetters } from '@ecslog/notifier';
 import { createIncidentReader, createNotifier } from '@ecslog/notifier';
 import { makesRun, runIdOf } from '@ecslog/task-runs';
+import { simulateDay } from '@ecslog/simulator';
 import { performance } from 'node:perf_hooks';
 import { meterCapacity } from './capacity-meter';
 
@@ -30,6 +31,7 @@ const NOTIFIER_MEMORY_GB = 0.25;
 export interface IncidentsBenchmarkResult {
   benchmark: 'incidents';
   server: 'dynamodb-local';
+  mix: IncidentsMix;
   events: number;
   records: number;
   /** Records whose write changed the store (what the stream or the local writer hands on). */
@@ -44,10 +46,7 @@ export interface IncidentsBenchmarkResult {
   writeUnitsRatio: number;
   /** The notifier's requests per event, by command. */
   notifierRequestsPerEvent: Record<string, number>;
-  /**
-   * Read units per event: each strongly consistent GetItem of an item under 4 KB is 1 unit; a
-   * Query's items are counted as read (an upper bound: a Query is billed by size, 4 KB a unit).
-   */
+  /** Read units per event, as DynamoDB Local reported them (ReturnConsumedCapacity TOTAL). */
   notifierReadUnitsPerEvent: number;
   /** Wall time of `observe` + `deliverPending` per event, ms (DynamoDB Local on this machine). */
   notifierMsPerEvent: number;
@@ -74,27 +73,35 @@ export interface IncidentsBenchmarkResult {
  * and, in the state partition, the kind of item (`incident`, `service`, `schedule` by the first
  * part of the sort key's document kind is not in the key: the key's shape tells it).
  */
-function meterUnitsByNotifierItem(client: DynamoDBClient): Record<string, number> {
-  const units: Record<string, number> = {};
+function meterUnitsByNotifierItem(client: DynamoDBClient): {
+  writes: Record<string, number>;
+  reads: { units: number };
+} {
+  const writes: Record<string, number> = {};
+  const reads = { units: 0 };
   client.middlewareStack.add(
-    (next) => async (args) => {
-      const input = args.input as {
-        Key?: Record<string, unknown>;
-        Item?: Record<string, unknown>;
-      };
+    (next, context) => async (args) => {
+      const command = String(context.commandName ?? '').replace(/Command$/, '');
+      const isRead = command === 'GetItem' || command === 'BatchGetItem' || command === 'Query';
+      const input = (
+        isRead ? { ...(args.input as object), ReturnConsumedCapacity: 'TOTAL' } : args.input
+      ) as { Key?: Record<string, unknown>; Item?: Record<string, unknown> };
       const key = input.Key ?? input.Item;
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } })
-        .ConsumedCapacity;
-      if (key !== undefined && consumed?.CapacityUnits !== undefined) {
+      const result = await next({ ...args, input });
+      const consumed = [
+        (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity ?? [],
+      ].flat() as { CapacityUnits?: number }[];
+      const units = consumed.reduce((total, capacity) => total + (capacity.CapacityUnits ?? 0), 0);
+      if (isRead) reads.units += units;
+      else if (key !== undefined && consumed.length > 0) {
         const name = `${String(key['pk'])}${sortKeyShape(String(key['sk'] ?? ''))}`;
-        units[name] = (units[name] ?? 0) + consumed.CapacityUnits;
+        writes[name] = (writes[name] ?? 0) + units;
       }
       return result;
     },
     { step: 'initialize', name: 'benchUnitsByNotifierItem', priority: 'low' },
   );
-  return units;
+  return { writes, reads };
 }
 
 /** ` V#…` / ` J#…` (watches), ` incident`, … from a notifier sort key. */
@@ -103,16 +110,48 @@ function sortKeyShape(sortKey: string): string {
   return sortKey.startsWith('arn:') ? ' <incident id>' : '';
 }
 
+/**
+ * The two mixes: `live-traffic` (the store benchmark's: failures spread evenly over 48 workloads
+ * and every category, the worst case for grouping) and `simulated-days` (local mode's day, several
+ * seeds: failures as they come in life, a crash loop, a failing deployment, a few job failures).
+ */
+export type IncidentsMix = 'live-traffic' | 'simulated-days';
+
+function eventsOf(mix: IncidentsMix, events: number, seed: number): unknown[] {
+  if (mix === 'live-traffic') return sampleLiveTraffic({ events, seed });
+  const all: unknown[] = [];
+  for (let day = 0; all.length < events; day += 1)
+    all.push(
+      ...simulateDay({
+        seed,
+        dayOfRun: day,
+        start: new Date(Date.UTC(2026, 10, 20 + day)).toISOString(),
+      }).events,
+    );
+  return all.slice(0, events);
+}
+
+export async function runIncidentsBenchmarks(options: {
+  events: number;
+  seed: number;
+}): Promise<IncidentsBenchmarkResult[]> {
+  const results: IncidentsBenchmarkResult[] = [];
+  for (const mix of ['live-traffic', 'simulated-days'] as const)
+    results.push(await runIncidentsBenchmark({ ...options, mix }));
+  return results;
+}
+
 export async function runIncidentsBenchmark(options: {
   events: number;
   seed: number;
+  mix: IncidentsMix;
 }): Promise<IncidentsBenchmarkResult> {
-  const records = sampleLiveTraffic({ events: options.events, seed: options.seed }).flatMap(
-    (event) => {
+  const records = eventsOf(options.mix, options.events, options.seed)
+    .flatMap((event) => {
       const result = mapEvent(event);
       return result.kind === 'mapped' ? result.records : [];
-    },
-  );
+    })
+    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
   const server = await startDynamoDbLocal();
   try {
     const tableName = await createAuditTable(server.client);
@@ -166,13 +205,14 @@ export async function runIncidentsBenchmark(options: {
       clock = Math.max(clock, ...batch.map((record) => Date.parse(record.eventTime)));
       const observeStart = performance.now();
       await notifier.observe(written.map((record) => ({ record, origin: 'live' as const })));
-      await notifier.deliverPending();
+      await notifier.deliverQueued();
       notifierMs += performance.now() - observeStart;
     }
 
     const observeRequests = { ...notifierMeter.requests };
     const observeUnits = notifierMeter.totalUnits();
     const observeItemsRead = Object.values(notifierMeter.itemsRead).reduce((a, b) => a + b, 0);
+    const readUnitsOfObserve = unitsByItem.reads.units;
     const tickMeterBefore = { ...notifierMeter.requests };
     const itemsReadBefore = observeItemsRead;
     const tickStart = performance.now();
@@ -193,7 +233,7 @@ export async function runIncidentsBenchmark(options: {
     }).listIncidents({});
     const events = options.events;
     const perEvent = (value: number) => value / events;
-    const readUnits = (observeRequests['GetItem'] ?? 0) + observeItemsRead;
+    const readUnits = readUnitsOfObserve;
     const failedRunsInMix = new Set(
       records
         .filter((record) => makesRun(record) && record.outcome.status === 'failed')
@@ -211,6 +251,7 @@ export async function runIncidentsBenchmark(options: {
     return {
       benchmark: 'incidents',
       server: 'dynamodb-local',
+      mix: options.mix,
       events,
       records: records.length,
       writtenRecords,
@@ -218,7 +259,7 @@ export async function runIncidentsBenchmark(options: {
       notifierWriteUnitsPerEvent: perEvent(observeUnits),
       writeUnitsRatio: observeUnits / writerUnits,
       notifierWriteUnitsByItem: Object.fromEntries(
-        Object.entries(unitsByItem).map(([item, units]) => [item, perEvent(units)]),
+        Object.entries(unitsByItem.writes).map(([item, units]) => [item, perEvent(units)]),
       ),
       notifierRequestsPerEvent: Object.fromEntries(
         Object.entries(observeRequests).map(([command, count]) => [command, perEvent(count)]),
@@ -244,8 +285,8 @@ export async function runIncidentsBenchmark(options: {
       messagesPerFailedRun: failedRunsInMix === 0 ? 0 : sent.length / failedRunsInMix,
       tick: { requests: tickRequests, itemsRead: tickItemsRead, milliseconds: tickMs },
       method:
-        `live-traffic mix, audit writer (conditional PutItem) in batches of ${BATCH_RECORDS}, ` +
-        'the written records to notifier.observe + deliverPending; units by ReturnConsumedCapacity ' +
+        `${options.mix} mix in time order, audit writer (conditional PutItem) in batches of ${BATCH_RECORDS}, ` +
+        'the written records to notifier.observe + deliverQueued (as the stream handler); units by ReturnConsumedCapacity ' +
         'on the notifier’s own client, failed conditions counted as 1 unit each; Lambda time is ' +
         `the measured wall time against DynamoDB Local at ${NOTIFIER_MEMORY_GB * 1024} MB`,
     };

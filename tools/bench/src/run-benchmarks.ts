@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { BackfillBenchmarkResult } from './backfill-benchmark';
 import { runBackfillBenchmark } from './backfill-benchmark';
 import type { IncidentsBenchmarkResult } from './incidents-benchmark';
-import { runIncidentsBenchmark } from './incidents-benchmark';
+import { runIncidentsBenchmarks } from './incidents-benchmark';
 import type { MapperBenchmarkResult, ParseVersusMap } from './mapper-benchmark';
 import { runMapperBenchmark } from './mapper-benchmark';
 import type { StoreBenchmarkResult } from './store-benchmark';
@@ -95,12 +95,12 @@ async function main() {
     if (!values.json) printUi(ui);
   }
   if (wanted('incidents')) {
-    const incidents = await runIncidentsBenchmark({
+    const incidents = await runIncidentsBenchmarks({
       events: Number(values['incidents-events']),
       seed: Number(values.seed),
     });
-    results.push(incidents);
-    if (!values.json) printIncidents(incidents);
+    results.push(...incidents);
+    if (!values.json) incidents.forEach(printIncidents);
   }
   if (values.json)
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
@@ -345,7 +345,7 @@ function printBackfill({ lookup, logFiles }: BackfillBenchmarkResult) {
 function printIncidents(result: IncidentsBenchmarkResult) {
   const fixed = (value: number, digits = 3) => value.toFixed(digits);
   console.log(
-    `\nincidents (${result.server}): ${result.events} events, ${result.records} records, ${result.writtenRecords} written`,
+    `\nincidents, ${result.mix} mix (${result.server}): ${result.events} events, ${result.records} records, ${result.writtenRecords} written`,
   );
   console.log(
     `  write units per event: notifier ${fixed(result.notifierWriteUnitsPerEvent)} against the writer's ${fixed(result.writerWriteUnitsPerEvent)} (ratio ${fixed(result.writeUnitsRatio)})`,
