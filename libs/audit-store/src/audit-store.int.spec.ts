@@ -357,6 +357,6 @@ describe.each(SERVERS)('audit store contract on %s', (kind, start) => {
       const model = toTaskRuns(records).filter((run) => isActiveDuring(run, window));
       expect(model.length).toBeGreaterThan(0);
       expect(told(runs)).toEqual(told(model));
-    }, 40_000);
+    });
   });
 });
