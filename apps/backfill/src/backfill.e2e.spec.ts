@@ -82,8 +82,20 @@ describe('ecslog backfill (end to end)', () => {
       [['backfill', '--dir', join(home, 'no-such-folder')], /^ecslog backfill: .*no-such-folder/],
       [['backfill', '--since', '1d'], /^ecslog backfill: choose exactly one source/],
       [
+        ['backfill', '--dir', logs, '--sink', 'kinesis'],
+        /^ecslog backfill: --sink kinesis needs --stream NAME$/,
+      ],
+      [
         ['backfill', '--dir', logs, '--to', 'kinesis'],
-        /^ecslog backfill: --to kinesis needs --stream NAME$/,
+        /^ecslog backfill: --to is the window's end \(a time\); the sink is --sink kinesis$/,
+      ],
+      [
+        ['backfill', '--dir', logs, '--since', '1d', '--to', '2026-11-20'],
+        /^ecslog backfill: use either --since or --from\/--to, not both$/,
+      ],
+      [
+        ['backfill', '--dir', logs, '--sink', 'sqs'],
+        /^error: option '--sink <sink>' argument 'sqs' is invalid\. Allowed choices are store, kinesis\.$/,
       ],
       [
         ['backfill', '--dir', logs, '--resume', '--checkpoint', join(home, 'none.json')],

@@ -29,8 +29,8 @@ interface BackfillOptions {
   dir?: string;
   since?: string;
   from?: string;
-  until?: string;
-  to: string[];
+  to?: string;
+  sink: 'store' | 'kinesis';
   region?: string[];
   account?: string[];
   profile?: string;
@@ -45,7 +45,7 @@ interface BackfillOptions {
 
 /** LookupEvents keeps 90 days of history. */
 const LOOKUP_DAYS = 90;
-const SINKS = ['store', 'kinesis'];
+const SINKS = ['store', 'kinesis'] as const;
 
 const HELP_AFTER = `
 Sources (exactly one):
@@ -53,8 +53,8 @@ Sources (exactly one):
                         2 requests/s per account and region
   --s3 s3://bucket/p    CloudTrail log files: only the account/region/day folders of the window
   --dir PATH            the same files in a local folder (that layout, or any .json.gz/.json)
-Sinks: --to store (default: the local store, or --table NAME in AWS) or --to kinesis --stream NAME.
-Window: --since 7d (default), or --from T [--until T] (--to T also works for the end).
+Sinks: --sink store (default: the local store, or --table NAME in AWS) or --sink kinesis --stream NAME.
+Window: --since 7d (default), or --from T [--to T] (as every ecslog command reads a range).
 
 Re-running a window writes nothing new; --resume continues after a crash or Ctrl-C (the checkpoint
 is $ECSLOG_HOME/backfill-checkpoint.json unless --checkpoint FILE). Invalid records are kept in
@@ -63,9 +63,9 @@ $ECSLOG_HOME/quarantine.ndjson. Exit status: 0 done; 1 could not start, or could
 
 Examples:
   $ ecslog backfill --lookup --since 7d --region eu-west-1 --region us-east-1
-  $ ecslog backfill --s3 s3://my-trail-bucket/org --from 2026-11-01 --until 2026-11-20 --table ecslog-audit --region eu-west-1
+  $ ecslog backfill --s3 s3://my-trail-bucket/org --from 2026-11-01 --to 2026-11-20 --table ecslog-audit --region eu-west-1
   $ ecslog backfill --dir ./AWSLogs --dry-run
-  $ ecslog backfill --lookup --to kinesis --stream ecslog-events --region eu-west-1`;
+  $ ecslog backfill --lookup --sink kinesis --stream ecslog-events --region eu-west-1`;
 
 export function createBackfillCommand(setExitCode: (code: number) => void): Command {
   return new Command('backfill')
@@ -77,12 +77,8 @@ export function createBackfillCommand(setExitCode: (code: number) => void): Comm
     .option('--dir <path>', 'read CloudTrail log files from a folder')
     .option('--since <duration>', 'the window back from now: 30m, 24h, 7d (default 7d)')
     .option('--from <time>', 'window start (ISO-8601; zone-less is UTC)')
-    .option('--until <time>', 'window end (default now)')
-    .addOption(
-      new Option('--to <sink|time>', 'store (default) or kinesis; or the window end')
-        .argParser(collect)
-        .default([]),
-    )
+    .option('--to <time>', 'window end (default now)')
+    .addOption(new Option('--sink <sink>', 'where the records go').choices(SINKS).default('store'))
     .option(
       '--region <region>',
       'region to read (LookupEvents, S3 filter); the first is also the sink region',
@@ -91,7 +87,7 @@ export function createBackfillCommand(setExitCode: (code: number) => void): Comm
     .option('--account <id>', 'account to read (S3 filter)', collect)
     .option('--profile <profile>', 'AWS profile')
     .option('--table <name>', 'the audit table in AWS (default: the local store)')
-    .option('--stream <name>', 'the Kinesis stream for --to kinesis')
+    .option('--stream <name>', 'the Kinesis stream for --sink kinesis')
     .option(
       '--retention-days <days>',
       'keep records this many days after the change',
@@ -125,7 +121,7 @@ async function backfill(options: BackfillOptions): Promise<number> {
   let sink: BackfillSink | undefined;
   if (!options.dryRun) {
     if (sinkKind === 'kinesis') {
-      if (!options.stream) throw new BackfillSetupError('--to kinesis needs --stream NAME');
+      if (!options.stream) throw new BackfillSetupError('--sink kinesis needs --stream NAME');
       sink = createKinesisSink({
         client: kinesisClient({ region, profile: options.profile }),
         streamName: options.stream,
@@ -244,20 +240,19 @@ function buildSource(options: BackfillOptions, window: { from: Date; to: Date })
   return createDirSource({ path: options.dir as string, ...window });
 }
 
-/** The window from --since / --from / --until (or a time given as --to), and the sink from --to. */
+/** The window from --since, or --from / --to, and the sink from --sink. */
 function readWindowAndSink(
   options: BackfillOptions,
   now: number,
 ): { window: { from: Date; to: Date }; sinkKind: string } {
-  const sinks = options.to.filter((value) => SINKS.includes(value));
-  const times = options.to.filter((value) => !SINKS.includes(value));
-  if (sinks.length > 1) throw new BackfillSetupError('--to: one sink, store or kinesis');
-  if (times.length > 1 || (times.length === 1 && options.until))
-    throw new BackfillSetupError('give the window end once (--until)');
-  const until = options.until ?? times[0];
-  if (options.since && (options.from || until))
-    throw new BackfillSetupError('use either --since or --from/--until, not both');
-  const to = until === undefined ? new Date(now) : instant('--until', until);
+  // `--to` was once also the sink: say where the sink went rather than "not a time".
+  if (options.to !== undefined && (SINKS as readonly string[]).includes(options.to))
+    throw new BackfillSetupError(
+      `--to is the window's end (a time); the sink is --sink ${options.to}`,
+    );
+  if (options.since && (options.from || options.to))
+    throw new BackfillSetupError('use either --since or --from/--to, not both');
+  const to = options.to === undefined ? new Date(now) : instant('--to', options.to);
   const from =
     options.from !== undefined
       ? instant('--from', options.from)
@@ -266,7 +261,7 @@ function readWindowAndSink(
     throw new BackfillSetupError(
       `the window ends before it starts: ${from.toISOString()} .. ${to.toISOString()}`,
     );
-  return { window: { from, to }, sinkKind: sinks[0] ?? 'store' };
+  return { window: { from, to }, sinkKind: options.sink };
 }
 
 function instant(option: string, text: string): Date {
