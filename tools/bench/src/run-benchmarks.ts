@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill|ui|incidents] [-- --events N --store-events N --incidents-events N --rounds N --seed N]`:
+ * `npm run bench [-- --json] [-- --only mapper|store|transform|backfill|ui|incidents|cli] [-- --events N --store-events N --incidents-events N --rounds N --seed N]`:
  * every benchmark, each against a baseline measured in the same run, as tables (default) or one
  * JSON document (--json). `--rounds` defaults to 9, and to 5 for `ui` (each round navigates to the
  * web view in headless Chromium).
@@ -8,6 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { BackfillBenchmarkResult } from './backfill-benchmark';
 import { runBackfillBenchmark } from './backfill-benchmark';
+import type { CliBenchmarkResult } from './cli-benchmark';
+import { runCliBenchmark } from './cli-benchmark';
 import type { IncidentsBenchmarkResult } from './incidents-benchmark';
 import { runIncidentsBenchmarks } from './incidents-benchmark';
 import type { MapperBenchmarkResult, ParseVersusMap } from './mapper-benchmark';
@@ -35,10 +37,10 @@ const now = () => performance.now();
 const wanted = (name: string) => values.only === undefined || values.only === name;
 if (
   values.only !== undefined &&
-  !['mapper', 'store', 'transform', 'backfill', 'ui', 'incidents'].includes(values.only)
+  !['mapper', 'store', 'transform', 'backfill', 'ui', 'incidents', 'cli'].includes(values.only)
 ) {
   console.error(
-    `bench: --only must be mapper, store, transform, backfill, ui or incidents, got ${values.only}`,
+    `bench: --only must be mapper, store, transform, backfill, ui, incidents or cli, got ${values.only}`,
   );
   process.exit(2);
 }
@@ -51,6 +53,7 @@ async function main() {
     | BackfillBenchmarkResult
     | UiBenchmarkResult
     | IncidentsBenchmarkResult
+    | CliBenchmarkResult
   )[] = [];
   if (wanted('mapper')) {
     const mapper = runMapperBenchmark({
@@ -101,6 +104,11 @@ async function main() {
     });
     results.push(...incidents);
     if (!values.json) incidents.forEach(printIncidents);
+  }
+  if (wanted('cli')) {
+    const cli = runCliBenchmark({ rounds: Number(values.rounds ?? 9) });
+    results.push(cli);
+    if (!values.json) printCli(cli);
   }
   if (values.json)
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
@@ -369,4 +377,14 @@ function printIncidents(result: IncidentsBenchmarkResult) {
     `  one tick: ${JSON.stringify(result.tick.requests)}, ${result.tick.itemsRead} items read, ${Math.round(result.tick.milliseconds)} ms`,
   );
   console.log(`  method: ${result.method}`);
+}
+
+function printCli(result: CliBenchmarkResult) {
+  console.log(
+    `\ncli start-up (median of ${result.rounds}): node -e 0 ${Math.round(result.nodeMs)} ms, node + SDK modules ${Math.round(result.nodeWithSdkMs)} ms`,
+  );
+  for (const command of result.commands)
+    console.log(
+      `  ${command.name}: ${Math.round(command.medianMs)} ms, ${command.ratio.toFixed(2)}× ${command.baseline} (target ≤ 1.5×)`,
+    );
 }
