@@ -13,6 +13,7 @@ import { runWithLimit } from '@ecslog/audit-store';
 import type { IncidentMessage, ItemRef } from '@ecslog/incidents';
 import { ChannelError } from '../channels/channel-error';
 import type { Channel, DeliveryReport } from '../notifier-api';
+import { decodeDocument } from '../store/document-codec';
 import type { IncidentStore, OutboxEntry } from '../store/incident-store';
 import type { DeadLetters } from './dead-letters';
 
@@ -118,7 +119,7 @@ export function createOutboxSender(options: OutboxSenderOptions) {
   async function deliverOne(ref: ItemRef, key: string, token: string): Promise<Outcome> {
     const entry = await store.claim(ref, key, token, now(), policy.leaseMs);
     if (entry === undefined) return 'skipped';
-    const message = JSON.parse(entry.m) as IncidentMessage;
+    const message = decodeDocument<IncidentMessage>(entry.m);
     if (entry.x === true) {
       await giveUp(ref, key, token, message, entry.c, new Error(entry.e ?? 'given up'));
       return 'dead-lettered';

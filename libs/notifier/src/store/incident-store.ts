@@ -26,6 +26,7 @@ import {
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TTL_ATTRIBUTE } from '@ecslog/audit-store';
 import type { Incident, IncidentMessage, ItemRef, Mute } from '@ecslog/incidents';
+import { decodeDocument, encodeDocument } from './document-codec';
 
 export const PARTITION = {
   state: 'I#STATE',
@@ -66,8 +67,8 @@ export function muteSortKeyOf(mute: Pick<Mute, 'clusterArn' | 'group'>): string 
 export interface OutboxEntry {
   /** The channel's name. */
   c: string;
-  /** The message, JSON. */
-  m: string;
+  /** The message: {@link encodeDocument}'s bytes (JSON text in entries written before). */
+  m: Uint8Array | string;
   /** Attempts made so far. */
   a: number;
   /** Epoch ms: not sent before this. */
@@ -147,7 +148,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
       }),
     );
     if (!Item) return undefined;
-    return { doc: JSON.parse(String(Item['doc'])) as T, version: Number(Item['version']) };
+    return { doc: decodeDocument<T>(Item['doc']), version: Number(Item['version']) };
   }
 
   /**
@@ -163,7 +164,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
     const nextVersion = (version ?? 0) + 1;
     const entries = change.deliveries.map(({ message, channel }, index): [string, OutboxEntry] => [
       outboxKeyOf(message.messageId, channel),
-      { c: channel, m: JSON.stringify(message), a: 0, n: at, s: nextVersion * 1_000 + index },
+      { c: channel, m: encodeDocument(message), a: 0, n: at, s: nextVersion * 1_000 + index },
     ]);
     try {
       if (version === undefined) {
@@ -172,7 +173,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
             TableName: tableName,
             Item: {
               ...keyOfRef(ref),
-              doc: JSON.stringify(change.doc),
+              doc: encodeDocument(change.doc),
               version: nextVersion,
               outbox: Object.fromEntries(entries),
             },
@@ -183,7 +184,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
         const names: Record<string, string> = { '#d': 'doc', '#v': 'version' };
         if (entries.length > 0) names['#ob'] = 'outbox';
         const values: Record<string, unknown> = {
-          ':d': JSON.stringify(change.doc),
+          ':d': encodeDocument(change.doc),
           ':v0': version,
           ':v1': nextVersion,
         };
@@ -252,7 +253,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
     const items = await batchGet(refs, 'pk, sk, #d, #v', { '#d': 'doc', '#v': 'version' });
     for (const item of items)
       found.set(`${String(item['pk'])}\u0000${String(item['sk'])}`, {
-        doc: JSON.parse(String(item['doc'])) as T,
+        doc: decodeDocument<T>(item['doc']),
         version: Number(item['version']),
       });
     for (const ref of refs) if (!found.has(refKeyOf(ref))) found.set(refKeyOf(ref), undefined);
@@ -312,7 +313,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
       }),
     );
     const items = (await Promise.all(reads)).flat();
-    return items.map((item) => JSON.parse(String(item['doc'])) as T);
+    return items.map((item) => decodeDocument<T>(item['doc']));
   }
 
   /**
@@ -443,7 +444,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
           Item: {
             pk: PARTITION.history,
             sk: historySortKeyOf(incident),
-            doc: JSON.stringify(incident),
+            doc: encodeDocument(incident),
             version,
             ...(expiresAt !== undefined && { [TTL_ATTRIBUTE]: expiresAt }),
           },
@@ -473,7 +474,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
     });
     return items
       .filter((item) => typeof item[TTL_ATTRIBUTE] !== 'number' || item[TTL_ATTRIBUTE] > nowSeconds)
-      .map((item) => JSON.parse(String(item['doc'])) as Incident);
+      .map((item) => decodeDocument<Incident>(item['doc']));
   }
 
   async function putMute(mute: Mute): Promise<void> {
@@ -483,7 +484,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
         Item: {
           pk: PARTITION.mute,
           sk: muteSortKeyOf(mute),
-          doc: JSON.stringify(mute),
+          doc: encodeDocument(mute),
           [TTL_ATTRIBUTE]: Math.ceil(Date.parse(mute.until) / 1000),
         },
       }),
@@ -508,7 +509,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
       ExpressionAttributeValues: { ':pk': PARTITION.mute },
       ConsistentRead: true,
     });
-    return items.map((item) => JSON.parse(String(item['doc'])) as Mute);
+    return items.map((item) => decodeDocument<Mute>(item['doc']));
   }
 
   return {
