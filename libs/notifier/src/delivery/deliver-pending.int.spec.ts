@@ -231,7 +231,8 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])('deliverPending
   it('a sender that stopped mid-send holds the message until its lease expires; then it is sent again, with the same key', async () => {
     const message = incidentMessageFixture('opened');
     await queue([message]);
-    const key = outboxKeyOf(message.messageId, 'webhook');
+    const key = outboxKeyOf(message.messageId, 'webhook', ref.id);
+    expect(key).toBe('#1#opened#0@webhook');
     // A sender claimed it, sent it, and crashed before removing it.
     await store.claim(ref, key, 'crashed-sender', clock, DEFAULT_DELIVERY_POLICY.leaseMs);
     const before = receiver.delivered().length;

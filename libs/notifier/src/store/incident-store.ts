@@ -85,9 +85,22 @@ export interface OutboxEntry {
   x?: boolean;
 }
 
-/** The outbox key of a message on a channel. */
-export function outboxKeyOf(messageId: string, channel: string): string {
-  return `${messageId}@${channel}`;
+/**
+ * The outbox key of a message on a channel in the item `itemId`: `<messageId>@<channel>`, without
+ * the item's id where the message id starts with it (a message id is `<incident id>#<episode>#…`,
+ * and the item's sort key holds the incident id already), so `#1#opened#0@webhook`, ≈ 20 bytes
+ * instead of ≈ 120 on every write of the item. Keys of entries written before (whole message ids)
+ * are read alike: a key is only ever matched, never parsed.
+ *
+ * @example
+ * outboxKeyOf(`${incidentId}#1#opened#0`, 'webhook', incidentId); // '#1#opened#0@webhook'
+ */
+export function outboxKeyOf(messageId: string, channel: string, itemId?: string): string {
+  const local =
+    itemId !== undefined && itemId !== '' && messageId.startsWith(itemId)
+      ? messageId.slice(itemId.length)
+      : messageId;
+  return `${local}@${channel}`;
 }
 
 /** An item as read: its document and the version a conditional write must find. */
@@ -163,7 +176,7 @@ export function createIncidentStore(options: IncidentStoreOptions) {
   ): Promise<boolean> {
     const nextVersion = (version ?? 0) + 1;
     const entries = change.deliveries.map(({ message, channel }, index): [string, OutboxEntry] => [
-      outboxKeyOf(message.messageId, channel),
+      outboxKeyOf(message.messageId, channel, ref.id),
       { c: channel, m: encodeDocument(message), a: 0, n: at, s: nextVersion * 1_000 + index },
     ]);
     try {

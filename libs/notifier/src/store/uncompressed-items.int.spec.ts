@@ -1,6 +1,6 @@
 /**
  * Items written before documents were compressed (`doc` and each outbox entry's `m` as JSON
- * text) stay readable by everything that reads them — the store, the sender, the incident reader
+ * text, outbox keys of whole message ids) stay readable by everything that reads them — the store, the sender, the incident reader
  * and the mutes — and the next change of such an item writes it compressed, keeping its old
  * outbox entries deliverable.
  */
@@ -123,6 +123,12 @@ describe.each<LocalDynamoDbKind>(['dynamodb-local', 'dynalite'])(
       expect(state?.['doc']?.B).toBeInstanceOf(Uint8Array);
       expect(state?.['doc']?.S).toBeUndefined();
       expect(await store.read(ref)).toEqual({ doc: changed, version: 2 });
+      // The old entry keeps its key (the whole message id); the new one's is short.
+      const [box] = await store.outboxes();
+      expect(Object.keys(box?.entries ?? {}).sort()).toEqual([
+        '#1#updated#1@recording',
+        `${opened.messageId}@recording`,
+      ]);
 
       // The sender delivers the old entry and the new one, in the order they were made.
       const sent: IncidentMessage[] = [];
