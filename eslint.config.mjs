@@ -9,6 +9,8 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      '**/out-tsc/**',
+      '**/dist-web/**',
       '**/cdk.out/**',
       '**/.cdk-home/**',
       '**/coverage/**',

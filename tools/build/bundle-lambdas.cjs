@@ -25,6 +25,8 @@ async function bundleLambdas({ appDir, outdir, handlers }) {
     minify: true,
     sourcemap: true,
     mainFields: ['module', 'main'],
+    // Workspace libs from their TypeScript sources (ES modules, which tree-shake), not their dist.
+    conditions: ['@ecslog/source'],
     logLevel: 'warning',
   });
   for (const out of Object.keys(handlers)) {

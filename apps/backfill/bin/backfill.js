@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: tsx's CommonJS hook compiles .ts on require.
-// The AWS SDK warns on every run that its releases after January 2027 will need Node 22; this
-// install pins its SDK version, so the warning says nothing to act on here.
+// Runs the built backfill (apps/backfill/dist, made by `nx run backfill:build`; the backfill:run
+// target builds it first). The AWS SDK warns on every run that its releases after January 2027
+// will need Node 22; this install pins its SDK version, so the warning says nothing to act on here.
+const { existsSync } = require('node:fs');
+const { join, relative } = require('node:path');
+
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-require('tsx/cjs');
-require('../src/main.ts');
+const main = join(__dirname, '..', 'dist', 'main.js');
+if (!existsSync(main)) {
+  process.stderr.write(
+    `ecslog-backfill: not built yet (${relative(process.cwd(), main) || main} is missing): run \`npx nx run backfill:build\` first\n`,
+  );
+  process.exitCode = 1;
+} else {
+  require(main);
+}

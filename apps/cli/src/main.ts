@@ -2,8 +2,9 @@
  * Composition root of the `ecslog` CLI: wires the commands to the real process. The only module
  * that touches `process`; it sets `process.exitCode` and lets Node exit once stdout is flushed.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import packageJson from '../package.json';
 import { registerBackfillCommand } from './commands/backfill.command';
 import type { CliIo } from './commands/cli-io';
 import { registerEventsCommand } from './commands/events.command';
@@ -19,6 +20,12 @@ import { registerTasksCommand } from './commands/tasks.command';
 import { registerUiCommand } from './commands/ui.command';
 import { visibleLines, visibleText } from './output/visible-text';
 
+/** The version in apps/cli/package.json, one folder above both `src/` and the built `dist/`. */
+function packageVersion(): string {
+  const packageJson = readFileSync(join(__dirname, '..', 'package.json'), 'utf8');
+  return (JSON.parse(packageJson) as { version: string }).version;
+}
+
 /** Errors people can act on: one line, no stack. */
 const EXPLAINED_ERRORS = new Set([
   'StoreUnavailableError',
@@ -28,12 +35,13 @@ const EXPLAINED_ERRORS = new Set([
   'PortInUseError',
   'WebViewError',
   'BadLookupError',
+  'PageNotBuiltError',
 ]);
 
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('ecslog')
     .description('A durable, queryable audit log for Amazon ECS.')
-    .version(packageJson.version, '-V, --version', 'print the version')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -208,10 +208,10 @@ describe('the composition root', () => {
       let kinesis: KinesisIngestHandler = () => Promise.reject(new Error('not loaded'));
       let eventBridge: EventBridgeIngestHandler = () => Promise.reject(new Error('not loaded'));
       await jest.isolateModulesAsync(async () => {
-        ({ handler: kinesis } = await import('./kinesis.handler'));
+        ({ handler: kinesis } = await import('./kinesis.handler.js'));
       });
       await jest.isolateModulesAsync(async () => {
-        ({ handler: eventBridge } = await import('./eventbridge.handler'));
+        ({ handler: eventBridge } = await import('./eventbridge.handler.js'));
       });
 
       const { result } = await captureOutput(() => kinesis(loadKinesisBatch()));
@@ -238,7 +238,7 @@ describe('the composition root', () => {
     // A fresh module registry has its own ConfigurationError class: compare by name.
     await expect(
       jest.isolateModulesAsync(async () => {
-        await import('./eventbridge.handler');
+        await import('./eventbridge.handler.js');
       }),
     ).rejects.toMatchObject({
       name: 'ConfigurationError',

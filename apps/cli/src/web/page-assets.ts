@@ -1,60 +1,54 @@
 /**
- * The page the web server serves: `page/index.html`, `page/app.css`, and its two scripts bundled
- * for the browser with esbuild the first time one is asked for: `page/main.ts` (`/app.js`, ECharts
- * included) and `page/first-request.ts` (`/first-request.js`, which sends the first timeline
- * request while `/app.js` loads).
+ * The page the web server serves, as `nx run cli:build` leaves it in `apps/cli/dist-web/` (see
+ * build-page.cjs): `index.html`, `app.css`, and its two scripts bundled for the browser: `app.js`
+ * (ECharts included) and `first-request.js` (which sends the first timeline request while
+ * `/app.js` loads). Only the web view reads them, so no other command pays for them.
  */
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 
 export interface PageAssets {
   html: string;
   css: string;
-  /** A bundled page script; both are built once, on first use. */
+  /** A bundled page script, read once, on first use. */
   script(name: PageScript): Promise<string>;
 }
 
 /** The page's scripts, by the name the page loads them by (`/<name>.js`). */
 export type PageScript = 'app' | 'first-request';
 
-const ENTRY_POINTS: Record<PageScript, string> = {
-  app: 'main.ts',
-  'first-request': 'first-request.ts',
-};
+const SCRIPTS: readonly PageScript[] = ['app', 'first-request'];
 
-const PAGE_DIR = join(__dirname, 'page');
+/** `apps/cli/dist-web`: two folders up from this module in both `src/web` and `dist/web`. */
+const PAGE_DIR = join(__dirname, '..', '..', 'dist-web');
 
-export function loadPageAssets(): PageAssets {
-  let bundled: Promise<Record<PageScript, string>> | undefined;
+/** Reads the built page; throws a PageNotBuiltError naming the missing file. */
+export function loadPageAssets(pageDir: string = PAGE_DIR): PageAssets {
+  const files = ['index.html', 'app.css', ...SCRIPTS.map((name) => `${name}.js`)];
+  const missing = files.find((file) => !existsSync(join(pageDir, file)));
+  if (missing !== undefined) throw new PageNotBuiltError(join(pageDir, missing));
+  const scripts = new Map<PageScript, Promise<string>>();
   return {
-    html: readFileSync(join(PAGE_DIR, 'index.html'), 'utf8'),
-    css: readFileSync(join(PAGE_DIR, 'app.css'), 'utf8'),
-    script: async (name) => (await (bundled ??= bundlePage()))[name],
+    html: readFileSync(join(pageDir, 'index.html'), 'utf8'),
+    css: readFileSync(join(pageDir, 'app.css'), 'utf8'),
+    script: (name) => {
+      let text = scripts.get(name);
+      if (text === undefined) {
+        text = readFile(join(pageDir, `${name}.js`), 'utf8');
+        scripts.set(name, text);
+      }
+      return text;
+    },
   };
 }
 
-async function bundlePage(): Promise<Record<PageScript, string>> {
-  const names = Object.keys(ENTRY_POINTS) as PageScript[];
-  const result = await build({
-    entryPoints: Object.fromEntries(
-      names.map((name) => [name, join(PAGE_DIR, ENTRY_POINTS[name])]),
-    ),
-    outdir: PAGE_DIR,
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const byName = new Map(result.outputFiles.map((file) => [basename(file.path, '.js'), file.text]));
-  return Object.fromEntries(
-    names.map((name) => {
-      const text = byName.get(name);
-      if (text === undefined) throw new Error(`bundling the web page produced no ${name}.js`);
-      return [name, text];
-    }),
-  ) as Record<PageScript, string>;
+/** The web view's page has not been built (a checkout where `nx run cli:build` has not run). */
+export class PageNotBuiltError extends Error {
+  override readonly name = 'PageNotBuiltError';
+  constructor(readonly missingFile: string) {
+    super(
+      `the web view's page is not built (${relative(process.cwd(), missingFile) || missingFile} is missing): run \`npx nx run cli:build\``,
+    );
+  }
 }
