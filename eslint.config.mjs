@@ -3,6 +3,12 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import { readFileSync } from 'node:fs';
+
+// The project layers (which tags may import which), shared with tools/workspace's graph checks.
+const layers = JSON.parse(
+  readFileSync(new URL('./tools/workspace/layers.json', import.meta.url), 'utf8'),
+);
 
 export default tseslint.config(
   {
@@ -38,25 +44,10 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: true,
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
-            {
-              sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:simulator'],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:simulator'],
-            },
-            // The simulator is pure event generation: the domain (and its testing entry point) only.
-            { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:domain'] },
-            // infra reads the audit table's definition (pure data) from audit-store, an adapter lib.
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
-          ],
+          depConstraints: Object.entries(layers.imports).map(([sourceTag, tags]) => ({
+            sourceTag,
+            onlyDependOnLibsWithTags: tags,
+          })),
         },
       ],
     },

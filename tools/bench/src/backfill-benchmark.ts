@@ -30,9 +30,13 @@ export function runBackfillBenchmark(): BackfillBenchmarkResult {
   };
 }
 
-/** Runs a benchmark script with tsx; stdout ends with its JSON result. */
+/**
+ * Runs a benchmark script with tsx, the workspace's packages from their sources (the
+ * `@ecslog/source` export condition); stdout ends with its JSON result.
+ */
 function runScript(path: string): Record<string, unknown> {
-  const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), path], {
+  const tsx = [require.resolve('tsx/cli'), '--conditions=@ecslog/source'];
+  const output = execFileSync(process.execPath, [...tsx, path], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

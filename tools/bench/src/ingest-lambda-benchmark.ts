@@ -6,7 +6,7 @@
  * (`process.resourceUsage().maxRSS`, what Lambda's "Max Memory Used" reports); the pipeline
  * stack's INGEST_MEMORY_MB rests on these figures (README "What it costs").
  *
- * `npx tsx tools/bench/src/ingest-lambda-benchmark.ts [--batches N] [--batch-size N] [--seed N]`
+ * `npx tsx --conditions=@ecslog/source tools/bench/src/ingest-lambda-benchmark.ts [--batches N] [--batch-size N] [--seed N]`
  * (build the bundle first: `npx nx run ingest:build`).
  */
 import { execFile } from 'node:child_process';

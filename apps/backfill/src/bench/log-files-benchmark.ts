@@ -4,7 +4,7 @@
  * the files already in memory). Target: the source at ≥ 50% of the floor. Also read + mapEvent,
  * what a backfill does with every record before writing.
  *
- * Run: `npx tsx apps/backfill/src/bench/log-files-benchmark.ts [files] [recordsPerFile] [seed]`
+ * Run: `npx tsx --conditions=@ecslog/source apps/backfill/src/bench/log-files-benchmark.ts [files] [recordsPerFile] [seed]`
  */
 import { mapEvent } from '@ecslog/ecs-event-mapper';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -10,7 +10,7 @@
  * exactly N / 2 s, and `fractionOfCeiling` can only fall short of 1 by the source's own overhead
  * (request latency, parsing, scheduling). `wallSeconds` is the time measured without it.
  *
- * Run: `npx tsx apps/backfill/src/bench/lookup-benchmark.ts [pages] [seed]` prints the JSON result.
+ * Run: `npx tsx --conditions=@ecslog/source apps/backfill/src/bench/lookup-benchmark.ts [pages] [seed]` prints the JSON result.
  */
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import {

@@ -4,7 +4,7 @@
  * whole `runsDuring`, `toTimeline`, JSON serialisation, and the whole request through
  * `startWebServer` from Node. A measurement, not a test: nothing is asserted.
  *
- *   npx tsx apps/cli/src/testing/profile-timeline-api.ts [--home DIR] [--runs N] [--rounds N]
+ *   npx tsx --conditions=@ecslog/source apps/cli/src/testing/profile-timeline-api.ts [--home DIR] [--runs N] [--rounds N]
  *
  * `--home` reads a copy of an ECSLOG_HOME (e.g. the UI benchmark's cached one,
  * node_modules/.cache/ecslog-bench/ui-42-10000-12-clusters-layout-2, whose day is
