@@ -326,7 +326,12 @@ const EXPLAINED = new Set([
 ]);
 
 function main(): void {
+  // A closed stderr must not crash the process, and a reader that went away from stdout
+  // (`ecslog backfill --help | head -3`) is a normal end, not a crash.
   process.stderr.on('error', () => undefined);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const setExitCode = (code: number) => {
     process.exitCode = code;
   };
