@@ -34,5 +34,5 @@ export interface NxTarget {
   command?: string;
   options?: { command?: string; cwd?: string };
   dependsOn?: unknown[];
-  metadata?: { description?: string };
+  metadata?: { description?: string; technologies?: string[] };
 }
