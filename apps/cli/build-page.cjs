@@ -20,6 +20,9 @@ async function buildPage() {
     },
     outdir: OUT_DIR,
     bundle: true,
+    // Workspace libs (the page uses task-runs) from their TypeScript sources, as the Lambda
+    // bundles do: this runs before any lib is built, and ES modules tree-shake.
+    conditions: ['@ecslog/source'],
     format: 'iife',
     target: 'es2022',
     minify: true,
