@@ -1,7 +1,8 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { mappedRecords } from '@ecslog/ecs-event-mapper/testing';
 import { loadFixture } from '@ecslog/ecs-event-mapper/testing';
-import { asksForOtherEvents, renderOtherEvents, selectOtherEvents } from './other-events';
+import { asksForOtherEvents } from './events.command';
+import { renderOtherEvents, selectOtherEvents } from './other-events';
 
 const one = (name: string): AuditRecord =>
   mappedRecords(loadFixture(`eventbridge/${name}.json`))[0]!;

@@ -2,7 +2,8 @@
  * `ecslog events --other` / `--kind <detail-type>`: the ECS events beyond the classic detail-types
  * — container instance health changes, daemon service actions and deployments, and generic
  * records of detail-types ecslog does not model (kept with their detail) — read from the store's
- * events index, one Query per day of the range.
+ * events index, one Query per day of the range. Its options are in events.command.ts, which loads
+ * this when it runs.
  */
 import type { StoreOptions } from '@ecslog/store-connection';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
@@ -17,18 +18,13 @@ import { timeRangeOf } from '../query/time-range';
 import type { CliIo, OutputOptions } from './cli-io';
 import { writeRecords } from './cli-io';
 import { checkNotEmpty, counted, describeRange, withStore } from './query-support';
-import { outcomeText } from './tasks.command';
+import { outcomeText } from './tasks.run';
 
 export interface OtherEventsOptions extends StoreOptions, OutputOptions, TimeRangeOptions {
   other?: boolean;
   /** Only this detail-type (case-insensitive). */
   kind?: string;
   cluster?: string;
-}
-
-/** True when the options ask for the other events (`--other`, or `--kind`). */
-export function asksForOtherEvents(options: { other?: boolean; kind?: string }): boolean {
-  return options.other === true || options.kind !== undefined;
 }
 
 /** The records of `--kind` (any detail-type when absent) and `--cluster`, in their order. */

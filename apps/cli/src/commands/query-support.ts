@@ -1,52 +1,21 @@
 /**
- * What the query commands share: their output and store options, opening the store for one
- * command, the `--json` form of a run, and the lines that close a query. What a query reads is
- * the store's (`@ecslog/audit-store`): the commands only parse options and print.
+ * What the query commands share when they run: opening the store for one command, the `--json`
+ * form of a run, and the lines that close a query. What a query reads is the store's
+ * (`@ecslog/audit-store`): the commands only parse options and print. Their options are in
+ * query-options.ts, which the command definitions load without this.
  */
 import type { AuditStoreConnection, StoreOptions } from '@ecslog/store-connection';
 import { ecslogHome, openStore } from '@ecslog/store-connection';
-import type { Command } from 'commander';
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import type { TimeRange } from '@ecslog/audit-store';
 import type { RunEnd, TaskRun } from '@ecslog/task-runs';
 import type { LineOutput } from '../line-output';
 import type { RunLookup } from '../query/run-lookup';
 import { matchedValueOf } from '../query/run-lookup';
-import { addStoreOptions, STORE_HELP } from './store-options';
 import type { TimeStyle } from '../output/time-format';
 import { formatTime, zoneName } from '../output/time-format';
 import type { CliIo } from './cli-io';
 import { QueryError, writeRecords } from './cli-io';
-
-/** What `--json` prints, for every query command's help. */
-export const JSON_HELP = `
---json prints one AuditRecord per line, exactly as stored: schema version 2 (version 1, written
-before task provenance, lacks the containers' imageDigest, runtimeId and networkInterfaces and
-the task's platformVersion, containerInstanceArn and network). A task run's line (ecslog tasks) is
-the record that tells the run (its latest state) with the run's fields added under one key:
-  "run": { "start": ISO time, "end": "open" | "stopped" | "not-started" | "not-recorded" | "closed",
-           "endTime"?: ISO time, "neverStarted": boolean, "knownOnlyBy"?: "start-call" | "stop-call",
-           "matched"?: { "address" } | { "digests": [...] } | { "host" } }   (with --ip, --image, --instance)
-A line of ecslog task has the task's provenance (all its records taken together) under "provenance":
-  { "containers": [{ "name", "image"?, "imageDigest"?, "runtimeId"?, "addresses": [IPv4/IPv6] }],
-    "launchType"?, "capacityProviderName"?, "platformVersion"?, "network"?: { "interfaceId"?,
-    "privateIpv4"?, "ipv6"?, "subnetId"?, "macAddress"?, "privateDnsName"? },
-    "containerInstanceArn"?, "ec2InstanceId"?, "startedBy"?, "deployment"?: "ecs-svc/…",
-    "startCall"?: { "eventName": "RunTask" | "StartTask", "caller"?, "eventTime" } }`;
-
-/** Adds `--json`, `--utc` and the store options, and the `--json` and store help. */
-export function addQueryOptions(command: Command): Command {
-  return addStoreOptions(
-    command
-      .option(
-        '--json',
-        'print NDJSON AuditRecords (schema version 2, or 1 when stored so) instead of a table',
-      )
-      .option('--utc', 'show times in UTC (default: local time)'),
-  )
-    .addHelpText('after', JSON_HELP)
-    .addHelpText('after', STORE_HELP);
-}
 
 /** A run's own fields, as `--json` adds them to the record that tells it (key `run`). */
 export interface RunJson {
@@ -124,17 +93,6 @@ export function groupOption(options: { service?: string; family?: string }): str
   if (options.service !== undefined) return `service:${options.service}`;
   if (options.family !== undefined) return `family:${options.family}`;
   return undefined;
-}
-
-/** Adds `--since`, `--from` and `--to`; `defaultSince` is the range when none is given. */
-export function addTimeRangeOptions(command: Command, defaultSince: string): Command {
-  return command
-    .option(
-      '--since <duration>',
-      `the range back from now: 30m, 24h, 7d, 2w (default ${defaultSince})`,
-    )
-    .option('--from <time>', 'start of the range (ISO-8601; zone-less is UTC)')
-    .option('--to <time>', 'end of the range (default now; a bare date means its end)');
 }
 
 /** `between 2026-11-23 16:00:00 and 2026-11-24 16:00:00 (UTC)`: the closing line of a query. */

@@ -9,8 +9,8 @@ import { AUDIT_RECORD_SCHEMA_VERSION, toLakeRow } from '@ecslog/ecs-event-mapper
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
 import { toTaskRuns } from '@ecslog/task-runs';
 import { parseRecords } from '../testing/run-ecslog';
-import { renderTimeline } from './task.command';
-import { renderRuns } from './tasks.command';
+import { renderTimeline } from './task.run';
+import { renderRuns } from './tasks.run';
 
 /** A record as schema 1 wrote it: no provenance fields, schemaVersion 1. */
 function asSchema1(record: AuditRecord): AuditRecord {

@@ -8,10 +8,10 @@ import { fixtureRecords, mappedRecords } from '@ecslog/ecs-event-mapper/testing'
 import { groupFailures, taskRunOf, toTaskRuns } from '@ecslog/task-runs';
 import type { TaskRun } from '@ecslog/task-runs';
 import { hostileEvents, RAW_CONTROLS } from '../testing/hostile-events';
-import { renderServiceEvents } from './events.command';
-import { renderFailureGroups } from './failures.command';
-import { inVersionOrder, renderTimeline } from './task.command';
-import { renderRuns } from './tasks.command';
+import { renderServiceEvents } from './events.run';
+import { renderFailureGroups } from './failures.run';
+import { inVersionOrder, renderTimeline } from './task.run';
+import { renderRuns } from './tasks.run';
 
 const RUNTASK_SUCCESS = fixtureRecords('cloudtrail/runtask-success.json');
 /** A StopTask call about the first task RUNTASK_SUCCESS started. */

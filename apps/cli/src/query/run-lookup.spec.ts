@@ -2,7 +2,7 @@ import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
 import type { TaskRun } from '@ecslog/task-runs';
 import { taskRunOf } from '@ecslog/task-runs';
-import { renderRuns } from '../commands/tasks.command';
+import { renderRuns } from '../commands/tasks.run';
 import { BadLookupError, matchedValueOf, runLookupOf } from './run-lookup';
 
 const STOPPED = fixtureRecords('eventbridge/task-lifecycle-07-stopped.json')[0] as AuditRecord;

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@ecslog/ecs-event-mapper';
 import { fixtureRecords } from '@ecslog/ecs-event-mapper/testing';
-import { renderTimeline } from '../commands/task.command';
+import { renderTimeline } from '../commands/task.run';
 import { RAW_CONTROLS } from '../testing/hostile-events';
 import { taskProvenanceOf } from './task-provenance';
 

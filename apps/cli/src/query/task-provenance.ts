@@ -3,7 +3,7 @@
  * the digest it ran, the runtime's id and its addresses; per task the platform, the ENI, the host
  * (the container instance, and the EC2 instance the store's container-instance record names), the
  * deployment that placed it and the call that started it. Pure: the EC2 instance id is an
- * argument, read by the command from the store.
+ * argument, which {@link ec2InstanceOf} reads through the store reader it is given.
  */
 import type { AuditRecord, TaskNetwork } from '@ecslog/ecs-event-mapper';
 
@@ -127,4 +127,18 @@ function containersOf(sources: readonly AuditRecord[]): ContainerProvenance[] {
         Object.entries(container).filter(([, value]) => value !== undefined),
       ) as unknown as ContainerProvenance,
   );
+}
+
+/**
+ * The EC2 instance of the task's container instance, from the store's latest record of that
+ * container instance (one GetItem): absent when the task ran on none (Fargate) or the store holds
+ * no record of it.
+ */
+export async function ec2InstanceOf(
+  reader: { latest(resourceArn: string): Promise<AuditRecord | undefined> },
+  history: readonly AuditRecord[],
+): Promise<string | undefined> {
+  const arn = taskProvenanceOf(history).containerInstanceArn;
+  if (arn === undefined) return undefined;
+  return (await reader.latest(arn))?.ec2InstanceId;
 }

@@ -35,7 +35,7 @@ import { startLocalS3 } from '../testing/local-s3';
 import { createEventIngest } from '../pipeline/event-ingest';
 import type { CliIo } from './cli-io';
 import type { RedriveCommandOptions } from './redrive.command';
-import { runRedrive } from './redrive.command';
+import { runRedrive } from './redrive.run';
 
 type Parked = Record<string, unknown>[];
 /** The fixtures' events are from 2026-11-20: keep them whatever day the tests run. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fixturePath } from '@ecslog/ecs-event-mapper/testing';
 import type { MapIo } from './map.command';
-import { EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, runMap } from './map.command';
+import { EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, runMap } from './map.run';
 
 const OOM = fixturePath('eventbridge/task-stopped-oom.json');
 

@@ -1,4 +1,4 @@
-import { describeSource, regionOfQueueUrl } from './redrive.command';
+import { describeSource, regionOfQueueUrl } from './redrive.run';
 
 describe('regionOfQueueUrl', () => {
   it.each([

@@ -13,7 +13,7 @@ import { LIVES_EPOCH, taskLivesArb } from '@ecslog/audit-store/testing';
 import type { LocalStore } from '@ecslog/store-connection';
 import { ecslogHome, openLocalStore } from '@ecslog/store-connection';
 import fc from 'fast-check';
-import { webViewStoreOf } from './ui.command';
+import { webViewStoreOf } from './ui.run';
 
 const DAY_MS = 86_400_000;
 const NOW = LIVES_EPOCH + 10 * DAY_MS;

@@ -7,7 +7,7 @@ import {
   orderedIncidents,
   reasonText,
   renderIncidents,
-} from './incidents.command';
+} from './incidents.run';
 
 const CLUSTER = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod-web';
 
